@@ -15,7 +15,7 @@
  * kconfig internals (this version targets the 6.x API: struct gstr,
  * sym_get_choice_menu(), sym_calc_choice()).
  *
- * Usage: kconfig-probe KCONFIG_FILE CONFIG_FILE SYMBOL...
+ * Usage: kconfig-probe KCONFIG_FILE CONFIG_FILE SYMBOL[=ASKED]...
  * (run in the object tree with the environment make gives conf: srctree,
  * ARCH, SRCARCH, CC, LD, KERNELVERSION, CC_VERSION_TEXT, ...)
  *
@@ -68,6 +68,18 @@ static int was_seen(struct symbol *sym)
 	return 0;
 }
 
+/* Every plain symbol of a false "A || B || C": any one of them would do. */
+static void or_culprits(struct expr *e, struct symbol **culprits, int *nculprits)
+{
+	if (e->type == E_OR) {
+		or_culprits(e->left.expr, culprits, nculprits);
+		or_culprits(e->right.expr, culprits, nculprits);
+	} else if (e->type == E_SYMBOL && e->left.sym->name &&
+		   e->left.sym->type != S_UNKNOWN && *nculprits < 8) {
+		culprits[(*nculprits)++] = e->left.sym;
+	}
+}
+
 /* Top-level && terms of a dependency; a term "blocks" when its value is
  * below what the symbol needs (for a bool, m counts as y, as kconfig does). */
 static void terms(struct symbol *sym, struct expr *e, tristate need,
@@ -97,13 +109,15 @@ static void terms(struct symbol *sym, struct expr *e, tristate need,
 			culprits[(*nculprits)++] = e->left.expr->left.sym;
 		else if (e->type == E_SYMBOL && e->left.sym->name)
 			culprits[(*nculprits)++] = e->left.sym;
+		else if (e->type == E_OR)
+			or_culprits(e, culprits, nculprits);
 		else if ((e->type == E_EQUAL || e->type == E_GEQ) &&
 			 e->left.sym->name && e->left.sym->type != S_UNKNOWN)
 			culprits[(*nculprits)++] = e->left.sym;
 	}
 }
 
-static void probe(struct symbol *sym, const char *name, int depth)
+static void probe(struct symbol *sym, const char *name, const char *want, int depth)
 {
 	struct symbol *culprits[8];
 	int nculprits = 0;
@@ -121,8 +135,9 @@ static void probe(struct symbol *sym, const char *name, int depth)
 	printf("S\t%s\t%s\t%s\t%s\t%d\n", sym->name, sym_type_name(sym->type),
 	       sym_get_string_value(sym), tri_str(sym->visible), depth);
 
-	/* What the symbol would need to be asked 'y' (tristate) or on at all. */
-	if (sym->type == S_TRISTATE && sym->def[S_DEF_USER].tri == mod)
+	/* What the asked value needs of each dependency: 'm' is enough for a
+	 * module (and for any bool), 'y' for a built-in tristate. */
+	if (want && !strcmp(want, "m"))
 		need = mod;
 	if (sym->dir_dep.expr) {
 		char *s = expr_str(sym->dir_dep.expr);
@@ -172,7 +187,7 @@ static void probe(struct symbol *sym, const char *name, int depth)
 	if (depth < 4) {
 		for (int i = 0; i < nculprits; i++) {
 			printf("W\t%s\t%s\n", sym->name, culprits[i]->name);
-			probe(culprits[i], culprits[i]->name, depth + 1);
+			probe(culprits[i], culprits[i]->name, NULL, depth + 1);
 		}
 	}
 }
@@ -190,7 +205,12 @@ int main(int argc, char **argv)
 	}
 	if (conf_get_changed())
 		printf("E\tchanged\n");
-	for (int i = 3; i < argc; i++)
-		probe(sym_find(argv[i]), argv[i], 0);
+	for (int i = 3; i < argc; i++) {
+		char *want = strchr(argv[i], '=');
+
+		if (want)
+			*want++ = 0;
+		probe(sym_find(argv[i]), argv[i], want, 0);
+	}
 	return fflush(stdout) ? 1 : 0;
 }

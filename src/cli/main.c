@@ -18,6 +18,7 @@ struct command {
 
 static const struct command commands[] = {
 	{ "version", cmd_version, "print the teehost version" },
+	{ "kernel", cmd_kernel, "TEE kernel pipeline: config, verify, build, boot-test, deploy" },
 };
 
 static void usage(FILE *out)

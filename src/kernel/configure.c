@@ -7,7 +7,6 @@
  * the requested values with the result, because both tools exit 0 when
  * they drop an option.
  */
-#define _GNU_SOURCE
 #include "kernel/configure.h"
 
 #include <dirent.h>
@@ -18,7 +17,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "kernel/dotconfig.h"
 #include "util/err.h"
 #include "util/file.h"
 
@@ -86,22 +84,35 @@ int th_kernel_profile_path(const char *name, char *path, size_t len, struct th_e
 		       known[0] ? known : "none found; set TEEHOST_DATADIR");
 }
 
-/* Read and check a config/fragment file; errors read "FILE: line N: ...". */
-static int load_config(const char *path, int allow_empty, struct th_dotconfig *cfg,
-		       struct th_err *err)
+/* Read and check a config/fragment file; errors read "FILE: line N: ...".
+ * TEXT (optional) receives the bytes. */
+static int load_config(const char *path, struct th_kconfig *cfg, char **text,
+		       size_t *textlen, struct th_err *err)
 {
 	struct th_err sub = { "" };
 	char *buf = NULL;
 	size_t len = 0;
 	int r;
 
-	r = th_read_file(path, &buf, &len, &sub);
+	r = th_read_file(path, 64 << 20, &buf, &len, &sub);
 	if (r)
-		return th_fail(err, -r, path, "%s", strerror(-r));
-	r = th_dotconfig_parse(cfg, buf, len, allow_empty, &sub);
-	free(buf);
-	if (r)
+		return th_fail(err, -r, path, "%s", sub.msg[0] ? sub.msg : strerror(-r));
+	r = th_kconfig_parse(cfg, buf, len, &sub);
+	if (r) {
+		free(buf);
 		return th_fail(err, -r, path, "%s", sub.msg);
+	}
+	if (!cfg->count) {
+		free(buf);
+		th_kconfig_free(cfg);
+		return th_fail(err, EINVAL, path, "no CONFIG_ line: not a kernel config");
+	}
+	if (text) {
+		*text = buf;
+		*textlen = len;
+	} else {
+		free(buf);
+	}
 	return 0;
 }
 
@@ -119,7 +130,7 @@ static int copy_file(const char *from, const char *to, struct th_err *err)
 {
 	char *buf = NULL;
 	size_t len = 0;
-	int r = th_read_file(from, &buf, &len, NULL);
+	int r = th_read_file(from, 64 << 20, &buf, &len, NULL);
 
 	if (r)
 		return th_fail(err, -r, from, "%s", strerror(-r));
@@ -176,7 +187,9 @@ static int gather(const struct th_kconfig_opts *o, struct th_kproof *proof,
 	for (size_t i = 0; i < n && !r; i++) {
 		char path[PATH_MAX + 64];
 		const char *src;
-		struct th_dotconfig frag;
+		struct th_kconfig frag;
+		char *text = NULL;
+		size_t tlen = 0;
 
 		if (i < o->nprofiles) {
 			r = th_kernel_profile_path(o->profiles[i], path, sizeof(path), err);
@@ -187,11 +200,12 @@ static int gather(const struct th_kconfig_opts *o, struct th_kproof *proof,
 		}
 		if (r)
 			break;
-		r = load_config(path, 0, &frag, err);
+		r = load_config(path, &frag, &text, &tlen, err);
 		if (r)
 			break;
-		r = th_kproof_add(proof, &frag, src);
-		th_dotconfig_free(&frag);
+		r = th_kproof_add(proof, &frag, text, tlen, src);
+		th_kconfig_free(&frag);
+		free(text);
 		if (r) {
 			r = th_fail(err, -r, src, "%s", strerror(-r));
 			break;
@@ -215,18 +229,18 @@ static int gather(const struct th_kconfig_opts *o, struct th_kproof *proof,
 static int prove(struct th_kconfig_result *res, const struct work *w, const char *config,
 		 struct th_err *err)
 {
-	struct th_dotconfig final;
+	struct th_kconfig final;
 	const char **names;
 	char out[PATH_MAX + 32];
 	char *rec = NULL;
 	size_t reclen = 0;
 	int r;
 
-	r = load_config(config, 0, &final, err);
+	r = load_config(config, &final, NULL, NULL, err);
 	if (r)
 		return r;
 	th_kproof_compare(&res->proof, &final);
-	th_dotconfig_free(&final);
+	th_kconfig_free(&final);
 	if (!res->proof.n)
 		return 0;
 	r = th_kprobe_build(&res->tree, w->obj, w->log, err);
@@ -235,14 +249,20 @@ static int prove(struct th_kconfig_result *res, const struct work *w, const char
 	names = calloc(res->proof.n, sizeof(*names));
 	if (!names)
 		return th_fail(err, ENOMEM, "probe", "out of memory");
-	for (size_t i = 0; i < res->proof.n; i++)
-		names[i] = res->proof.v[i].name;
+	for (size_t i = 0; i < res->proof.n && !r; i++)
+		if (asprintf((char **)&names[i], "%s=%s", res->proof.v[i].name,
+			     res->proof.v[i].want) < 0)
+			r = th_fail(err, ENOMEM, "probe", "out of memory");
 	snprintf(out, sizeof(out), "%s/probe.out", w->dir);
-	r = th_kprobe_run(&res->tree, w->obj, config, names, res->proof.n, out, w->log, err);
+	if (!r)
+		r = th_kprobe_run(&res->tree, w->obj, config, names, res->proof.n, out,
+				  w->log, err);
+	for (size_t i = 0; i < res->proof.n; i++)
+		free((char *)names[i]);
 	free(names);
 	if (r)
 		return r;
-	r = th_read_file(out, &rec, &reclen, NULL);
+	r = th_read_file(out, 64 << 20, &rec, &reclen, NULL);
 	if (r)
 		return th_fail(err, -r, out, "%s", strerror(-r));
 	r = th_kproof_explain(&res->proof, rec, reclen);
@@ -282,13 +302,13 @@ int th_kernel_configure(const struct th_kconfig_opts *o, struct th_kconfig_resul
 				       "linux-config-%.4s, or pass --base FILE",
 				       res->tree.version, res->tree.version);
 	} else if (!is_make_base(base)) {
-		struct th_dotconfig b;
+		struct th_kconfig b;
 
 		snprintf(basefile, sizeof(basefile), "%s", base);
-		r = load_config(basefile, 0, &b, err);
+		r = load_config(basefile, &b, NULL, NULL, err);
 		if (r)
 			return r;
-		th_dotconfig_free(&b);
+		th_kconfig_free(&b);
 	}
 	r = gather(o, &res->proof, &frags, &nfrags, err);
 	if (r)
@@ -342,11 +362,26 @@ int th_kernel_configure(const struct th_kconfig_opts *o, struct th_kconfig_resul
 		argv[a++] = "-O";
 		argv[a++] = w.obj;
 		argv[a++] = cfg;
-		for (size_t i = 0; i < nfrags; i++)
-			argv[a++] = frags[i];
+		/* Copies with plain names: merge_config.sh word-splits its arguments
+		 * and resolves them from its cwd. */
+		char (*copies)[PATH_MAX + 64] = calloc(nfrags, sizeof(*copies));
+
+		for (size_t i = 0; i < nfrags && copies && !r; i++) {
+			snprintf(copies[i], sizeof(copies[i]), "%s/fragment-%02zu.config", w.dir, i);
+			r = copy_file(frags[i], copies[i], err);
+			argv[a++] = copies[i];
+		}
 		argv[a] = NULL;
+		if (!copies)
+			r = th_fail(err, ENOMEM, "config", "out of memory");
+		if (r) {
+			free(copies);
+			free(argv);
+			goto out;
+		}
 		r = th_krun(w.dir, w.log, NULL, NULL, argv);
 		free(argv);
+		free(copies);
 		if (r) {
 			r = th_fail(err, EIO, "merge_config.sh", "failed (exit %d); see %s",
 				    r, w.log);
@@ -360,7 +395,7 @@ int th_kernel_configure(const struct th_kconfig_opts *o, struct th_kconfig_resul
 	/* 3. The proof. */
 	r = prove(res, &w, cfg, err);
 	if (!r) {
-		r = th_read_file(cfg, &res->config, &res->config_len, NULL);
+		r = th_read_file(cfg, 64 << 20, &res->config, &res->config_len, NULL);
 		if (r)
 			r = th_fail(err, -r, cfg, "%s", strerror(-r));
 	}
@@ -379,7 +414,7 @@ int th_kernel_verify(const struct th_kconfig_opts *o, const char *config,
 		     struct th_kconfig_result *res, struct th_err *err)
 {
 	char scratch[PATH_MAX + 16], copy[PATH_MAX + 32];
-	struct th_dotconfig c;
+	struct th_kconfig c;
 	char **frags = NULL;
 	size_t nfrags = 0;
 	struct work w;
@@ -389,10 +424,10 @@ int th_kernel_verify(const struct th_kconfig_opts *o, const char *config,
 	r = th_ktree_open(&res->tree, o->src, err);
 	if (r)
 		return r;
-	r = load_config(config, 0, &c, err);
+	r = load_config(config, &c, NULL, NULL, err);
 	if (r)
 		return r;
-	th_dotconfig_free(&c);
+	th_kconfig_free(&c);
 	snprintf(res->base, sizeof(res->base), "%s", config);
 	r = gather(o, &res->proof, &frags, &nfrags, err);
 	if (r)
@@ -412,7 +447,7 @@ int th_kernel_verify(const struct th_kconfig_opts *o, const char *config,
 	if (!r)
 		r = prove(res, &w, copy, err);
 	if (!r) {
-		r = th_read_file(copy, &res->config, &res->config_len, NULL);
+		r = th_read_file(copy, 64 << 20, &res->config, &res->config_len, NULL);
 		if (r)
 			r = th_fail(err, -r, copy, "%s", strerror(-r));
 	}

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: MIT
 /* Kernel tree checks and running the tree's own tools: see kbuild.h. */
-#define _GNU_SOURCE
 #include "kernel/kbuild.h"
 
 #include <errno.h>
@@ -66,7 +65,7 @@ int th_ktree_open(struct th_ktree *t, const char *src, struct th_err *err)
 	if (!realpath(src, t->src))
 		return th_fail(err, errno, "--src", "%s: %s", src, strerror(errno));
 	snprintf(path, sizeof(path), "%s/Makefile", t->src);
-	r = th_read_file(path, &mk, &mklen, NULL);
+	r = th_read_file(path, 1 << 20, &mk, &mklen, NULL);
 	if (r || make_var(mk, "VERSION", v, sizeof(v)) ||
 	    make_var(mk, "PATCHLEVEL", p, sizeof(p))) {
 		free(mk);
@@ -138,7 +137,7 @@ int th_krun(const char *cwd, const char *log, const char *stdout_path,
 
 const char *th_kernel_datadir(void)
 {
-	static char dir[PATH_MAX];
+	static char dir[PATH_MAX + 16];
 	char exe[PATH_MAX], *slash;
 	const char *env = getenv("TEEHOST_DATADIR");
 	ssize_t n;

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: MIT
 /* Requested vs. final kconfig values, reasons from the probe: see proof.h. */
-#define _GNU_SOURCE
 #include "kernel/proof.h"
 
 #include <errno.h>
@@ -17,16 +16,72 @@ static struct th_kreq *find_req(struct th_kproof *p, const char *name)
 	return NULL;
 }
 
-int th_kproof_add(struct th_kproof *p, const struct th_dotconfig *frag,
-		  const char *source)
+int th_kfrag_is_optional(const char *text, size_t len, const char *name)
 {
-	for (size_t i = 0; i < frag->n; i++) {
-		const struct th_kentry *e = &frag->v[i];
-		struct th_kreq *q = find_req(p, e->name);
-		char *want = strdup(e->value);
+	static const char dir[] = "# teehost-optional:";
+	size_t nl = strlen(name);
+	const char *p = text, *end = text + len;
 
-		if (!want)
-			return -ENOMEM;
+	while (p < end) {
+		const char *e = memchr(p, '\n', (size_t)(end - p));
+
+		if (!e)
+			e = end;
+		if ((size_t)(e - p) > sizeof(dir) - 1 && !memcmp(p, dir, sizeof(dir) - 1)) {
+			const char *q = p + sizeof(dir) - 1;
+
+			while (q < e) {
+				const char *w;
+
+				while (q < e && (*q == ' ' || *q == '\t' || *q == ','))
+					q++;
+				if (e - q > 7 && !memcmp(q, "CONFIG_", 7))
+					q += 7;
+				w = q;
+				while (q < e && *q != ' ' && *q != '\t' && *q != ',' && *q != '\r')
+					q++;
+				if ((size_t)(q - w) == nl && nl && !memcmp(w, name, nl))
+					return 1;
+				if (q == w)
+					q++;
+			}
+		}
+		p = e + 1;
+	}
+	return 0;
+}
+
+static int by_line(const void *a, const void *b)
+{
+	const struct th_kconfig_entry *x = *(const struct th_kconfig_entry *const *)a;
+	const struct th_kconfig_entry *y = *(const struct th_kconfig_entry *const *)b;
+
+	return x->line < y->line ? -1 : x->line > y->line;
+}
+
+int th_kproof_add(struct th_kproof *p, const struct th_kconfig *frag,
+		  const char *text, size_t len, const char *source)
+{
+	const struct th_kconfig_entry **order;
+
+	if (!frag->count)
+		return 0;
+	order = calloc(frag->count, sizeof(*order));
+	if (!order)
+		return -ENOMEM;
+	for (size_t i = 0; i < frag->count; i++)
+		order[i] = &frag->entries[i];
+	qsort(order, frag->count, sizeof(*order), by_line);
+	for (size_t i = 0; i < frag->count; i++) {
+		const struct th_kconfig_entry *e = order[i];
+		struct th_kreq *q = find_req(p, e->name);
+		char *want = strdup(e->value ? e->value : "n");
+
+		if (!want || strlen(e->name) >= TH_KSYM_MAX) {
+			free(want);
+			free(order);
+			return want ? -ENAMETOOLONG : -ENOMEM;
+		}
 		if (!q) {
 			if (p->n == p->cap) {
 				size_t cap = p->cap ? p->cap * 2 : 32;
@@ -34,6 +89,7 @@ int th_kproof_add(struct th_kproof *p, const struct th_dotconfig *frag,
 
 				if (!v) {
 					free(want);
+					free(order);
 					return -ENOMEM;
 				}
 				p->v = v;
@@ -45,9 +101,10 @@ int th_kproof_add(struct th_kproof *p, const struct th_dotconfig *frag,
 		}
 		free(q->want);
 		q->want = want;
-		q->optional = th_dotconfig_is_optional(frag, e->name);
+		q->optional = th_kfrag_is_optional(text, len, e->name);
 		snprintf(q->source, sizeof(q->source), "%s", source);
 	}
+	free(order);
 	return 0;
 }
 
@@ -56,15 +113,21 @@ static int is_off(const char *v)
 	return !v || !strcmp(v, "n");
 }
 
-void th_kproof_compare(struct th_kproof *p, const struct th_dotconfig *final)
+static int val_equal(const char *a, const char *b)
+{
+	return !strcmp(a ? a : "n", b ? b : "n");
+}
+
+void th_kproof_compare(struct th_kproof *p, const struct th_kconfig *final)
 {
 	for (size_t i = 0; i < p->n; i++) {
 		struct th_kreq *q = &p->v[i];
-		const char *got = th_dotconfig_get(final, q->name);
+		const struct th_kconfig_entry *e = th_kconfig_find(final, q->name);
+		const char *got = e ? (e->value ? e->value : "n") : NULL;
 
 		free(q->got);
 		q->got = got ? strdup(got) : NULL;
-		if (th_kval_equal(q->want, got) ||
+		if (val_equal(q->want, got) ||
 		    (!strcmp(q->want, "m") && got && !strcmp(got, "y")))
 			q->status = TH_KREQ_OK;	/* built in where a module was asked: stronger */
 		else if (!is_off(q->want) && is_off(got))
@@ -165,9 +228,22 @@ static void tx(struct text *t, const char *fmt, ...)
 }
 
 struct culprit {
-	char term[512];
+	char term[512];		/* deepest blocking plain symbol term ("KVM [=n]") */
 	int depth;
+	char any[512];		/* deepest blocking term of any shape */
+	int anydepth;
+	const char *seen[32];
+	int nseen;
 };
+
+static int plain_term(const char *t)
+{
+	char sym[TH_KSYM_MAX], val[64];
+	int neg = t[0] == '!';
+
+	return sscanf(t + neg, "%127[A-Za-z0-9_] [=%63[^]]]", sym, val) == 2 &&
+	       strlen(t + neg) == strlen(sym) + strlen(val) + 4;
+}
 
 /* "NAME depends on A [=y] && B [=n] (FALSE)"; recurse into blocking symbols. */
 static void explain_deps(const struct recs *r, const char *name, int depth,
@@ -177,19 +253,30 @@ static void explain_deps(const struct recs *r, const char *name, int depth,
 	size_t it = 0;
 	int first = 1, nblock = 0;
 
+	for (int i = 0; i < c->nseen; i++)
+		if (!strcmp(c->seen[i], name))
+			return;
+	if (c->nseen < 32)
+		c->seen[c->nseen++] = name;
 	if (d) {
 		tx(out, "%s%s depends on ", out->len ? "; " : "", name);
 		while ((x = rec_find(r, 'T', name, &it))) {
 			int blocks = x->nf > 3 && !strcmp(x->f[3], "1");
+			const char *t = x->nf > 1 ? x->f[1] : "?";
+			int paren = strstr(t, "||") != NULL;
 
-			tx(out, "%s%s%s", first ? "" : " && ", x->nf > 1 ? x->f[1] : "?",
-			   blocks ? " (FALSE)" : "");
+			tx(out, "%s%s%s%s%s", first ? "" : " && ", paren ? "(" : "", t,
+			   paren ? ")" : "", blocks ? " (FALSE)" : "");
 			first = 0;
 			if (blocks) {
 				nblock++;
-				if (depth >= c->depth) {
-					snprintf(c->term, sizeof(c->term), "%s", x->f[1]);
+				if (plain_term(t) && depth > c->depth) {
+					snprintf(c->term, sizeof(c->term), "%s", t);
 					c->depth = depth;
+				}
+				if (depth >= c->anydepth) {
+					snprintf(c->any, sizeof(c->any), "%s", t);
+					c->anydepth = depth;
 				}
 			}
 		}
@@ -245,7 +332,8 @@ static void make_fix(struct th_kproof *p, const struct recs *r, const char *term
 				free(sel.s);
 			}
 		} else {
-			tx(fix, "add CONFIG_%s=%s", sym, tri ? "y (or =m)" : "y");
+			tx(fix, "add CONFIG_%s=%s", sym,
+			   tri && strcmp(val, "m") ? "y (or =m)" : "y");
 		}
 		asked = find_req(p, sym);
 		if (asked && asked->want)
@@ -296,7 +384,7 @@ int th_kproof_explain(struct th_kproof *p, const char *records, size_t len)
 		struct th_kreq *q = &p->v[i];
 		const struct rec *s = rec_find(&r, 'S', q->name, NULL);
 		struct text why = { 0 }, fix = { 0 };
-		struct culprit c = { "", -1 };
+		struct culprit c = { .depth = -1, .anydepth = -1 };
 
 		free(q->reason);
 		free(q->fix);
@@ -332,6 +420,8 @@ int th_kproof_explain(struct th_kproof *p, const char *records, size_t len)
 			explain_deps(&r, q->name, 0, &why, &c);
 			if (c.term[0])
 				make_fix(p, &r, c.term, &fix);
+			else if (c.any[0])
+				make_fix(p, &r, c.any, &fix);
 			else if (s->nf > 3 && !strcmp(s->f[3], "n") && !why.s)
 				tx(&why, "%s has no prompt here: only a 'select' can turn it on",
 				   q->name);

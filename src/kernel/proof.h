@@ -10,7 +10,9 @@
 
 #include <stddef.h>
 
-#include "kernel/dotconfig.h"
+#include "util/kconfig.h"
+
+#define TH_KSYM_MAX 128
 
 struct th_err;
 struct json_writer;
@@ -40,11 +42,17 @@ struct th_kproof {
 	int engine_mismatch;	/* probe computed another config than make wrote */
 };
 
-/* Add every symbol of a fragment as a request (a later source wins). */
-int th_kproof_add(struct th_kproof *p, const struct th_dotconfig *frag,
-		  const char *source);
+/*
+ * Add every symbol of a fragment as a request (a later source wins), in the
+ * fragment's line order. TEXT is the fragment's bytes, scanned for the
+ * directive "# teehost-optional: NAME..." (asked only where the tree has it).
+ */
+int th_kproof_add(struct th_kproof *p, const struct th_kconfig *frag,
+		  const char *text, size_t len, const char *source);
 /* Compare against the final config; sets status (not yet reasons). */
-void th_kproof_compare(struct th_kproof *p, const struct th_dotconfig *final);
+void th_kproof_compare(struct th_kproof *p, const struct th_kconfig *final);
+/* Is NAME listed in a "# teehost-optional:" line of TEXT? */
+int th_kfrag_is_optional(const char *text, size_t len, const char *name);
 /* Read the probe's records and fill reason/fix (and UNKNOWN statuses). */
 int th_kproof_explain(struct th_kproof *p, const char *records, size_t len);
 size_t th_kproof_failures(const struct th_kproof *p);
