@@ -15,7 +15,10 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "kernel/boottest.h"
+#include "kernel/build.h"
 #include "kernel/configure.h"
+#include "kernel/deploy.h"
 #include "kernel/recipe.h"
 #include "util/err.h"
 #include "util/file.h"
@@ -341,22 +344,287 @@ done:
 	return r;
 }
 
+/* ---- build ---------------------------------------------------------------- */
+
+static void tty_progress(void *ctx, const char *phase, int pct, const char *detail)
+{
+	(void)ctx;
+	if (!isatty(2))
+		return;
+	if (pct >= 0)
+		fprintf(stderr, "\r\033[K[%s] %3d%% %s", phase, pct, detail ? detail : "");
+	else
+		fprintf(stderr, "\r\033[K[%s] %s", phase, detail ? detail : "");
+	fflush(stderr);
+}
+
+static const char build_usage[] =
+	"Usage: teehost kernel build --src TREE --config FILE [--series FILE | --patches DIR]\n"
+	"         [--profile NAME]... [--recipe FILE] [--out DIR] [--jobs N] [--epoch SECONDS]\n"
+	"\n"
+	"Apply the patch series to a hard-linked copy of TREE (stopping at the first patch\n"
+	"that does not apply, named), check that olddefconfig keeps every option of the\n"
+	"profiles, build with bindeb-pkg, and write into --out (default ./kernel-out, which\n"
+	"must not exist or be empty): the .debs, linux-RELEASE.tar.gz (vmlinuz, System.map,\n"
+	"config, modules) and manifest.json. Reproducible: KBUILD_BUILD_TIMESTAMP/USER/HOST\n"
+	"come from SOURCE_DATE_EPOCH (--epoch). OUT appears only when everything succeeded;\n"
+	"the full log is OUT/build.log (or the file a failure names).\n";
+
 static int kernel_build(int argc, char **argv)
 {
-	(void)argc; (void)argv;
-	return cli_error("kernel build", "not yet");
+	static const struct option lo[] = {
+		{ "src", required_argument, NULL, 's' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "series", required_argument, NULL, 'S' },
+		{ "patches", required_argument, NULL, 'P' },
+		{ "profile", required_argument, NULL, 'p' },
+		{ "recipe", required_argument, NULL, 'r' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "epoch", required_argument, NULL, 'e' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct th_kbuild_opts o = { .epoch = -1, .progress = tty_progress };
+	struct th_kbuild_result res;
+	struct th_err err = { "" };
+	struct kopts k;
+	const char *profiles[MAX_LIST];
+	size_t np = 0;
+	unsigned long long v;
+	int c, r;
+
+	memset(&k, 0, sizeof(k));
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+		switch (c) {
+		case 's': o.src = optarg; break;
+		case 'c': o.config = optarg; break;
+		case 'S': o.series = optarg; break;
+		case 'P': o.patches = optarg; break;
+		case 'r': k.recipe = optarg; break;
+		case 'o': o.out = optarg; break;
+		case 'p':
+			if (np == MAX_LIST)
+				return cli_usage_error("kernel build", "too many --profile");
+			profiles[np++] = optarg;
+			break;
+		case 'j':
+			if (cli_parse_u64(optarg, 256, &v) || !v)
+				return cli_usage_error("kernel build", "--jobs: want 1..256");
+			o.jobs = (unsigned)v;
+			break;
+		case 'e':
+			if (cli_parse_u64(optarg, 1ull << 40, &v))
+				return cli_usage_error("kernel build", "--epoch: want seconds");
+			o.epoch = (long long)v;
+			break;
+		case 'h': fputs(build_usage, stdout); return EXIT_OK;
+		default: return EXIT_USAGE;
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error("kernel build", "unexpected argument '%s'", argv[optind]);
+	if (k.recipe) {
+		if (load_recipe(&k, "kernel build"))
+			return EXIT_FAIL;
+		if (!o.src)
+			o.src = k.rec.src;
+		if (!o.series && !o.patches) {
+			o.series = k.rec.series;
+			o.patches = k.rec.patches;
+		}
+		for (size_t i = 0; i < k.nprofiles && np < MAX_LIST; i++)
+			profiles[np++] = k.profiles[i];
+	}
+	if (!o.src || !o.config) {
+		r = cli_usage_error("kernel build", "--src TREE and --config FILE are required");
+		goto done;
+	}
+	if (o.series && o.patches) {
+		r = cli_usage_error("kernel build", "give --series or --patches, not both");
+		goto done;
+	}
+	if (!o.out)
+		o.out = "kernel-out";
+	if (!o.jobs) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+		o.jobs = n > 0 ? (unsigned)n : 1;
+	}
+	o.profiles = profiles;
+	o.nprofiles = np;
+	o.recipe = k.recipe;
+	r = th_kernel_build(&o, &res, &err);
+	if (isatty(2))
+		fputs("\r\033[K", stderr);
+	if (r) {
+		r = cli_error_err("kernel build", &err);
+		goto done;
+	}
+	printf("built %s in %.0f s: %s\nvmlinuz sha256 %s\nlog %s\n", res.release, res.seconds,
+	       res.tarball, res.vmlinuz_sha256, res.log);
+	r = EXIT_OK;
+done:
+	if (k.have_rec)
+		th_krecipe_free(&k.rec);
+	return r;
 }
+
+/* ---- boot-test ------------------------------------------------------------ */
+
+static const char boot_usage[] =
+	"Usage: teehost kernel boot-test ARTIFACT [--accel auto|kvm|tcg] [--timeout S]\n"
+	"         [--profile NAME]... [--console FILE] [--json]\n"
+	"\n"
+	"Boot a 'teehost kernel build' output (its directory or linux-*.tar.gz) under QEMU\n"
+	"with a generated busybox initramfs that checks, inside the guest, the running\n"
+	"release, the TEE options in the running kernel's /proc/config.gz (those the build\n"
+	"asked for, or those of --profile), and the SGX/SEV/TDX state (present but\n"
+	"unsupported is the expected answer under QEMU), then powers off. KVM only where the\n"
+	"CPU offers vmx/svm, TCG otherwise. Prints the verdict and seconds to verdict; exit 0\n"
+	"on pass, 1 on fail.\n";
 
 static int kernel_boot_test(int argc, char **argv)
 {
-	(void)argc; (void)argv;
-	return cli_error("kernel boot-test", "not yet");
+	static const struct option lo[] = {
+		{ "accel", required_argument, NULL, 'a' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "profile", required_argument, NULL, 'p' },
+		{ "console", required_argument, NULL, 'C' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct th_kboot_opts o = { 0 };
+	struct th_kboot_result res;
+	struct th_err err = { "" };
+	const char *profiles[MAX_LIST];
+	size_t np = 0;
+	unsigned long long v;
+	int c, json = 0;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+		switch (c) {
+		case 'a': o.accel = optarg; break;
+		case 'C': o.console = optarg; break;
+		case 'j': json = 1; break;
+		case 't':
+			if (cli_parse_u64(optarg, 3600, &v) || !v)
+				return cli_usage_error("kernel boot-test", "--timeout: want 1..3600");
+			o.timeout = (unsigned)v;
+			break;
+		case 'p':
+			if (np == MAX_LIST)
+				return cli_usage_error("kernel boot-test", "too many --profile");
+			profiles[np++] = optarg;
+			break;
+		case 'h': fputs(boot_usage, stdout); return EXIT_OK;
+		default: return EXIT_USAGE;
+		}
+	}
+	if (optind + 1 != argc)
+		return cli_usage_error("kernel boot-test", "one ARTIFACT is required");
+	if (o.accel && strcmp(o.accel, "auto") && strcmp(o.accel, "kvm") && strcmp(o.accel, "tcg"))
+		return cli_usage_error("kernel boot-test", "--accel: want auto, kvm or tcg");
+	o.artifact = argv[optind];
+	o.profiles = profiles;
+	o.nprofiles = np;
+	if (th_kernel_boot_test(&o, &res, &err))
+		return cli_error_err(o.artifact, &err);
+	if (json) {
+		struct json_writer w;
+
+		json_init(&w, stdout, true);
+		json_begin_object(&w);
+		json_key(&w, "verdict");
+		json_str(&w, res.pass ? "pass" : "fail");
+		json_key(&w, "seconds");
+		json_double(&w, res.seconds);
+		json_key(&w, "accel");
+		json_str(&w, res.accel);
+		json_key(&w, "release");
+		json_str(&w, res.release);
+		json_key(&w, "checks");
+		json_begin_array(&w);
+		for (size_t i = 0; i < res.nchecks; i++) {
+			json_begin_object(&w);
+			json_key(&w, "result");
+			json_str(&w, res.checks[i].pass > 0 ? "pass" :
+				 res.checks[i].pass == 0 ? "fail" : "info");
+			json_key(&w, "text");
+			json_str(&w, res.checks[i].text);
+			json_end_object(&w);
+		}
+		json_end_array(&w);
+		json_end_object(&w);
+		json_finish(&w);
+	} else {
+		for (size_t i = 0; i < res.nchecks; i++)
+			printf("  %s %s\n", res.checks[i].pass > 0 ? "pass" :
+			       res.checks[i].pass == 0 ? "FAIL" : "info", res.checks[i].text);
+		printf("verdict: %s in %.2f s (%s, %s)\n", res.pass ? "PASS" : "FAIL", res.seconds,
+		       res.release, res.accel);
+	}
+	if (!res.pass) {
+		for (size_t i = 0; i < res.nchecks; i++)
+			if (res.checks[i].pass == 0) {
+				fprintf(stderr, "teehost: %s: boot-test: %s\n", o.artifact,
+					res.checks[i].text);
+				break;
+			}
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
 }
+
+/* ---- deploy --------------------------------------------------------------- */
+
+static const char deploy_usage[] =
+	"Usage: teehost kernel deploy ARTIFACT --inventory FILE [--check] [--reboot]\n"
+	"         [--limit PATTERN]\n"
+	"\n"
+	"Roll a 'teehost kernel build' output out to lab machines with the Ansible role in\n"
+	"deploy/ (ansible-playbook): copy and install the linux-image .deb, make it the\n"
+	"default boot entry, optionally reboot, and check 'uname -r' afterwards. --check is\n"
+	"Ansible's dry run. Ansible's own output goes to the terminal.\n";
 
 static int kernel_deploy(int argc, char **argv)
 {
-	(void)argc; (void)argv;
-	return cli_error("kernel deploy", "not yet");
+	static const struct option lo[] = {
+		{ "inventory", required_argument, NULL, 'i' },
+		{ "check", no_argument, NULL, 'c' },
+		{ "reboot", no_argument, NULL, 'r' },
+		{ "limit", required_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct th_kdeploy_opts o = { 0 };
+	struct th_err err = { "" };
+	int c, r;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+		switch (c) {
+		case 'i': o.inventory = optarg; break;
+		case 'c': o.check = 1; break;
+		case 'r': o.reboot = 1; break;
+		case 'l': o.limit = optarg; break;
+		case 'h': fputs(deploy_usage, stdout); return EXIT_OK;
+		default: return EXIT_USAGE;
+		}
+	}
+	if (optind + 1 != argc)
+		return cli_usage_error("kernel deploy", "one ARTIFACT is required");
+	if (!o.inventory)
+		return cli_usage_error("kernel deploy", "--inventory FILE is required");
+	o.artifact = argv[optind];
+	fflush(stdout);
+	r = th_kernel_deploy(&o, &err);
+	if (r < 0)
+		return cli_error_err(o.artifact, &err);
+	return r ? EXIT_FAIL : EXIT_OK;
 }
 
 /* ---- dispatch ------------------------------------------------------------- */

@@ -86,8 +86,8 @@ int th_kernel_profile_path(const char *name, char *path, size_t len, struct th_e
 
 /* Read and check a config/fragment file; errors read "FILE: line N: ...".
  * TEXT (optional) receives the bytes. */
-static int load_config(const char *path, struct th_kconfig *cfg, char **text,
-		       size_t *textlen, struct th_err *err)
+int th_kernel_load_config(const char *path, struct th_kconfig *cfg, char **text,
+			  size_t *textlen, struct th_err *err)
 {
 	struct th_err sub = { "" };
 	char *buf = NULL;
@@ -200,7 +200,7 @@ static int gather(const struct th_kconfig_opts *o, struct th_kproof *proof,
 		}
 		if (r)
 			break;
-		r = load_config(path, &frag, &text, &tlen, err);
+		r = th_kernel_load_config(path, &frag, &text, &tlen, err);
 		if (r)
 			break;
 		r = th_kproof_add(proof, &frag, text, tlen, src);
@@ -236,7 +236,7 @@ static int prove(struct th_kconfig_result *res, const struct work *w, const char
 	size_t reclen = 0;
 	int r;
 
-	r = load_config(config, &final, NULL, NULL, err);
+	r = th_kernel_load_config(config, &final, NULL, NULL, err);
 	if (r)
 		return r;
 	th_kproof_compare(&res->proof, &final);
@@ -305,7 +305,7 @@ int th_kernel_configure(const struct th_kconfig_opts *o, struct th_kconfig_resul
 		struct th_kconfig b;
 
 		snprintf(basefile, sizeof(basefile), "%s", base);
-		r = load_config(basefile, &b, NULL, NULL, err);
+		r = th_kernel_load_config(basefile, &b, NULL, NULL, err);
 		if (r)
 			return r;
 		th_kconfig_free(&b);
@@ -424,7 +424,7 @@ int th_kernel_verify(const struct th_kconfig_opts *o, const char *config,
 	r = th_ktree_open(&res->tree, o->src, err);
 	if (r)
 		return r;
-	r = load_config(config, &c, NULL, NULL, err);
+	r = th_kernel_load_config(config, &c, NULL, NULL, err);
 	if (r)
 		return r;
 	th_kconfig_free(&c);
@@ -456,6 +456,20 @@ out_frags:
 	for (size_t i = 0; i < nfrags; i++)
 		free(frags[i]);
 	free(frags);
+	return r;
+}
+
+int th_kernel_profile_requests(const char *const *profiles, size_t n, struct th_kproof *proof,
+			       struct th_err *err)
+{
+	struct th_kconfig_opts o = { .profiles = profiles, .nprofiles = n };
+	char **paths = NULL;
+	size_t np = 0;
+	int r = gather(&o, proof, &paths, &np, err);
+
+	for (size_t i = 0; i < np; i++)
+		free(paths[i]);
+	free(paths);
 	return r;
 }
 

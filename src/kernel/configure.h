@@ -53,4 +53,13 @@ int th_kernel_verify(const struct th_kconfig_opts *o, const char *config,
 
 void th_kconfig_result_free(struct th_kconfig_result *res);
 
+/* The requests of profiles (by name) into PROOF, each file checked. */
+int th_kernel_profile_requests(const char *const *profiles, size_t n, struct th_kproof *proof,
+			       struct th_err *err);
+
+/* Read and check a config file (a config that is not a config is an error
+ * "FILE: line N: ..."); TEXT, when given, receives its bytes. */
+int th_kernel_load_config(const char *path, struct th_kconfig *cfg, char **text,
+			  size_t *textlen, struct th_err *err);
+
 #endif

@@ -1,0 +1,403 @@
+// SPDX-License-Identifier: MIT
+/* Boot test under QEMU: see boottest.h. */
+#include "kernel/boottest.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kernel/configure.h"
+#include "kernel/kbuild.h"
+#include "kernel/proof.h"
+#include "util/err.h"
+#include "util/file.h"
+#include "util/kconfig.h"
+
+#pragma GCC diagnostic ignored "-Wformat-truncation"	/* see build.c */
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+int th_kvm_usable(void)
+{
+	char *cpu = NULL;
+	size_t len = 0;
+	int ok = 0, fd;
+
+	/* /dev/kvm may open on a host whose CPU flags lack vmx/svm (nested
+	 * setups that emulate): guests crawl there, so ask for the flags too. */
+	if (th_read_file("/proc/cpuinfo", 16 << 20, &cpu, &len, NULL))
+		return 0;
+	ok = strstr(cpu, " vmx") || strstr(cpu, " svm");
+	free(cpu);
+	if (!ok)
+		return 0;
+	fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	close(fd);
+	return 1;
+}
+
+/* The artifact's tarball: ARTIFACT itself or the one linux-*.tar.gz in it. */
+static int find_tarball(const char *artifact, char *out, size_t len, struct th_err *err)
+{
+	struct stat st;
+	DIR *d;
+	struct dirent *de;
+	int n = 0;
+
+	if (stat(artifact, &st))
+		return th_fail(err, errno, artifact, "%s", strerror(errno));
+	if (!S_ISDIR(st.st_mode)) {
+		snprintf(out, len, "%s", artifact);
+		return 0;
+	}
+	d = opendir(artifact);
+	if (!d)
+		return th_fail(err, errno, artifact, "%s", strerror(errno));
+	while ((de = readdir(d))) {
+		size_t l = strlen(de->d_name);
+
+		if (!strncmp(de->d_name, "linux-", 6) && l > 7 &&
+		    !strcmp(de->d_name + l - 7, ".tar.gz")) {
+			snprintf(out, len, "%s/%s", artifact, de->d_name);
+			n++;
+		}
+	}
+	closedir(d);
+	if (n != 1)
+		return th_fail(err, ENOENT, artifact, "%s linux-*.tar.gz here (want exactly one): "
+			       "not a 'teehost kernel build' output", n ? "several" : "no");
+	return 0;
+}
+
+/* boot/<prefix>-<release> in the extracted tree. */
+static int find_boot_file(const char *boot, const char *prefix, char *path, size_t len,
+			  char *release, size_t rlen)
+{
+	DIR *d = opendir(boot);
+	struct dirent *de;
+	size_t pl = strlen(prefix);
+	int found = 0;
+
+	if (!d)
+		return -ENOENT;
+	while ((de = readdir(d)))
+		if (!strncmp(de->d_name, prefix, pl) && de->d_name[pl] == '-') {
+			snprintf(path, len, "%s/%s", boot, de->d_name);
+			if (release)
+				snprintf(release, rlen, "%s", de->d_name + pl + 1);
+			found = 1;
+			break;
+		}
+	closedir(d);
+	return found ? 0 : -ENOENT;
+}
+
+static void add_check(struct th_kboot_result *res, int pass, const char *text)
+{
+	if (res->nchecks < TH_KBOOT_MAX_CHECKS) {
+		res->checks[res->nchecks].pass = pass;
+		snprintf(res->checks[res->nchecks].text, sizeof(res->checks[0].text), "%s", text);
+		res->nchecks++;
+	}
+}
+
+/* The guest's /init: plain busybox sh; every line it prints that matters
+ * starts with TEEHOST- so the host can pick it out of the console. */
+static int write_init(const char *path, const char *release, const struct th_kproof *want,
+		      struct th_err *err)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return th_fail(err, errno, path, "%s", strerror(errno));
+	fprintf(f,
+		"#!/bin/busybox sh\n"
+		"B=/bin/busybox\n"
+		"$B mkdir -p /proc /sys /dev /tmp\n"
+		"$B mount -t proc proc /proc\n"
+		"$B mount -t sysfs sys /sys\n"
+		"$B mount -t devtmpfs dev /dev 2>/dev/null\n"
+		"fail=0\n"
+		"ok() { echo \"TEEHOST-CHECK: pass $*\"; }\n"
+		"bad() { echo \"TEEHOST-CHECK: fail $*\"; fail=1; }\n"
+		"info() { echo \"TEEHOST-CHECK: info $*\"; }\n"
+		"rel=$($B uname -r)\n"
+		"if [ \"$rel\" = '%s' ]; then ok \"release $rel (as built)\";"
+		" else bad \"release: running $rel, the build made %s\"; fi\n"
+		"if [ -r /proc/config.gz ]; then $B zcat /proc/config.gz > /tmp/config;"
+		" else bad 'config: no /proc/config.gz (CONFIG_IKCONFIG_PROC off)'; : > /tmp/config; fi\n"
+		"check() {\n"
+		"  got=$($B grep \"^CONFIG_$1=\" /tmp/config | $B cut -d= -f2-)\n"
+		"  [ -n \"$got\" ] || got=n\n"
+		"  if [ \"$got\" = \"$2\" ] || { [ \"$2\" = m ] && [ \"$got\" = y ]; }; then\n"
+		"    ok \"CONFIG_$1=$got in the running kernel\"\n"
+		"  else bad \"CONFIG_$1: asked $2, the running kernel has $got\"; fi\n"
+		"}\n",
+		release, release);
+	for (size_t i = 0; i < want->n; i++)
+		if (strspn(want->v[i].want, "ymn0123456789abcdefx-") == strlen(want->v[i].want))
+			fprintf(f, "check %s %s\n", want->v[i].name, want->v[i].want);
+	fprintf(f,
+		"on() { $B grep -q \"^CONFIG_$1=y\" /tmp/config; }\n"
+		"flag() { $B grep -qw \"$1\" /proc/cpuinfo; }\n"
+		"$B dmesg | $B grep -i -E 'sgx|sev|sme|tdx|memory encryption' | $B head -n 8 |"
+		" while read -r l; do info \"dmesg: $l\"; done\n"
+		"if on X86_SGX; then\n"
+		"  if [ -c /dev/sgx_enclave ]; then ok 'SGX: driver up (/dev/sgx_enclave)'\n"
+		"  elif flag sgx; then bad \"SGX: CPU has SGX but no /dev/sgx_enclave: "
+		"$($B dmesg | $B grep -i sgx | $B tail -n 1)\"\n"
+		"  else ok 'SGX: present-and-unsupported (built in; this CPU has no SGX, as under QEMU)'; fi\n"
+		"fi\n"
+		"if on AMD_MEM_ENCRYPT; then\n"
+		"  if flag sev || flag sme; then info 'SEV/SME: CPU offers it'\n"
+		"  else ok 'SEV/SME: present-and-unsupported (built in; this CPU has no SEV/SME)'; fi\n"
+		"fi\n"
+		"if on INTEL_TDX_GUEST; then\n"
+		"  if flag tdx_guest; then ok 'TDX: running as a TDX guest'\n"
+		"  else ok 'TDX guest: present-and-unsupported (not in a TD)'; fi\n"
+		"fi\n"
+		"if [ $fail = 0 ]; then echo 'TEEHOST-VERDICT: pass'; else echo 'TEEHOST-VERDICT: fail'; fi\n"
+		"$B sync\n"
+		"$B reboot -f\n");
+	if (fclose(f))
+		return th_fail(err, errno, path, "%s", strerror(errno));
+	chmod(path, 0755);
+	return 0;
+}
+
+/* Expectations from the build: boot/teehost-expect-REL ("release=" + config lines). */
+static int load_expect(const char *path, char *release, size_t rlen, struct th_kproof *want,
+		       struct th_err *err)
+{
+	char *text = NULL, *rel;
+	size_t len = 0;
+	struct th_kconfig cfg;
+	int r;
+
+	r = th_read_file(path, 1 << 20, &text, &len, err);
+	if (r)
+		return r;
+	rel = strstr(text, "\nrelease=");
+	if (rel) {
+		char *e;
+
+		rel += 9;
+		e = strchr(rel, '\n');
+		snprintf(release, rlen, "%.*s", e ? (int)(e - rel) : (int)strlen(rel), rel);
+		/* Blank the line so the rest parses as a config fragment. */
+		memset(rel - 8, ' ', (size_t)(e ? e - (rel - 8) : (long)strlen(rel - 8)));
+		(rel - 8)[0] = '#';
+	}
+	r = th_kconfig_parse(&cfg, text, len, err);
+	if (!r) {
+		r = th_kproof_add(want, &cfg, text, len, "build");
+		th_kconfig_free(&cfg);
+	}
+	free(text);
+	return r;
+}
+
+int th_kernel_boot_test(const struct th_kboot_opts *o, struct th_kboot_result *res,
+			struct th_err *err)
+{
+	char tmp[PATH_MAX], tarball[PATH_MAX], path[PATH_MAX + 64], vmlinuz[PATH_MAX + 64];
+	char script[3 * PATH_MAX], console[PATH_MAX + 32], initrd[PATH_MAX + 32];
+	char rel_expect[128] = "";
+	const char *busybox = o->busybox ? o->busybox : "/bin/busybox";
+	const char *accel = o->accel ? o->accel : "auto";
+	unsigned timeout = o->timeout ? o->timeout : 60;
+	struct th_kproof want = { 0 };
+	double t0;
+	pid_t pid;
+	int r, status = 0;
+
+	memset(res, 0, sizeof(*res));
+	if (strcmp(accel, "auto") && strcmp(accel, "kvm") && strcmp(accel, "tcg"))
+		return th_fail(err, EINVAL, "--accel", "'%s': want auto, kvm or tcg", accel);
+	r = find_tarball(o->artifact, tarball, sizeof(tarball), err);
+	if (r)
+		return r;
+	if (access(busybox, X_OK))
+		return th_fail(err, ENOENT, busybox, "no static busybox (apt-get install busybox-static)");
+	if (!strcmp(accel, "auto"))
+		accel = th_kvm_usable() ? "kvm" : "tcg";
+	else if (!strcmp(accel, "kvm") && !th_kvm_usable())
+		return th_fail(err, ENODEV, "--accel", "kvm: this CPU offers no vmx/svm or "
+			       "/dev/kvm does not open (use --accel tcg)");
+	snprintf(res->accel, sizeof(res->accel), "%s", accel);
+	r = th_kmkdtemp(tmp, sizeof(tmp), "teehost-boot", err);
+	if (r)
+		return r;
+
+	/* 1. Kernel and expectations out of the tarball. */
+	snprintf(script, sizeof(script), "mkdir -p '%s/x' '%s/root/bin' && "
+		 "tar -xzf '%s' -C '%s/x' ./boot", tmp, tmp, tarball, tmp);
+	{
+		const char *argv[] = { "sh", "-c", script, NULL };
+
+		if (th_krun(NULL, NULL, NULL, NULL, argv)) {
+			r = th_fail(err, EINVAL, tarball, "not a kernel tarball (no ./boot in it)");
+			goto out;
+		}
+	}
+	snprintf(path, sizeof(path), "%s/x/boot", tmp);
+	if (find_boot_file(path, "vmlinuz", vmlinuz, sizeof(vmlinuz), res->release,
+			   sizeof(res->release))) {
+		r = th_fail(err, ENOENT, tarball, "no boot/vmlinuz-* in it");
+		goto out;
+	}
+	{
+		char ex[PATH_MAX + 64];
+
+		if (!find_boot_file(path, "teehost-expect", ex, sizeof(ex), NULL, 0)) {
+			struct th_kproof built = { 0 };
+
+			r = load_expect(ex, rel_expect, sizeof(rel_expect), &built, err);
+			if (r)
+				goto out;
+			if (!o->nprofiles) {
+				want = built;
+			} else {
+				th_kproof_free(&built);
+			}
+		}
+	}
+	if (rel_expect[0])
+		snprintf(res->release, sizeof(res->release), "%s", rel_expect);
+	if (o->nprofiles) {
+		r = th_kernel_profile_requests(o->profiles, o->nprofiles, &want, err);
+		if (r)
+			goto out;
+	}
+
+	/* 2. Initramfs: static busybox + the checking /init. */
+	snprintf(path, sizeof(path), "%s/root/init", tmp);
+	r = write_init(path, res->release, &want, err);
+	if (r)
+		goto out;
+	snprintf(initrd, sizeof(initrd), "%s/initrd.cpio", tmp);
+	snprintf(script, sizeof(script), "cp '%s' '%s/root/bin/busybox' && cd '%s/root' && "
+		 "find . | LC_ALL=C sort | cpio -o -H newc --quiet > '%s'", busybox, tmp, tmp,
+		 initrd);
+	{
+		const char *argv[] = { "sh", "-c", script, NULL };
+
+		if (th_krun(NULL, NULL, NULL, NULL, argv)) {
+			r = th_fail(err, EIO, "initramfs", "cannot build it with cpio");
+			goto out;
+		}
+	}
+
+	/* 3. Boot; read the console until the verdict, the guest's exit or the timeout. */
+	snprintf(console, sizeof(console), "%s", o->console ? o->console : "");
+	if (!console[0])
+		snprintf(console, sizeof(console), "%s/console.log", tmp);
+	t0 = now();
+	pid = fork();
+	if (pid < 0) {
+		r = th_fail(err, errno, "qemu", "fork: %s", strerror(errno));
+		goto out;
+	}
+	if (pid == 0) {
+		const char *kvm[] = { o->qemu ? o->qemu : "qemu-system-x86_64", "-accel", "kvm",
+				      "-cpu", "host", "-m", "256", "-smp", "1", "-kernel", vmlinuz,
+				      "-initrd", initrd, "-append", "console=ttyS0 panic=-1 quiet",
+				      "-display", "none", "-serial", "stdio", "-monitor", "none",
+				      "-no-reboot", NULL };
+		const char *tcg[] = { o->qemu ? o->qemu : "qemu-system-x86_64", "-accel", "tcg",
+				      "-m", "256", "-smp", "1", "-kernel", vmlinuz,
+				      "-initrd", initrd, "-append", "console=ttyS0 panic=-1 quiet",
+				      "-display", "none", "-serial", "stdio", "-monitor", "none",
+				      "-no-reboot", NULL };
+
+		setpgid(0, 0);
+		char errlog[PATH_MAX + 48];
+
+		snprintf(errlog, sizeof(errlog), "%s.qemu-stderr", console);
+		_exit(th_krun(NULL, errlog, console, NULL,
+			      !strcmp(accel, "kvm") ? kvm : tcg) & 0xff);
+	}
+	for (;;) {
+		pid_t w = waitpid(pid, &status, WNOHANG);
+		char *log = NULL;
+		size_t len = 0;
+		int done = w == pid;
+
+		if (!th_read_file(console, 16 << 20, &log, &len, NULL)) {
+			char *v = strstr(log, "TEEHOST-VERDICT: ");
+
+			if (v && strchr(v, '\n') && !res->seconds) {
+				res->seconds = now() - t0;
+				res->pass = !strncmp(v + 17, "pass", 4);
+			}
+			if (done || now() - t0 > timeout) {
+				for (char *l = strstr(log, "TEEHOST-CHECK: "); l;
+				     l = strstr(l + 1, "TEEHOST-CHECK: ")) {
+					char line[240];
+					int pass;
+
+					l += 15;
+					snprintf(line, sizeof(line), "%.*s", (int)strcspn(l, "\r\n"), l);
+					pass = !strncmp(line, "pass ", 5) ? 1 :
+					       !strncmp(line, "fail ", 5) ? 0 : -1;
+					add_check(res, pass, line + (pass == -1 ? 5 : 5));
+				}
+			}
+		}
+		free(log);
+		if (done)
+			break;
+		if (w < 0 && errno != EINTR) {
+			r = th_fail(err, errno, "qemu", "waitpid: %s", strerror(errno));
+			goto out;
+		}
+		if (now() - t0 > timeout || (res->seconds && now() - t0 > res->seconds + 10)) {
+			kill(-pid, SIGKILL);
+			kill(pid, SIGKILL);
+			if (!res->seconds) {
+				res->timed_out = 1;
+				res->pass = 0;
+				res->seconds = now() - t0;
+			}
+			continue;
+		}
+		usleep(20000);
+	}
+	if (res->timed_out) {
+		char m[128];
+
+		snprintf(m, sizeof(m), "no verdict within %u s (kernel did not reach init?)",
+			 timeout);
+		add_check(res, 0, m);
+	} else if (!res->seconds) {
+		add_check(res, 0, "QEMU exited without a verdict (kernel panic or no console?)");
+		res->pass = 0;
+		res->seconds = now() - t0;
+		if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
+			r = th_fail(err, ENOENT, "qemu", "cannot run %s (apt-get install qemu-system-x86)",
+				    o->qemu ? o->qemu : "qemu-system-x86_64");
+			goto out;
+		}
+	}
+	r = 0;
+out:
+	th_kproof_free(&want);
+	th_krmtree(tmp);
+	return r;
+}
