@@ -26,6 +26,14 @@
 
 #define MAX_LIST 32
 
+/* Library errors already start with the file they are about ("FILE: FIELD:
+ * message"): print them as "teehost: " + that, one line. */
+static int kerr(const struct th_err *err)
+{
+	fprintf(stderr, "teehost: %s\n", err->msg[0] ? err->msg : "failed");
+	return EXIT_FAIL;
+}
+
 /* ---- shared option handling -------------------------------------------- */
 
 struct kopts {
@@ -258,7 +266,7 @@ static int kernel_config(int argc, char **argv)
 	o.workdir = k.workdir;
 	r = th_kernel_configure(&o, &res, &err);
 	if (r) {
-		r = cli_error_err(k.src, &err);
+		r = kerr(&err);
 		goto done;
 	}
 	if (k.json)
@@ -326,7 +334,7 @@ static int kernel_verify(int argc, char **argv)
 	o.workdir = k.workdir;
 	r = th_kernel_verify(&o, argv[optind], &res, &err);
 	if (r) {
-		r = cli_error_err(k.src, &err);
+		r = kerr(&err);
 		goto done;
 	}
 	if (k.json)
@@ -459,7 +467,7 @@ static int kernel_build(int argc, char **argv)
 	if (isatty(2))
 		fputs("\r\033[K", stderr);
 	if (r) {
-		r = cli_error_err("kernel build", &err);
+		r = kerr(&err);
 		goto done;
 	}
 	printf("built %s in %.0f s: %s\nvmlinuz sha256 %s\nlog %s\n", res.release, res.seconds,
@@ -532,7 +540,7 @@ static int kernel_boot_test(int argc, char **argv)
 	o.profiles = profiles;
 	o.nprofiles = np;
 	if (th_kernel_boot_test(&o, &res, &err))
-		return cli_error_err(o.artifact, &err);
+		return kerr(&err);
 	if (json) {
 		struct json_writer w;
 
@@ -623,7 +631,7 @@ static int kernel_deploy(int argc, char **argv)
 	fflush(stdout);
 	r = th_kernel_deploy(&o, &err);
 	if (r < 0)
-		return cli_error_err(o.artifact, &err);
+		return kerr(&err);
 	return r ? EXIT_FAIL : EXIT_OK;
 }
 

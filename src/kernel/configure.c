@@ -80,7 +80,7 @@ int th_kernel_profile_path(const char *name, char *path, size_t len, struct th_e
 	}
 	if (d)
 		closedir(d);
-	return th_fail(err, ENOENT, "--profile", "unknown profile '%s' (known: %s)", name,
+	return th_fail(err, ENOENT, name, "unknown profile (known: %s)",
 		       known[0] ? known : "none found; set TEEHOST_DATADIR");
 }
 
@@ -297,7 +297,7 @@ int th_kernel_configure(const struct th_kconfig_opts *o, struct th_kconfig_resul
 	/* All input is checked before the first (slow) make. */
 	if (!strcmp(base, "debian")) {
 		if (th_kernel_debian_config(res->tree.version, basefile, sizeof(basefile)))
-			return th_fail(err, ENOENT, "--base",
+			return th_fail(err, ENOENT, "debian",
 				       "no Debian config for %s: apt-get install "
 				       "linux-config-%.4s, or pass --base FILE",
 				       res->tree.version, res->tree.version);

@@ -59,19 +59,18 @@ int th_ktree_open(struct th_ktree *t, const char *src, struct th_err *err)
 
 	memset(t, 0, sizeof(*t));
 	if (stat(src, &st))
-		return th_fail(err, errno, "--src", "%s: %s", src, strerror(errno));
+		return th_fail(err, errno, src, "kernel tree: %s", strerror(errno));
 	if (!S_ISDIR(st.st_mode))
-		return th_fail(err, ENOTDIR, "--src", "%s: not a directory", src);
+		return th_fail(err, ENOTDIR, src, "kernel tree: not a directory");
 	if (!realpath(src, t->src))
-		return th_fail(err, errno, "--src", "%s: %s", src, strerror(errno));
+		return th_fail(err, errno, src, "kernel tree: %s", strerror(errno));
 	snprintf(path, sizeof(path), "%s/Makefile", t->src);
 	r = th_read_file(path, 1 << 20, &mk, &mklen, NULL);
 	if (r || make_var(mk, "VERSION", v, sizeof(v)) ||
 	    make_var(mk, "PATCHLEVEL", p, sizeof(p))) {
 		free(mk);
-		return th_fail(err, EINVAL, "--src",
-			       "%s: not a kernel tree (no Makefile with VERSION and PATCHLEVEL)",
-			       t->src);
+		return th_fail(err, EINVAL, src,
+			       "not a kernel tree (no Makefile with VERSION and PATCHLEVEL)");
 	}
 	if (make_var(mk, "SUBLEVEL", s, sizeof(s)))
 		s[0] = 0;
@@ -87,16 +86,15 @@ int th_ktree_open(struct th_ktree *t, const char *src, struct th_err *err)
 	for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++) {
 		snprintf(path, sizeof(path), "%s/%s", t->src, need[i]);
 		if (access(path, R_OK))
-			return th_fail(err, ENOENT, "--src",
-				       "%s: not a kernel tree (no %s)", t->src, need[i]);
+			return th_fail(err, ENOENT, src, "not a kernel tree (no %s)", need[i]);
 	}
 	/* An in-tree configured source refuses O= builds ("source tree is not
 	 * clean"); say so before make does it deep in a log. */
 	snprintf(path, sizeof(path), "%s/.config", t->src);
 	if (!access(path, F_OK))
-		return th_fail(err, EBUSY, "--src",
-			       "%s: tree has its own .config; teehost builds out of tree "
-			       "(O=): run 'make mrproper' there or pass a clean tree", t->src);
+		return th_fail(err, EBUSY, src,
+			       "tree has its own .config; teehost builds out of tree "
+			       "(O=): run 'make mrproper' there or pass a clean tree");
 	return 0;
 }
 
