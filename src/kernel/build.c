@@ -490,6 +490,7 @@ int th_kernel_build(const struct th_kbuild_opts *o, struct th_kbuild_result *res
 		goto out;
 	}
 	staged = 1;
+	chmod(stage, 0755);	/* mkdtemp makes it 0700; OUT is an ordinary directory */
 	snprintf(obj, sizeof(obj), "%s/obj", stage);
 	mkdir(obj, 0755);
 	{
@@ -504,6 +505,7 @@ int th_kernel_build(const struct th_kbuild_opts *o, struct th_kbuild_result *res
 			r = th_fail(err, errno, log, "%s", strerror(errno));
 			goto out;
 		}
+		fchmod(fd, 0644);
 		close(fd);
 	}
 	snprintf(env_epoch, sizeof(env_epoch), "SOURCE_DATE_EPOCH=%lld", epoch);
