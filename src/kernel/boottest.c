@@ -21,7 +21,9 @@
 #include "util/file.h"
 #include "util/kconfig.h"
 
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wformat-truncation"	/* see build.c */
+#endif
 
 static double now(void)
 {

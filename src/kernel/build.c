@@ -27,7 +27,9 @@
 /* Paths here are built from PATH_MAX-bounded parts; the kernel refuses
  * longer ones anyway (ENAMETOOLONG at open/exec), so truncation cannot turn
  * into a wrong file silently: every use goes through a syscall that fails. */
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wformat-truncation"
+#endif
 
 int th_ksha256_file(const char *path, char hex[65])
 {

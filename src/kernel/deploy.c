@@ -15,7 +15,9 @@
 #include "kernel/kbuild.h"
 #include "util/err.h"
 
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wformat-truncation"	/* see build.c */
+#endif
 
 /* The linux-image-*.deb of a build output and its release. */
 static int find_image_deb(const char *dir, char *deb, size_t len, char *rel, size_t rlen,
