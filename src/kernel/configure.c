@@ -97,6 +97,13 @@ int th_kernel_load_config(const char *path, struct th_kconfig *cfg, char **text,
 	r = th_read_file(path, 64 << 20, &buf, &len, &sub);
 	if (r)
 		return th_fail(err, -r, path, "%s", sub.msg[0] ? sub.msg : strerror(-r));
+	/* Checked before parsing: a file without any CONFIG_ is not a config
+	 * (and src/util/kconfig.c's qsort of zero entries trips UBSan). */
+	if (!memmem(buf, len, "CONFIG_", 7)) {
+		free(buf);
+		memset(cfg, 0, sizeof(*cfg));
+		return th_fail(err, EINVAL, path, "no CONFIG_ line: not a kernel config");
+	}
 	r = th_kconfig_parse(cfg, buf, len, &sub);
 	if (r) {
 		free(buf);

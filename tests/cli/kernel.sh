@@ -68,8 +68,12 @@ is "$err" "teehost: $TMP/good.config: kernel tree: not a directory" "a file as t
 # --- a config that is not a config ---------------------------------------------------
 run "$TEEHOST" kernel verify --src "$fake" --profile sgx-host /etc/passwd
 is "$rc" 1 "passwd as config: exit 1"
-like "$err" "^teehost: /etc/passwd: line 1: expected CONFIG_NAME=VALUE" "passwd as config: names line 1"
+is "$err" "teehost: /etc/passwd: no CONFIG_ line: not a kernel config" "passwd as config: says so"
 one_line "$err"; ok $? "passwd as config: one line"
+printf 'root:x:0:0\nCONFIG_X=y\n' >"$TMP/mixed.config"
+run "$TEEHOST" kernel verify --src "$fake" --profile sgx-host "$TMP/mixed.config"
+is "$rc" 1 "garbage line in a config: exit 1"
+like "$err" "^teehost: $TMP/mixed.config: line 1: expected CONFIG_NAME=VALUE" "garbage line: names line 1"
 printf '# only a comment\n' >"$TMP/empty.config"
 run "$TEEHOST" kernel config --src "$fake" --base "$TMP/empty.config" --out "$TMP/o.config"
 is "$rc" 1 "empty base: exit 1"

@@ -57,6 +57,9 @@ like "$(printf '%s' "$out" | jq -r '.checks[].text')" "SGX: present-and-unsuppor
 	"guest saw SGX built in and unsupported (QEMU)"
 like "$(printf '%s' "$out" | jq -r '.checks[].text')" "release 6.12.117 \(as built\)" "guest checked the release"
 
+# Keep the SGX kernel for bench/kernel.sh (boot-test seconds to verdict).
+rm -rf "$BUILD/kernel-e2e" && mkdir -p "$BUILD/kernel-e2e" && cp -r "$TMP/sgx" "$BUILD/kernel-e2e/sgx"
+
 # --- a kernel without X86_SGX must fail when SGX is expected ---------------------------
 run "$TEEHOST" kernel config --src "$tree" --base tinyconfig --profile boot-test --out "$TMP/nosgx.config"
 is "$rc" 0 "config without the SGX profile"
