@@ -463,6 +463,7 @@ static int kernel_build(int argc, char **argv)
 	o.profiles = profiles;
 	o.nprofiles = np;
 	o.recipe = k.recipe;
+	o.ref = k.have_rec ? k.rec.ref : NULL;
 	r = th_kernel_build(&o, &res, &err);
 	if (isatty(2))
 		fputs("\r\033[K", stderr);

@@ -309,6 +309,11 @@ static int write_manifest(const struct th_kbuild_opts *o, const struct th_ktree 
 		json_str(&w, commit);
 	else
 		json_null(&w);
+	json_key(&w, "ref");
+	if (o->ref)
+		json_str(&w, o->ref);
+	else
+		json_null(&w);
 	json_end_object(&w);
 	json_key(&w, "recipe");
 	if (o->recipe && !th_ksha256_file(o->recipe, hex)) {

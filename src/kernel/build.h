@@ -22,6 +22,7 @@ struct th_kbuild_opts {
 	const char *const *profiles;	/* TEE profiles the config must satisfy */
 	size_t nprofiles;
 	const char *recipe;		/* recorded in the manifest */
+	const char *ref;		/* the base's git ref as the recipe names it (recorded) */
 	unsigned jobs;			/* make -j */
 	long long epoch;		/* SOURCE_DATE_EPOCH; <0: $SOURCE_DATE_EPOCH or 0 */
 	/* progress: phase name and percent (0-100, -1 unknown); may be NULL */
