@@ -417,7 +417,8 @@ static int write_expect(const char *root, const char *release, const struct th_k
 		return th_fail(err, ENOMEM, "expect", "out of memory");
 	fprintf(f, "# teehost kernel boot-test expectations\nrelease=%s\n", release);
 	for (size_t i = 0; i < proof->n; i++)
-		fprintf(f, "CONFIG_%s=%s\n", proof->v[i].name, proof->v[i].want);
+		if (!(proof->v[i].optional && !proof->v[i].got))
+			fprintf(f, "CONFIG_%s=%s\n", proof->v[i].name, proof->v[i].want);
 	fclose(f);
 	snprintf(path, sizeof(path), "%s/boot/teehost-expect-%s", root, release);
 	r = th_write_file_atomic(path, buf, len, 0644, 0, err);
@@ -586,7 +587,8 @@ int th_kernel_build(const struct th_kbuild_opts *o, struct th_kbuild_result *res
 	th_kproof_compare(&proof, &final);
 	th_kconfig_free(&final);
 	for (size_t i = 0; i < proof.n; i++)
-		if (proof.v[i].status != TH_KREQ_OK) {
+		if (proof.v[i].status != TH_KREQ_OK &&
+		    !(proof.v[i].optional && !proof.v[i].got)) {	/* "where the tree has it" */
 			r = th_fail(err, EINVAL, o->config,
 				    "CONFIG_%s: asked %s by %s, got %s after olddefconfig "
 				    "(run 'teehost kernel verify' for the reason)",
