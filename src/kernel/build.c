@@ -431,8 +431,8 @@ int th_kernel_build(const struct th_kbuild_opts *o, struct th_kbuild_result *res
 {
 	char stage[PATH_MAX], obj[PATH_MAX + 16], srcdir[PATH_MAX + 16], log[PATH_MAX + 16];
 	char path[PATH_MAX + 512], script[4 * PATH_MAX], parent[PATH_MAX], tmp[PATH_MAX + 32];
-	char env_epoch[64], env_ts[96], *cfgtext = NULL;
-	const char *env[8];
+	char env_epoch[64], env_ts[96], env_path[PATH_MAX + 4096], *cfgtext = NULL;
+	const char *env[9];
 	struct th_ktree t, built;
 	struct th_kproof proof = { 0 };
 	struct th_kconfig cfg = { 0 }, final = { 0 };
@@ -526,13 +526,36 @@ int th_kernel_build(const struct th_kbuild_opts *o, struct th_kbuild_result *res
 		strftime(when, sizeof(when), "%a %b %e %H:%M:%S UTC %Y", &tm);
 		snprintf(env_ts, sizeof(env_ts), "KBUILD_BUILD_TIMESTAMP=%s", when);
 	}
+	/* The .deb changelog is dated by `date -R` in scripts/package/mkdebian:
+	 * a `date` first on PATH pins it (and any other plain `date`) to
+	 * SOURCE_DATE_EPOCH, so the packages are reproducible too. */
+	{
+		const char *old = getenv("PATH");
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/bin", stage);
+		mkdir(path, 0755);
+		snprintf(path, sizeof(path), "%s/bin/date", stage);
+		f = fopen(path, "w");
+		if (!f || fputs("#!/bin/sh\n# teehost kernel build: date pinned to SOURCE_DATE_EPOCH\n"
+				"case \" $* \" in *\" -d\"*|*\" --date\"*|*\" -r\"*|*\" --reference\"*)"
+				" exec /bin/date \"$@\";; esac\n"
+				"exec /bin/date -d \"@${SOURCE_DATE_EPOCH:-0}\" \"$@\"\n", f) < 0 ||
+		    fclose(f) || chmod(path, 0755)) {
+			r = th_fail(err, EIO, path, "cannot write the date shim");
+			goto out;
+		}
+		snprintf(env_path, sizeof(env_path), "PATH=%s/bin:%s", stage,
+			 old && *old ? old : "/usr/bin:/bin");
+	}
 	env[0] = env_epoch;
 	env[1] = env_ts;
 	env[2] = "KBUILD_BUILD_USER=teehost";
 	env[3] = "KBUILD_BUILD_HOST=teehost";
 	env[4] = "KDEB_COMPRESS=gzip";
 	env[5] = "LC_ALL=C";
-	env[6] = NULL;
+	env[6] = env_path;
+	env[7] = NULL;
 
 	/* 1. Patches on a hard-linked copy of the base (patch(1) replaces the
 	 *    files it changes, so the base tree is never modified). */
@@ -652,7 +675,7 @@ int th_kernel_build(const struct th_kbuild_opts *o, struct th_kbuild_result *res
 
 	/* 5. Into place: drop the build trees, rename staging to OUT. */
 	progress(o, "finish", 100, o->out);
-	snprintf(script, sizeof(script), "cd '%s' && rm -rf obj src root release cc-version "
+	snprintf(script, sizeof(script), "cd '%s' && rm -rf obj src root bin release cc-version "
 		 "base-commit && cp '%s' build.log", stage, log);
 	if (run_sh(NULL, NULL, script)) {
 		r = th_fail(err, EIO, o->out, "cannot tidy the staging dir %s", stage);
