@@ -59,9 +59,9 @@ void th_sign_defaults(struct sgx_sigstruct *ss, const struct sgx_attributes *att
 	ss->date = th_sign_today_bcd();
 	ss->attributes = *attributes;
 	ss->attributes.flags &= ~SGX_ATTR_INIT;
-	/* As Intel's signer does: every flag but the reserved/INIT-time ones must match, and the
-	 * XFRM features the enclave was measured with must be present. */
-	ss->attribute_mask.flags = ~(uint64_t)SGX_ATTR_INIT & ~(uint64_t)SGX_ATTR_EINITTOKENKEY;
+	/* As Intel's signer does by default: every flag but DEBUG must match (so one signature
+	 * serves debug and production launches), and XFRM must match exactly. */
+	ss->attribute_mask.flags = ~(uint64_t)SGX_ATTR_DEBUG;
 	ss->attribute_mask.xfrm = ~(uint64_t)0;
 	ss->miscselect = miscselect;
 	ss->miscmask = ~(uint32_t)0;

@@ -43,8 +43,8 @@ struct th_sign_params {
 /* Write the chosen fields into SS (header and body); others are left as they are. */
 void th_sign_params_apply(struct sgx_sigstruct *ss, const struct th_sign_params *p);
 
-/* teehost's defaults for inputs that carry none (ELF, SGXS, flat): 64-bit, no debug, x87+SSE,
- * masks that pin DEBUG/MODE64BIT/INIT and the XFRM the enclave was measured with, date today. */
+/* teehost's defaults for inputs that carry none (ELF, SGXS, flat): the plan's attributes,
+ * an attribute mask of every flag but DEBUG and all of XFRM, MISCMASK all ones, date today. */
 void th_sign_defaults(struct sgx_sigstruct *ss, const struct sgx_attributes *attributes,
 		      uint32_t miscselect);
 
