@@ -839,6 +839,12 @@ static int sdk_open(const uint8_t *data, size_t len, struct sdk_elf *e, struct t
 int th_sdk_plan_build(const uint8_t *data, size_t len, struct th_plan *plan,
 		      struct th_sdk_info *info, struct th_err *err)
 {
+	return th_sdk_plan_build_copy(data, len, SIZE_MAX, plan, info, err);
+}
+
+int th_sdk_plan_build_copy(const uint8_t *data, size_t len, size_t copy, struct th_plan *plan,
+			   struct th_sdk_info *info, struct th_err *err)
+{
 	struct sdk_elf *e = NULL;
 	struct th_sdk_info local_info;
 	struct sdk_meta m;
@@ -866,6 +872,19 @@ int th_sdk_plan_build(const uint8_t *data, size_t len, struct th_plan *plan,
 		    TH_SDK_VERSION(c->version_major, c->version_minor) >
 		    TH_SDK_VERSION(info->copies[best].version_major, info->copies[best].version_minor))
 			best = i;
+	}
+	if (copy != SIZE_MAX) {
+		if (copy >= info->ncopies) {
+			ret = th_fail(err, EINVAL, "metadata", "no metadata block %zu (the file has %zu)",
+				      copy, info->ncopies);
+			goto out;
+		}
+		if (!version_supported(info->copies[copy].version_major, info->copies[copy].version_minor)) {
+			ret = th_fail(err, ENOTSUP, "metadata.version", "%u.%u is not supported",
+				      info->copies[copy].version_major, info->copies[copy].version_minor);
+			goto out;
+		}
+		best = copy;
 	}
 	if (best == SIZE_MAX) {
 		ret = th_fail(err, ENOTSUP, "metadata.version", "no supported metadata version (first: %u.%u)",
