@@ -614,26 +614,45 @@ static void test_bad_vector(void **state)
 	free(data);
 }
 
-/* With SDK_WRITE_CORPUS=DIR, write the synthetic enclaves as fuzz seeds (fuzz/corpus/sdk/). */
+/* With SDK_WRITE_CORPUS=DIR, write the synthetic enclave and a few broken variants as fuzz
+ * seeds (fuzz/corpus/sdk/): nothing there is copied from a vector. */
+static void write_seed(const char *dir, const char *name, const uint8_t *data, size_t len)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "wb");
+	if (!f || fwrite(data, 1, len, f) != len)
+		exit(1);
+	fclose(f);
+}
+
 static void write_corpus(const char *dir)
 {
 	static uint8_t file[SYN_FILE_SIZE];
-	static const struct { const char *name; uint64_t version; } seeds[] = {
-		{ "synthetic-v2.4", TH_SDK_VERSION(2, 4) },
-		{ "synthetic-v1.3", TH_SDK_VERSION(1, 3) },
-	};
-	char path[4096];
+	uint8_t *m = file + SYN_META_OFFSET;
+	struct th_sdk_layout_entry e;
+	uint32_t v32;
 
-	for (size_t i = 0; i < sizeof(seeds) / sizeof(seeds[0]); i++) {
-		FILE *f;
-
-		syn_build(file, seeds[i].version);
-		snprintf(path, sizeof(path), "%s/%s", dir, seeds[i].name);
-		f = fopen(path, "wb");
-		if (!f || fwrite(file, 1, sizeof(file), f) != sizeof(file))
-			exit(1);
-		fclose(f);
-	}
+	syn_build(file, TH_SDK_VERSION(2, 4));
+	write_seed(dir, "synthetic-v2.4", file, sizeof(file));
+	write_seed(dir, "truncated", file, SYN_META_OFFSET + 200);
+	syn_build(file, TH_SDK_VERSION(1, 3));
+	write_seed(dir, "synthetic-v1.3", file, sizeof(file));
+	syn_build(file, TH_SDK_VERSION(2, 4));
+	get_layout(file, 5, &e);
+	e.rva = 0xc000;
+	put_layout(file, 5, &e);
+	write_seed(dir, "overlapping-layout", file, sizeof(file));
+	syn_build(file, TH_SDK_VERSION(2, 4));
+	v32 = 0x100000;
+	memcpy(m + SYN_M_LAYOUT + 7 * 32 + 4, &v32, 4);
+	write_seed(dir, "huge-group", file, sizeof(file));
+	syn_build(file, TH_SDK_VERSION(2, 4));
+	v32 = 0x7fffffff;
+	memcpy(file + SYN_NOTE_OFFSET + 4, &v32, 4);
+	write_seed(dir, "note-past-eof", file, sizeof(file));
 }
 
 int main(void)
