@@ -354,10 +354,11 @@ static int metadata_enumerate(const struct sdk_elf *e, struct th_sdk_info *info,
 	return 0;
 }
 
-/* Versions whose header and tables teehost knows: 1.x, 2.x and 3.0 (two directories). */
+/* Versions whose header, tables and loading rules teehost knows: 1.x, 2.x, 3.0 and 3.1 (two
+ * directories; SDK 2.24's 3.2 adds ELRANGE and extension directories and loader changes). */
 static bool version_supported(uint32_t major, uint32_t minor)
 {
-	return major == 1 || major == 2 || (major == 3 && minor == 0);
+	return major == 1 || major == 2 || (major == 3 && minor <= 1);
 }
 
 /* The loader's is_metadata_buffer(): inside the block, after the header. */
