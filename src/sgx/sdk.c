@@ -23,6 +23,7 @@
  */
 #include <elf.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,7 +39,8 @@
 
 /* Upper bounds that keep hostile metadata from costing time or memory. */
 #define MAX_ENCLAVE_SIZE   (1ull << 40)
-#define MAX_INSTANCES      (1u << 20)   /* layout entries after expanding groups */
+#define MAX_INSTANCES      (1u << 18)   /* layout entries after expanding groups */
+#define MAX_RUNS           (1u << 19)   /* page runs in one plan */
 #define MAX_SEGMENTS       64
 
 struct segment {
@@ -576,8 +578,8 @@ static int add_run(struct builder *b, uint64_t offset, uint64_t npages, uint64_t
 		return th_fail(b->err, EINVAL, "layout", "pages [0x%llx, +%llu pages) lie outside the enclave size 0x%llx",
 			       (unsigned long long)offset, (unsigned long long)npages,
 			       (unsigned long long)b->meta->hdr.enclave_size);
-	if (b->plan->nruns >= MAX_INSTANCES)
-		return th_fail(b->err, EINVAL, "layout", "more than %u page runs", MAX_INSTANCES);
+	if (b->plan->nruns >= MAX_RUNS)
+		return th_fail(b->err, EINVAL, "layout", "more than %u page runs", MAX_RUNS);
 	return th_plan_add_run(b->plan, &run, b->err);
 }
 
@@ -712,22 +714,30 @@ static int build_entry(struct builder *b, size_t idx, const struct th_sdk_layout
 		/* every page of the entry gets the template with its offsets moved by RVA */
 		uint32_t len = en->content_size > TH_SDK_TCS_TEMPLATE_SIZE ? en->content_size
 									     : TH_SDK_TCS_TEMPLATE_SIZE;
-		struct sgx_tcs *tcs;
+		uint8_t *tcs;
 
 		if (en->content_size > PAGE) {
 			snprintf(field, sizeof(field), "metadata.layout[%zu].content_size", idx);
 			return th_fail(b->err, EINVAL, field, "TCS template of %u bytes exceeds a page",
 				       en->content_size);
 		}
-		tcs = th_plan_alloc(b->plan, PAGE);
+		static const size_t moved[] = { offsetof(struct sgx_tcs, ossa),
+						offsetof(struct sgx_tcs, ofsbase),
+						offsetof(struct sgx_tcs, ogsbase) };
+
+		tcs = th_plan_alloc(b->plan, len);      /* the rest of the page is zero fill */
 		if (!tcs)
 			return th_fail(b->err, ENOMEM, "layout", "out of memory");
 		memcpy(tcs, b->meta->base + en->content_offset, en->content_size);
-		tcs->ossa += rva;
-		tcs->ofsbase += rva;
-		tcs->ogsbase += rva;
+		for (size_t f = 0; f < sizeof(moved) / sizeof(moved[0]); f++) {
+			uint64_t v;
+
+			memcpy(&v, tcs + moved[f], sizeof(v));
+			v += rva;
+			memcpy(tcs + moved[f], &v, sizeof(v));
+		}
 		for (uint32_t p = 0; p < en->page_count; p++)
-			if ((ret = add_run(b, rva + p * PAGE, 1, en->si_flags, (const uint8_t *)tcs, len, 0,
+			if ((ret = add_run(b, rva + p * PAGE, 1, en->si_flags, tcs, len, 0,
 					   measure, false)) < 0)
 				return ret;
 		return 0;
