@@ -45,6 +45,7 @@
 
 struct segment {
 	uint64_t offset, filesz, vaddr, memsz, secinfo;
+	uint64_t extent;                /* end of vaddr + memsz rounded up to the alignment */
 	unsigned phdr;                  /* program header index, for messages */
 };
 
@@ -193,8 +194,9 @@ static int elf_segments(struct sdk_elf *e, struct th_err *err)
 		end = (ph.p_vaddr + ph.p_memsz + align - 1) & ~(align - 1);
 		for (size_t j = 0; j < e->nseg; j++) {
 			const struct segment *o = &e->seg[j];
-			/* the earlier segment's extent is rounded the same way (loader: ROUND_TO) */
-			if (ph.p_vaddr < ROUND(o->vaddr + o->memsz) && o->vaddr < end)
+			/* extents rounded up to each segment's alignment (at least a page), as the
+			 * loader's validate_segment() does: no two segments share a page */
+			if (ph.p_vaddr < o->extent && o->vaddr < end)
 				return th_fail(err, EINVAL, field, "overlaps elf.segment[%u] (pages may not be shared)",
 					       o->phdr);
 		}
@@ -203,6 +205,7 @@ static int elf_segments(struct sdk_elf *e, struct th_err *err)
 		s->filesz = ph.p_filesz;
 		s->vaddr = ph.p_vaddr;
 		s->memsz = ph.p_memsz;
+		s->extent = end;
 		s->secinfo = pf_to_secinfo(ph.p_flags);
 		s->phdr = i;
 	}
