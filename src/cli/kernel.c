@@ -224,6 +224,7 @@ static int parse_kopts(int argc, char **argv, const char *cmd, const char *usage
 static const char config_usage[] =
 	"Usage: teehost kernel config --src TREE [--base debian|tinyconfig|defconfig|allnoconfig|FILE]\n"
 	"         [--profile NAME]... [--fragment FILE]... [--recipe FILE] [--out FILE] [--json]\n"
+	"         [--workdir DIR]\n"
 	"\n"
 	"Make a kernel .config from a base (Debian's by default), new options at their defaults\n"
 	"(olddefconfig), then the TEE profiles and fragments merged with the tree's own\n"
@@ -231,7 +232,7 @@ static const char config_usage[] =
 	"compared with the result; one that did not stick is an error with the reason from the\n"
 	"tree's own Kconfig (its 'depends on' with each term's value, the false term marked)\n"
 	"and the option to add. The config is written atomically to --out (default .config)\n"
-	"only when every option stuck.\n"
+	"only when every option stuck. --workdir DIR keeps the work tree and kconfig.log there.\n"
 	"\n"
 	"Profiles: sgx-host sev-snp-host snp-guest tdx-guest tdx-host boot-test (see\n"
 	"kernel/profiles/; TEEHOST_DATADIR overrides where they are looked up).\n";
@@ -266,6 +267,7 @@ static int kernel_config(int argc, char **argv)
 	o.workdir = k.workdir;
 	r = th_kernel_configure(&o, &res, &err);
 	if (r) {
+		th_kconfig_result_free(&res);
 		r = kerr(&err);
 		goto done;
 	}
@@ -334,6 +336,7 @@ static int kernel_verify(int argc, char **argv)
 	o.workdir = k.workdir;
 	r = th_kernel_verify(&o, argv[optind], &res, &err);
 	if (r) {
+		th_kconfig_result_free(&res);
 		r = kerr(&err);
 		goto done;
 	}
