@@ -406,12 +406,17 @@ int th_kproof_explain(struct th_kproof *p, const char *records, size_t len)
 			continue;
 		}
 		if (is_off(q->want)) {
+			/* Asked off, still on: a select holds it (or its default). */
 			selected_by(&r, q->name, &why);
 			if (why.s) {
-				make_fix(p, &r, "", &fix);
-				free(fix.s);
-				fix.s = NULL;
-				fix.len = 0;
+				char *t = why.s;
+
+				why.s = NULL;
+				why.len = 0;
+				tx(&why, "%s is %s", q->name, t);
+				free(t);
+			}
+			if (why.s) {
 				tx(&fix, "turn off what selects CONFIG_%s", q->name);
 			} else {
 				explain_deps(&r, q->name, 0, &why, &c);

@@ -201,6 +201,26 @@ static void test_sev_trap_fix(void **state)
 	th_kproof_free(&p);
 }
 
+static void test_asked_off_but_selected(void **state)
+{
+	static const char rec[] =
+		"S\tKEXEC_CORE\tbool\ty\tn\t0\n"
+		"R\tKEXEC_CORE\tKEXEC [=y]\ty\n"
+		"R\tKEXEC_CORE\tCRASH_DUMP [=y]\ty\n";
+	struct th_kproof p = { 0 };
+	const struct th_kreq *q;
+
+	(void)state;
+	add_text(&p, "# CONFIG_KEXEC_CORE is not set\n", "nokexec.config");
+	compare_text(&p, "CONFIG_KEXEC_CORE=y\n");
+	assert_int_equal(th_kproof_explain(&p, rec, strlen(rec)), 0);
+	q = req(&p, "KEXEC_CORE");
+	assert_int_equal(q->status, TH_KREQ_DIFFERENT);
+	assert_string_equal(q->reason, "KEXEC_CORE is selected by KEXEC [=y], CRASH_DUMP [=y]");
+	assert_string_equal(q->fix, "turn off what selects CONFIG_KEXEC_CORE");
+	th_kproof_free(&p);
+}
+
 static void test_explain_garbage_records(void **state)
 {
 	static const char junk[] = "S\n\tT\t\t\nW\tX\tX\nD\nxx\tyy\n\n\n";
@@ -268,6 +288,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_and_optional),
 		cmocka_unit_test(test_not_term_and_select_culprits),
 		cmocka_unit_test(test_sev_trap_fix),
+		cmocka_unit_test(test_asked_off_but_selected),
 		cmocka_unit_test(test_explain_garbage_records),
 		cmocka_unit_test(test_optional_directive),
 		cmocka_unit_test(test_recipe),
