@@ -138,7 +138,18 @@ log=$(printf '%s' "$err" | sed 's/.*see //')
 [ -s "$log" ]; ok $? "the named log exists"
 rm -f "$log"
 
-printf 'series:\n0001-good.patch\n' >/dev/null
+# The good patch alone applies; the fake tree then fails at the config phase:
+# a one-line error naming the phase and the log, and no output.
+rm "$TMP/patches/0002-bad.patch"
+run "$TEEHOST" kernel build --src "$fake" --config "$TMP/good.config" --patches "$TMP/patches" \
+	--out "$TMP/out" --jobs 1
+is "$rc" 1 "fake tree after patching: exit 1"
+like "$err" "^teehost: make: 'make olddefconfig' failed \(exit [0-9]+\); see /.*\.log$" \
+	"names the failed phase and the log"
+[ ! -e "$TMP/out" ]; ok $? "failed build: no output dir"
+is "$(ls -A "$TMP" | grep -c partial)" 0 "failed build: no staging dir left"
+is "$(cat "$fake/a.txt")" "hello" "the base tree is not modified by a patch that applied"
+rm -f "$(printf '%s' "$err" | sed 's/.*see //')"
 printf '# series\n0001-good.patch\nmissing.patch\n' >"$TMP/patches/series"
 run "$TEEHOST" kernel build --src "$fake" --config "$TMP/good.config" --series "$TMP/patches/series" \
 	--out "$TMP/out"

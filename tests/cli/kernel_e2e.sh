@@ -25,9 +25,23 @@ cd "$TMP" || exit 1
 # --- the SGX kernel ---------------------------------------------------------------------
 run "$TEEHOST" kernel config --recipe "$recipe" --src "$tree" --out "$TMP/tiny.config"
 is "$rc" 0 "config: tinyconfig + sgx-host + boot-test, all options stick"
+# A one-patch series (documentation only, so vmlinuz stays comparable across runs).
+mkdir -p "$TMP/series"
+cat >"$TMP/series/0001-teehost-e2e.patch" <<'PATCH'
+--- a/README
++++ b/README
+@@ -1,3 +1,4 @@
++Patched by teehost's end-to-end test.
+ Linux kernel
+ ============
+ 
+PATCH
+head -n 3 "$tree/README" | cmp -s - <(printf 'Linux kernel\n============\n\n') ||
+	echo "# note: $tree/README does not start as the test patch expects"
+echo 0001-teehost-e2e.patch >"$TMP/series/series"
 t0=$(date +%s)
 run "$TEEHOST" kernel build --recipe "$recipe" --src "$tree" --config "$TMP/tiny.config" \
-	--out "$TMP/sgx" --jobs "$jobs" --epoch 1700000000
+	--series "$TMP/series/series" --out "$TMP/sgx" --jobs "$jobs" --epoch 1700000000
 is "$rc" 0 "build: exit 0"
 [ "$rc" = 0 ] || echo "# $err"
 echo "# build took $(( $(date +%s) - t0 )) s"
@@ -40,6 +54,10 @@ is "$(tar -tzf "sgx/linux-$rel.tar.gz" | grep -c -E '^\./boot/(vmlinuz|System\.m
 tar -tzf "sgx/linux-$rel.tar.gz" | grep -q 'kvm-intel.ko$'; ok $? "tarball: modules"
 is "$(jq -r '.tee_options[] | select(.name=="X86_SGX") | .final' sgx/manifest.json)" y "manifest: X86_SGX final y"
 is "$(jq -r '.recipe.path' sgx/manifest.json)" "$recipe" "manifest: recipe recorded"
+is "$(jq -r '.patches[0].name' sgx/manifest.json)" "0001-teehost-e2e.patch" "manifest: the patch"
+is "$(jq -r '.patches[0].sha256' sgx/manifest.json)" \
+	"$(sha256sum "$TMP/series/0001-teehost-e2e.patch" | cut -d' ' -f1)" "manifest: the patch's sha256"
+grep -q 'Patched by teehost' "$tree/README"; [ $? -ne 0 ]; ok $? "the cached base tree was not modified"
 like "$(jq -r .compiler sgx/manifest.json)" "gcc" "manifest: compiler"
 is "$(jq -r .source_date_epoch sgx/manifest.json)" 1700000000 "manifest: SOURCE_DATE_EPOCH"
 bad=0
