@@ -7,7 +7,7 @@
 # the rest: what bindeb-pkg, the boot test and the deploy test run.
 DEPS_KERNEL := linux-source-6.12 linux-config-6.12 qemu-system-x86 busybox-static ansible \
 	debootstrap flex bison bc cpio kmod rsync fakeroot dpkg-dev debhelper libelf-dev libssl-dev \
-	xz-utils patch jq python3
+	xz-utils patch jq python3 dwarves
 
 # The binary finds its data next to itself in a build tree (build/../kernel), else here.
 $(BUILD)/src/kernel/kbuild.o: CPPFLAGS += -DTEEHOST_PREFIX='"$(PREFIX)"'
