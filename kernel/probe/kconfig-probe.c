@@ -38,6 +38,19 @@
 #define MAX_SEEN 512
 static struct symbol *seen[MAX_SEEN];
 static int nseen;
+/* Requested symbols are probed at the top level with their own asked value;
+ * when one turns up as another's culprit it is only linked (W), not probed
+ * again with a guessed one. */
+static struct symbol *requested[MAX_SEEN];
+static int nrequested;
+
+static int is_requested(struct symbol *sym)
+{
+	for (int i = 0; i < nrequested; i++)
+		if (requested[i] == sym)
+			return 1;
+	return 0;
+}
 
 static const char *tri_str(tristate t)
 {
@@ -129,6 +142,8 @@ static void probe(struct symbol *sym, const char *name, const char *want, int de
 		printf("S\t%s\tunknown\t-\t-\t%d\n", name, depth);
 		return;
 	}
+	if (depth > 0 && is_requested(sym))
+		return;
 	if (was_seen(sym))
 		return;
 	sym_calc_value(sym);
@@ -205,6 +220,18 @@ int main(int argc, char **argv)
 	}
 	if (conf_get_changed())
 		printf("E\tchanged\n");
+	for (int i = 3; i < argc; i++) {
+		char *want = strchr(argv[i], '=');
+		struct symbol *sym;
+
+		if (want)
+			*want = 0;
+		sym = sym_find(argv[i]);
+		if (sym && nrequested < MAX_SEEN)
+			requested[nrequested++] = sym;
+		if (want)
+			*want = '=';
+	}
 	for (int i = 3; i < argc; i++) {
 		char *want = strchr(argv[i], '=');
 
