@@ -234,6 +234,7 @@ struct culprit {
 	int anydepth;
 	const char *seen[32];
 	int nseen;
+	struct th_kproof *proof;	/* to say which request turned a symbol off */
 };
 
 static int plain_term(const char *t)
@@ -280,8 +281,13 @@ static void explain_deps(const struct recs *r, const char *name, int depth,
 				}
 			}
 		}
-		if (!nblock)
+		if (!nblock) {
+			const struct th_kreq *asked = c->proof ? find_req(c->proof, name) : NULL;
+
 			tx(out, " (all hold)");
+			if (depth > 0 && asked && asked->want && !strcmp(asked->want, "n"))
+				tx(out, ", off because %s asks CONFIG_%s=n", asked->source, name);
+		}
 	}
 	it = 0;
 	while ((x = rec_find(r, 'V', name, &it)))
@@ -384,7 +390,7 @@ int th_kproof_explain(struct th_kproof *p, const char *records, size_t len)
 		struct th_kreq *q = &p->v[i];
 		const struct rec *s = rec_find(&r, 'S', q->name, NULL);
 		struct text why = { 0 }, fix = { 0 };
-		struct culprit c = { .depth = -1, .anydepth = -1 };
+		struct culprit c = { .depth = -1, .anydepth = -1, .proof = p };
 
 		free(q->reason);
 		free(q->fix);
