@@ -250,6 +250,8 @@ static void reloc_compact(struct reloc_pages *rp)
 {
 	size_t w = 0;
 
+	if (rp->n == 0)
+		return;
 	qsort(rp->pages, rp->n, sizeof(*rp->pages), cmp_u64);
 	for (size_t i = 0; i < rp->n; i++)
 		if (!w || rp->pages[w - 1] != rp->pages[i])
