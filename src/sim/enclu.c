@@ -171,6 +171,8 @@ void th_sim_soft_enclu(struct th_sim_regs *r)
 	struct th_sim_thread *t = th_sim_thread_self();
 	uint64_t vec, code, addr;
 
+	if (!t && !th_sim_thread_setup())
+		t = th_sim_thread_self();
 	if (!t) {
 		vec = 13;
 		code = addr = 0;
@@ -655,6 +657,9 @@ void th_sim_signal(int sig, siginfo_t *info, void *ucv, uint64_t *fsgs)
 	bool inside = t && t->cur_tcs && rip - t->cur_encl->base < t->cur_encl->size;
 	bool sync = is_sync(sig, info);
 	int saved_errno = errno;
+
+	th_sim_log("signal %d code %d rip %#lx addr %p inside %d fsgs %d", sig, info->si_code,
+		   (unsigned long)rip, info->si_addr, inside, fsgs != NULL);
 
 	if (sync && (sig == SIGILL || (sig == SIGSEGV && info->si_code == SI_KERNEL))) {
 		uint8_t b[3];
