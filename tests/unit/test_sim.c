@@ -542,6 +542,51 @@ static void test_enclu_outside(void **state)
 	assert_int_equal(WEXITSTATUS(status), 42);
 }
 
+/* --strict: the host reading enclave memory faults; without it the read goes through */
+static void test_strict(void **state)
+{
+	for (int strict = 0; strict < 2; strict++) {
+		int status;
+		pid_t pid = fork();
+
+		(void)state;
+		assert_true(pid >= 0);
+		if (!pid) {
+			if (strict)
+				execl(getenv("TEEHOST"), "teehost", "sim", "--strict", "--", self_path,
+				      "--host-read", NULL);
+			else
+				execl(getenv("TEEHOST"), "teehost", "sim", "--", self_path, "--host-read",
+				      NULL);
+			_exit(127);
+		}
+		assert_int_equal(waitpid(pid, &status, 0), pid);
+		if (strict) {
+			assert_true(WIFSIGNALED(status));
+			assert_int_equal(WTERMSIG(status), SIGSEGV);
+		} else {
+			assert_true(WIFEXITED(status));
+			assert_int_equal(WEXITSTATUS(status), 0);
+		}
+	}
+}
+
+static int child_host_read(void)
+{
+	struct simencl a;
+	struct sgx_enclave_run run;
+	struct simencl_op info = { OP_INFO, 0, 0, 0, 0, 0 };
+
+	if (simencl_build(&a, key_a, &base_cfg))
+		return 1;
+	/* the enclave itself works in strict mode */
+	if (simencl_call(vdso, &run, a.base, &info) || run.function != SGX_EEXIT ||
+	    info.ret2 != a.base + 0x8000)
+		return 2;
+	signal(SIGSEGV, SIG_DFL);
+	return *(volatile uint8_t *)(a.base + 0x7000) == 0 ? 0 : 3;
+}
+
 static int child_seal_key(int fd)
 {
 	struct simencl a;
@@ -594,6 +639,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_launch_control_mismatch),
 		cmocka_unit_test(test_bad_ioctls),
 		cmocka_unit_test(test_enclu_outside),
+		cmocka_unit_test(test_strict),
 	};
 	static char self[4096], dir[] = "/tmp/teehost-simtest.XXXXXX";
 	char keypath[4200];
@@ -633,6 +679,8 @@ int main(int argc, char **argv)
 	key_b = load_or_make_key(keypath);
 	if (argc > 1 && !strcmp(argv[1], "--seal-key") && argc > 2)
 		return child_seal_key(atoi(argv[2]));
+	if (argc > 1 && !strcmp(argv[1], "--host-read"))
+		return child_host_read();
 	if (argc > 1 && !strcmp(argv[1], "--einit-errno")) {
 		struct simencl en;
 		int rc = simencl_build(&en, key_a, &base_cfg);
