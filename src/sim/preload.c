@@ -337,6 +337,35 @@ EXPORT int fstatat64(int dirfd, const char *path, struct stat64 *st, int flags)
 	return fstatat(dirfd, path, (struct stat *)st, flags);
 }
 
+static int (*real_statx)(int, const char *, int, unsigned int, struct statx *);
+
+EXPORT int statx(int dirfd, const char *path, int flags, unsigned int mask, struct statx *stx)
+{
+	const struct th_sim_node *n = node_of(path);
+	struct th_sim_dev *d = th_sim_dev_of_fd(dirfd);
+	struct stat st;
+
+	resolve();
+	if (!n && d && !*path && (flags & AT_EMPTY_PATH))
+		n = d->node;
+	if (n) {
+		fake_stat(n, &st);
+		memset(stx, 0, sizeof(*stx));
+		stx->stx_mask = STATX_BASIC_STATS;
+		stx->stx_mode = (uint16_t)st.st_mode;
+		stx->stx_nlink = 1;
+		stx->stx_blksize = 4096;
+		stx->stx_ino = st.st_ino;
+		stx->stx_rdev_major = major(st.st_rdev);
+		stx->stx_rdev_minor = minor(st.st_rdev);
+		stx->stx_dev_minor = 5;
+		return 0;
+	}
+	if (!real_statx)
+		real_statx = next("statx");
+	return real_statx(dirfd, path, flags, mask, stx);
+}
+
 EXPORT int access(const char *path, int mode)
 {
 	resolve();
