@@ -186,6 +186,16 @@ static bool tcs_valid(const struct sgx_tcs *t, const struct th_sim_encl *e)
 	return true;
 }
 
+static bool page_is_zero(const void *src)
+{
+	const uint64_t *w = src;
+
+	for (size_t i = 0; i < TH_SIM_PAGE / 8; i++)
+		if (w[i])
+			return false;
+	return true;
+}
+
 int th_encls_eadd(struct th_sim_encl *e, uint64_t addr, const void *src, uint64_t flags)
 {
 	struct th_sim_page *p = th_sim_page_at(e, addr);
@@ -201,7 +211,10 @@ int th_encls_eadd(struct th_sim_encl *e, uint64_t addr, const void *src, uint64_
 		return -14;     /* the EPC page is in use: #PF */
 	if (type == SGX_PT_TCS && !tcs_valid(src, e))
 		return -13;
-	memcpy(e->epc + (addr - e->base), src, TH_SIM_PAGE);
+	/* an invalid page's backing is a hole (never written, or punched by EREMOVE): a zero
+	 * page need not be written, which keeps big zero heaps out of memory */
+	if (!page_is_zero(src))
+		memcpy(e->epc + (addr - e->base), src, TH_SIM_PAGE);
 	if (type == SGX_PT_TCS) {
 		p->tcs = calloc(1, sizeof(*p->tcs));
 		if (!p->tcs)

@@ -327,6 +327,41 @@ static void test_threads_and_busy_tcs(void **state)
 	simencl_delete(&a);
 }
 
+static void *nop_thread(void *arg)
+{
+	struct spinner *s = arg;
+	stack_t mine = { .ss_sp = malloc(65536), .ss_size = 65536 }, got;
+
+	/* a thread with an alternate signal stack of its own keeps working */
+	sigaltstack(&mine, NULL);
+	s->op = (struct simencl_op){ OP_INFO, 0, 0, 0, 0, 0 };
+	s->rc = simencl_call(vdso, &s->run, s->en->base, &s->op);
+	if (sigaltstack(NULL, &got) || got.ss_sp != mine.ss_sp)
+		s->rc = -1;
+	free(mine.ss_sp);
+	return NULL;
+}
+
+/* More threads over time than the simulator has signal stacks: they are recycled. */
+static void test_many_threads(void **state)
+{
+	struct simencl a;
+	struct spinner s;
+	pthread_t th;
+
+	(void)state;
+	build_ok(&a, key_a, &base_cfg);
+	for (int i = 0; i < 1100; i++) {
+		s = (struct spinner){ .en = &a };
+		assert_int_equal(pthread_create(&th, NULL, nop_thread, &s), 0);
+		pthread_join(th, NULL);
+		assert_int_equal(s.rc, 0);
+		assert_int_equal(s.run.function, SGX_EEXIT);
+		assert_int_equal(s.op.ret2, a.base + 0x8000);
+	}
+	simencl_delete(&a);
+}
+
 /* An enclave fault inside: vDSO reports it, CSSA is 1 until ERESUME or another entry. */
 static void test_fault_reported_through_vdso(void **state)
 {
@@ -634,6 +669,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_seal_key_stable_across_runs),
 		cmocka_unit_test(test_aex_on_async_signal),
 		cmocka_unit_test(test_threads_and_busy_tcs),
+		cmocka_unit_test(test_many_threads),
 		cmocka_unit_test(test_fault_reported_through_vdso),
 		cmocka_unit_test(test_einit_refusals),
 		cmocka_unit_test(test_launch_control_mismatch),
@@ -668,9 +704,25 @@ int main(int argc, char **argv)
 		/* an ASan-built test under the (uninstrumented) preload library */
 		setenv("ASAN_OPTIONS", "verify_asan_link_order=0:handle_segv=0:handle_sigill=0:"
 		       "handle_sigbus=0:handle_sigfpe=0:allow_user_segv_handler=1:detect_leaks=0", 1);
-		execl(t, "teehost", "sim", "--", self, (char *)NULL);
-		perror("teehost sim");
-		return 1;
+		{
+			int status;
+			pid_t pid = fork();
+			char cmd[128];
+
+			if (pid < 0)
+				return 1;
+			if (!pid) {
+				execl(t, "teehost", "sim", "--", self, (char *)NULL);
+				perror("teehost sim");
+				_exit(1);
+			}
+			if (waitpid(pid, &status, 0) != pid)
+				return 1;
+			snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+			if (system(cmd))
+				fprintf(stderr, "test_sim: cannot remove %s\n", dir);
+			return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+		}
 	}
 	vdso = simencl_vdso();
 	snprintf(keypath, sizeof(keypath), "%s/a.pem", getenv("TEEHOST_SIM_STATE_DIR"));
