@@ -69,6 +69,91 @@ static bool ssa_ok(struct th_sim_encl *e, struct sgx_tcs *tp, uint32_t i)
 }
 
 /* --strict: the first thread in opens the enclave's pages, the last one out closes them */
+/* XSAVE header of an SSA frame: only XFRM components, standard format, reserved zero */
+static bool xsave_header_ok(struct th_sim_encl *e, const uint8_t *frame)
+{
+	const uint64_t *h = (const uint64_t *)(frame + 512);
+
+	if (h[0] & ~e->secs.attributes.xfrm || h[1])
+		return false;
+	for (int i = 2; i < 8; i++)
+		if (h[i])
+			return false;
+	return true;
+}
+
+/* Room for the XSAVE area in an SSA frame: the frame less GPRSGX and MISC. */
+static size_t xsave_room(struct th_sim_encl *e)
+{
+	return e->secs.ssa_frame_size * TH_SIM_PAGE - sizeof(struct sgx_gpr) -
+	       ((e->secs.miscselect & SGX_MISC_EXINFO) ? sizeof(struct sgx_exinfo) : 0);
+}
+
+/* Size of the XSAVE image in a signal frame (legacy 512 when the kernel gave no xstate). */
+static size_t frame_xsave_size(const ucontext_t *uc)
+{
+	const struct _fpx_sw_bytes *sw;
+
+	if (!uc->uc_mcontext.fpregs)
+		return 0;
+	sw = (const struct _fpx_sw_bytes *)((const uint8_t *)uc->uc_mcontext.fpregs + 464);
+	return sw->magic1 == FP_XSTATE_MAGIC1 ? sw->xstate_size : 512;
+}
+
+/* AEX: the interrupted extended state into the SSA, limited to the enclave's XFRM */
+static void save_xstate(struct th_sim_encl *e, const ucontext_t *uc, uint8_t *frame)
+{
+	size_t n = frame_xsave_size(uc), room = xsave_room(e);
+	uint64_t *h = (uint64_t *)(frame + 512);
+
+	if (!n)
+		return;
+	if (n > room)
+		n = room;
+	memcpy(frame, uc->uc_mcontext.fpregs, n);
+	memset(frame + 464, 0, 48);     /* the kernel's software bytes are not XSAVE state */
+	if (n < 576) {
+		memset(h, 0, 64);
+		h[0] = 3;               /* x87 and SSE are in the legacy area */
+	} else {
+		h[0] &= e->secs.attributes.xfrm;
+		h[1] = 0;
+	}
+}
+
+/* AEX synthetic state of the XFRM components: initial, as the hardware leaves it */
+static void synthetic_xstate(struct th_sim_encl *e, ucontext_t *uc)
+{
+	uint8_t *fx = (uint8_t *)uc->uc_mcontext.fpregs;
+	size_t n = frame_xsave_size(uc);
+	uint16_t fcw = 0x37f;
+	uint32_t mxcsr = 0x1f80;
+
+	if (!n)
+		return;
+	memset(fx + 2, 0, 22);                  /* FSW, FTW, FOP, FIP, FDP */
+	memcpy(fx, &fcw, 2);
+	memcpy(fx + 24, &mxcsr, 4);
+	memset(fx + 32, 0, 416 - 32);           /* ST0-7, XMM0-15 */
+	if (n >= 576)
+		*(uint64_t *)(fx + 512) &= ~(e->secs.attributes.xfrm & ~3ull);
+}
+
+/* ERESUME by trap: the SSA's XSAVE area into the signal frame, which sigreturn restores */
+static void load_xstate(struct th_sim_encl *e, ucontext_t *uc, const uint8_t *frame)
+{
+	size_t n = frame_xsave_size(uc), room = xsave_room(e);
+	uint8_t *fx = (uint8_t *)uc->uc_mcontext.fpregs;
+
+	if (!n)
+		return;
+	if (n > room)
+		n = room;
+	memcpy(fx, frame, 464);                 /* keep the kernel's software bytes */
+	if (n > 512)
+		memcpy(fx + 512, frame + 512, n - 512);
+}
+
 static void strict_open(struct th_sim_encl *e, bool open)
 {
 	int n = open ? __atomic_add_fetch(&e->inside, 1, __ATOMIC_ACQ_REL) :
@@ -119,12 +204,14 @@ int th_sim_enter(struct th_sim_thread *t, struct th_sim_regs *r, uint64_t next_r
 		r->rip = e->base + tp->oentry;
 		r->fsbase = e->base + tp->ofsbase;
 		r->gsbase = e->base + tp->ogsbase;
-		r->fxrstor = 0;
+		r->xrstor = 0;
 	} else {
 		if (tp->cssa == 0 || !ssa_ok(e, tp, tp->cssa - 1))
 			goto gp;
 		frame = ssa_frame(e, tp, tp->cssa - 1);
 		g = ssa_gpr(e, frame);
+		if (!xsave_header_ok(e, frame))
+			goto gp;        /* XRSTOR of a corrupt SSA: #GP, as ERESUME's */
 		ts->aep = r->rcx;
 		tp->aep = r->rcx;
 		ts->ursp = r->rsp;
@@ -135,7 +222,8 @@ int th_sim_enter(struct th_sim_thread *t, struct th_sim_regs *r, uint64_t next_r
 		r->rflags = (g->rflags & RF_USER) | 0x202;
 		r->fsbase = g->fsbase;
 		r->gsbase = g->gsbase;
-		r->fxrstor = (uint64_t)frame;
+		r->xrstor = (uint64_t)frame;
+		r->xrstor_mask = e->secs.attributes.xfrm;
 		tp->cssa--;
 	}
 	ts->thread = t;
@@ -263,8 +351,8 @@ static void aex(struct th_sim_thread *t, ucontext_t *uc, uint64_t *fsgs, int vec
 		x->errcd = code;
 		x->reserved = 0;
 	}
-	if (uc->uc_mcontext.fpregs)
-		memcpy(frame, uc->uc_mcontext.fpregs, 512);
+	save_xstate(e, uc, frame);
+	synthetic_xstate(e, uc);
 	tp->cssa++;
 
 	/* synthetic state */
@@ -543,6 +631,7 @@ static void enclu(struct th_sim_thread *t, bool inside, int sig, siginfo_t *info
 	{
 		struct th_sim_regs r;
 		uint64_t vec, code, addr;
+		struct th_sim_encl *e;
 		const uint8_t *fx;
 
 		uc_to_regs(uc, &r);
@@ -552,10 +641,11 @@ static void enclu(struct th_sim_thread *t, bool inside, int sig, siginfo_t *info
 			raise_gp(uc, info);
 			return;
 		}
-		fx = (const uint8_t *)r.fxrstor;
+		fx = (const uint8_t *)r.xrstor;
+		e = t->cur_encl;
 		regs_to_uc(&r, uc);
-		if (fx && uc->uc_mcontext.fpregs)
-			memcpy(uc->uc_mcontext.fpregs, fx, 512);
+		if (fx)
+			load_xstate(e, uc, fx);
 		fsgs[0] = r.fsbase;
 		fsgs[1] = r.gsbase;
 	}

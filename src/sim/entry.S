@@ -15,7 +15,7 @@
  *
  * th_sim_enclu_soft: stores the register file (struct th_sim_regs), calls
  *   th_sim_soft_enclu(regs), then loads the resulting register file with FS/GS bases (and
- *   FXRSTOR for ERESUME) and IRETQs to it, which loads RIP, RFLAGS and RSP at once.
+ *   XRSTOR of the SSA's XSAVE area for ERESUME) and IRETQs to it, which loads RIP, RFLAGS and RSP at once.
  */
 #define ALT_SLOT 0x40000
 
@@ -185,10 +185,13 @@ th_sim_enclu_soft:
 	wrfsbase %rax
 	mov	152(%rsp), %rax
 	wrgsbase %rax
-	mov	160(%rsp), %rax
-	test	%rax, %rax
+	mov	160(%rsp), %rcx
+	test	%rcx, %rcx
 	jz	1f
-	fxrstor64 (%rax)
+	mov	168(%rsp), %rax
+	mov	%rax, %rdx
+	shr	$32, %rdx
+	xrstor64 (%rcx)
 1:	mov	136(%rsp), %rax
 	mov	%rax, 176(%rsp)		/* IRET frame: RIP, CS, RFLAGS, RSP, SS */
 	movq	$0x33, 184(%rsp)

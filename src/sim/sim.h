@@ -139,8 +139,8 @@ struct th_sim_regs {
 	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
 	uint64_t rflags, rip;
 	uint64_t fsbase, gsbase;
-	uint64_t fxrstor;       /* non-zero: FXRSTOR from this address first */
-	uint64_t pad;
+	uint64_t xrstor;        /* non-zero: XRSTOR this SSA XSAVE area first ... */
+	uint64_t xrstor_mask;   /* ... for these components (SECS.XFRM) */
 };
 _Static_assert(sizeof(struct th_sim_regs) == 176, "entry.S layout");
 

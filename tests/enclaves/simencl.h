@@ -32,7 +32,7 @@
 #include "sgx/sigstruct.h"
 #include "sgx/uapi.h"
 
-enum { OP_NOP, OP_EREPORT, OP_EGETKEY, OP_SPIN, OP_INFO, OP_READ, OP_LOOP };
+enum { OP_NOP, OP_EREPORT, OP_EGETKEY, OP_SPIN, OP_INFO, OP_READ, OP_LOOP, OP_AVX };
 
 struct simencl_op {
 	uint64_t type;
@@ -59,6 +59,7 @@ __asm__(
 	"  cmp $4, %rax\n  je 40f\n"
 	"  cmp $5, %rax\n  je 50f\n"
 	"  cmp $6, %rax\n  je 60f\n"
+	"  cmp $7, %rax\n  je 70f\n"
 	"1:\n"
 	"  pop %rbx\n"
 	"  mov $4, %eax\n"
@@ -93,6 +94,12 @@ __asm__(
 	"61:\n  mov %rax, %rdx\n  shl $13, %rdx\n  xor %rdx, %rax\n  mov %rax, %rdx\n  shr $7, %rdx\n"
 	"  xor %rdx, %rax\n  mov %rax, %rdx\n  shl $17, %rdx\n  xor %rdx, %rax\n  dec %rcx\n  jnz 61b\n"
 	"  mov %rax, 32(%rdi)\n  jmp 1b\n"
+	"70:\n"                                 /* AVX: ymm3 = ~0, SPIN, ret = vpmovmskb ymm3 */
+	"  vpcmpeqd %ymm3, %ymm3, %ymm3\n"
+	"  mov 16(%rdi), %rax\n  lock incq (%rax)\n"
+	"  mov 8(%rdi), %rsi\n"
+	"71:\n  pause\n  cmpq $0, (%rsi)\n  je 71b\n"
+	"  vpmovmskb %ymm3, %eax\n  mov %rax, 32(%rdi)\n  vzeroupper\n  jmp 1b\n"
 	".globl simencl_code_end\n"
 	"simencl_code_end:\n"
 	".popsection\n"
@@ -118,6 +125,7 @@ struct simencl {
 struct simencl_cfg {
 	uint64_t attributes;    /* SECS.ATTRIBUTES.FLAGS (MODE64BIT is added) */
 	uint32_t miscselect;
+	uint64_t xfrm;          /* 0: 3 (x87, SSE) */
 	uint16_t isv_prod_id, isv_svn;
 	uint32_t code_marker;   /* varies MRENCLAVE without changing behaviour */
 	bool debug_signed;      /* header type bit 31 */
@@ -197,7 +205,7 @@ static inline int simencl_build(struct simencl *en, EVP_PKEY *key, const struct 
 	en->secs.ssa_frame_size = 1;
 	en->secs.miscselect = cfg->miscselect;
 	en->secs.attributes.flags = cfg->attributes | SGX_ATTR_MODE64BIT;
-	en->secs.attributes.xfrm = 3;
+	en->secs.attributes.xfrm = cfg->xfrm ? cfg->xfrm : 3;
 	cr.src = (uint64_t)&en->secs;
 	if (ioctl(en->fd, SGX_IOC_ENCLAVE_CREATE, &cr))
 		return -errno;

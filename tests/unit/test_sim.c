@@ -274,6 +274,38 @@ static void test_aex_on_async_signal(void **state)
 	simencl_delete(&a);
 }
 
+static void on_alarm_clobber(int sig)
+{
+	(void)sig;
+	__asm__ volatile("vpxor %%ymm3, %%ymm3, %%ymm3" ::: "xmm3");
+	alarm_flag = 1;
+}
+
+/* AVX state across an AEX: saved to the SSA (XSAVE, XFRM = x87|SSE|AVX), restored by ERESUME */
+static void test_aex_keeps_avx_state(void **state)
+{
+	struct simencl a;
+	struct simencl_cfg c = base_cfg;
+	struct sigaction sa, old;
+	struct itimerval it = { { 0, 0 }, { 0, 20000 } };
+	uint64_t entered = 0;
+	struct simencl_op op = { OP_AVX, (uint64_t)&alarm_flag, (uint64_t)&entered, 0, 0, 0 };
+
+	(void)state;
+	c.xfrm = 7;
+	build_ok(&a, key_a, &c);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm_clobber;
+	assert_int_equal(sigaction(SIGALRM, &sa, &old), 0);
+	alarm_flag = 0;
+	assert_int_equal(setitimer(ITIMER_REAL, &it, NULL), 0);
+	call(&a, 0, &op);
+	assert_int_equal(entered, 1);
+	assert_int_equal(op.ret, 0xffffffff);    /* all 32 bytes of YMM3 came back */
+	sigaction(SIGALRM, &old, NULL);
+	simencl_delete(&a);
+}
+
 struct spinner {
 	struct simencl *en;
 	int tcs;
@@ -668,6 +700,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_key_policies),
 		cmocka_unit_test(test_seal_key_stable_across_runs),
 		cmocka_unit_test(test_aex_on_async_signal),
+		cmocka_unit_test(test_aex_keeps_avx_state),
 		cmocka_unit_test(test_threads_and_busy_tcs),
 		cmocka_unit_test(test_many_threads),
 		cmocka_unit_test(test_fault_reported_through_vdso),
