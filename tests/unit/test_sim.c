@@ -306,6 +306,73 @@ static void test_aex_keeps_avx_state(void **state)
 	simencl_delete(&a);
 }
 
+/*
+ * An SDK-style caller: ENCLU[EENTER] by itself, with its own AEP (which is the same ENCLU,
+ * executing ERESUME after an AEX), no vDSO. Faults reach it as signals at the AEP.
+ */
+int direct_ecall(uint64_t tcs, struct simencl_op *op);
+extern char direct_aep[];
+__asm__(".text\n"
+	".globl direct_ecall\n"
+	"direct_ecall:\n"
+	"  push %rbx\n  push %rbp\n  push %r12\n  push %r13\n  push %r14\n  push %r15\n"
+	"  mov %rdi, %rbx\n  mov %rsi, %rdi\n  lea direct_aep(%rip), %rcx\n  mov $2, %eax\n"
+	".globl direct_aep\n"
+	"direct_aep:\n"
+	"  .byte 0x0f, 0x01, 0xd7\n"
+	"  pop %r15\n  pop %r14\n  pop %r13\n  pop %r12\n  pop %rbp\n  pop %rbx\n"
+	"  xor %eax, %eax\n  ret\n");
+
+static volatile int direct_faults;
+static void *volatile direct_page;
+static volatile uint64_t direct_rip, direct_rax;
+
+static void on_direct_segv(int sig, siginfo_t *si, void *ucv)
+{
+	ucontext_t *uc = ucv;
+
+	(void)sig;
+	direct_faults++;
+	direct_rip = (uint64_t)uc->uc_mcontext.gregs[REG_RIP];
+	direct_rax = (uint64_t)uc->uc_mcontext.gregs[REG_RAX];
+	if (si->si_addr == direct_page)
+		mprotect(direct_page, 4096, PROT_READ);
+}
+
+static void test_direct_enclu_with_signal(void **state)
+{
+	struct simencl a;
+	struct sigaction sa, old;
+	struct simencl_op op = { OP_READ, 0, 0, 0, 0, 0 };
+	struct simencl_op info = { OP_INFO, 0, 0, 0, 0, 0 };
+	uint64_t *page;
+
+	(void)state;
+	build_ok(&a, key_a, &base_cfg);
+	page = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(page != MAP_FAILED);
+	page[0] = 0x1234;
+	assert_int_equal(mprotect(page, 4096, PROT_NONE), 0);
+	direct_page = page;
+	direct_faults = 0;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_direct_segv;
+	sa.sa_flags = SA_SIGINFO;
+	assert_int_equal(sigaction(SIGSEGV, &sa, &old), 0);
+	op.a = (uint64_t)page;
+	assert_int_equal(direct_ecall(a.base, &op), 0);
+	sigaction(SIGSEGV, &old, NULL);
+	assert_int_equal(direct_faults, 1);
+	assert_int_equal(direct_rip, (uint64_t)direct_aep);     /* delivered at the AEP */
+	assert_int_equal(direct_rax, SGX_ERESUME);              /* synthetic state */
+	assert_int_equal(op.ret, 0x1234);                       /* ERESUME retried the read */
+	assert_int_equal(direct_ecall(a.base, &info), 0);
+	assert_int_equal(info.ret, 0);                          /* CSSA back to 0 */
+	assert_int_equal(info.ret2, a.base + 0x8000);
+	munmap(page, 4096);
+	simencl_delete(&a);
+}
+
 struct spinner {
 	struct simencl *en;
 	int tcs;
@@ -701,6 +768,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_seal_key_stable_across_runs),
 		cmocka_unit_test(test_aex_on_async_signal),
 		cmocka_unit_test(test_aex_keeps_avx_state),
+		cmocka_unit_test(test_direct_enclu_with_signal),
 		cmocka_unit_test(test_threads_and_busy_tcs),
 		cmocka_unit_test(test_many_threads),
 		cmocka_unit_test(test_fault_reported_through_vdso),
