@@ -33,6 +33,10 @@
 
 struct th_sim_config th_sim_cfg = { .epc_size = 64ull << 20, .flc = true };
 
+/* Device flavours, chosen by TEEHOST_SIM_DEVICE (default: the first). Add new ones here. */
+static const struct th_sim_device_ops *const devices[] = {
+	&th_sim_device_kernel,
+};
 static const struct th_sim_device_ops *device = &th_sim_device_kernel;
 
 void th_sim_log(const char *fmt, ...)
@@ -163,10 +167,6 @@ static int dev_open(const struct th_sim_node *n, int flags)
 	struct th_sim_dev *d;
 	int fd, rc;
 
-	if ((flags & O_ACCMODE) != O_RDWR && n->kind == 0 && 0) {
-		errno = EACCES;
-		return -1;
-	}
 	fd = (int)syscall(SYS_memfd_create, n->path + 5, (flags & O_CLOEXEC) ? MFD_CLOEXEC : 0);
 	if (fd < 0)
 		return -1;
@@ -921,6 +921,20 @@ __attribute__((constructor)) static void th_sim_init(void)
 	th_sim_cfg.strict = (v = getenv("TEEHOST_SIM_STRICT")) && *v == '1';
 	th_sim_cfg.debug = (v = getenv("TEEHOST_SIM_DEBUG")) && *v == '1';
 	th_sim_cfg.flc = !((v = getenv("TEEHOST_SIM_LEGACY_LAUNCH")) && *v == '1');
+	if ((v = getenv("TEEHOST_SIM_DEVICE")) && *v) {
+		device = NULL;
+		for (size_t i = 0; i < sizeof(devices) / sizeof(devices[0]); i++)
+			if (!strcmp(v, devices[i]->name))
+				device = devices[i];
+		if (!device) {
+			static const char msg[] = "teehost-sim: unknown TEEHOST_SIM_DEVICE\n";
+
+			(void)!write(2, msg, sizeof(msg) - 1);
+			_exit(127);
+		}
+		if (device->init)
+			device->init();
+	}
 
 	/* sigaltstack slots, aligned so the trampoline finds the thread block by masking RSP */
 	r = th_sim_real_mmap(NULL, (TH_ALT_SLOTS + 1) * TH_ALT_SLOT, PROT_NONE,

@@ -95,13 +95,24 @@ struct th_sim_encl {
 	int (*fault)(struct th_sim_encl *e, uint64_t addr);
 };
 
+/*
+ * EINIT's launch-control step, after the signature, attribute and measurement checks: 0 or an
+ * SDM error code. The default (th_sim_launch_default) is the hardware rule: an enclave whose
+ * MRSIGNER equals IA32_SGXLEPUBKEYHASH needs no token, any other needs a valid EINITTOKEN
+ * MACed with the launch key. Device flavours with another launch model may replace it.
+ */
+typedef int th_sim_launch_fn(struct th_sim_encl *e, const struct sgx_sigstruct *ss,
+			     const struct sgx_einittoken *token, const uint8_t mrsigner[32]);
+
 /* Global machine state. */
 struct th_sim_machine {
 	volatile int lock;
 	struct th_sim_encl *encls;
 	uint8_t lepubkeyhash[32];   /* IA32_SGXLEPUBKEYHASH0..3 */
 	bool lepubkeyhash_locked;   /* legacy model: fixed hash */
+	th_sim_launch_fn *launch;   /* NULL: th_sim_launch_default */
 };
+th_sim_launch_fn th_sim_launch_default TH_SIM_API;
 extern struct th_sim_machine th_sim_m TH_SIM_API;
 
 void th_sim_lock(void) TH_SIM_API;

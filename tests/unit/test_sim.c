@@ -461,6 +461,33 @@ static void test_many_threads(void **state)
 	simencl_delete(&a);
 }
 
+/* After fork the child runs the enclave it inherited (the EPC pages are shared mappings). */
+static void test_fork(void **state)
+{
+	struct simencl a;
+	struct simencl_op op = { OP_INFO, 0, 0, 0, 0, 0 };
+	int status;
+	pid_t pid;
+
+	(void)state;
+	build_ok(&a, key_a, &base_cfg);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (!pid) {
+		struct sgx_enclave_run run;
+
+		if (simencl_call(vdso, &run, a.base + 0x1000, &op) || run.function != SGX_EEXIT ||
+		    op.ret2 != a.base + 0x8000)
+			_exit(1);
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	call(&a, 0, &op);
+	simencl_delete(&a);
+}
+
 /* An enclave fault inside: vDSO reports it, CSSA is 1 until ERESUME or another entry. */
 static void test_fault_reported_through_vdso(void **state)
 {
@@ -771,6 +798,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_direct_enclu_with_signal),
 		cmocka_unit_test(test_threads_and_busy_tcs),
 		cmocka_unit_test(test_many_threads),
+		cmocka_unit_test(test_fork),
 		cmocka_unit_test(test_fault_reported_through_vdso),
 		cmocka_unit_test(test_einit_refusals),
 		cmocka_unit_test(test_launch_control_mismatch),
