@@ -131,6 +131,8 @@ struct simencl_cfg {
 	bool debug_signed;      /* header type bit 31 */
 	bool bad_signature, wrong_mrenclave, attribute_mismatch;
 	int provision_fd;       /* >= 0: SGX_IOC_ENCLAVE_PROVISION with it before INIT */
+	bool premap;            /* Intel's loader: map the device PROT_NONE before ECREATE,
+				 * then mprotect each part after adding it */
 };
 
 static inline EVP_PKEY *simencl_keygen(void)
@@ -194,7 +196,8 @@ static inline int simencl_build(struct simencl *en, EVP_PKEY *key, const struct 
 	en->fd = open("/dev/sgx_enclave", O_RDWR);
 	if (en->fd < 0)
 		return -errno;
-	area = mmap(NULL, SIMENCL_SIZE * 2, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	area = cfg->premap ? mmap(NULL, SIMENCL_SIZE * 2, PROT_NONE, MAP_SHARED, en->fd, 0) :
+			     mmap(NULL, SIMENCL_SIZE * 2, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (area == MAP_FAILED)
 		return -errno;
 	en->base = ((uint64_t)area + SIMENCL_SIZE - 1) & ~(SIMENCL_SIZE - 1);
@@ -258,9 +261,16 @@ static inline int simencl_build(struct simencl *en, EVP_PKEY *key, const struct 
 		if (ioctl(en->fd, SGX_IOC_ENCLAVE_PROVISION, &p))
 			return -errno;
 	}
+	if (cfg->premap &&
+	    (mprotect((void *)en->base, 0x6000, PROT_READ | PROT_WRITE) ||
+	     mprotect((void *)(en->base + 0x6000), 0x1000, PROT_READ | PROT_EXEC) ||
+	     mprotect((void *)(en->base + 0x7000), 0x2000, PROT_READ | PROT_WRITE)))
+		return -errno;
 	in.sigstruct = (uint64_t)&en->ss;
 	if (ioctl(en->fd, SGX_IOC_ENCLAVE_INIT, &in))
 		return -errno;
+	if (cfg->premap)
+		return 0;
 	if (mmap((void *)en->base, 0x6000, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, en->fd, 0) ==
 		    MAP_FAILED ||
 	    mmap((void *)(en->base + 0x6000), 0x1000, PROT_READ | PROT_EXEC, MAP_SHARED | MAP_FIXED,

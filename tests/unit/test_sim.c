@@ -461,6 +461,24 @@ static void test_many_threads(void **state)
 	simencl_delete(&a);
 }
 
+/* Intel's loader: the device mapped PROT_NONE before ECREATE, mprotect after ADD_PAGES. */
+static void test_premapped_flow(void **state)
+{
+	struct simencl a;
+	struct simencl_cfg c = base_cfg;
+	struct simencl_op op = { OP_INFO, 0, 0, 0, 0, 0 };
+
+	(void)state;
+	c.premap = true;
+	build_ok(&a, key_a, &c);
+	call(&a, 0, &op);
+	assert_int_equal(op.ret2, a.base + 0x8000);
+	/* the tail of ELRANGE is mapped PROT_NONE from the device: mprotect above the cap fails */
+	assert_int_equal(mprotect((void *)(a.base + 0x6000), 4096, PROT_READ | PROT_WRITE), -1);
+	assert_int_equal(errno, EACCES);
+	simencl_delete(&a);
+}
+
 /* After fork the child runs the enclave it inherited (the EPC pages are shared mappings). */
 static void test_fork(void **state)
 {
@@ -799,6 +817,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_threads_and_busy_tcs),
 		cmocka_unit_test(test_many_threads),
 		cmocka_unit_test(test_fork),
+		cmocka_unit_test(test_premapped_flow),
 		cmocka_unit_test(test_fault_reported_through_vdso),
 		cmocka_unit_test(test_einit_refusals),
 		cmocka_unit_test(test_launch_control_mismatch),
