@@ -59,7 +59,6 @@ void th_sim_log(const char *fmt, ...)
 
 /* ---- real functions ---- */
 #define REAL(name) static __typeof__(name) *real_##name
-REAL(open);
 REAL(openat);
 REAL(close);
 REAL(ioctl);
@@ -89,7 +88,6 @@ static void resolve(void)
 
 	if (done)
 		return;
-	real_open = next("open");
 	real_openat = next("openat");
 	real_close = next("close");
 	real_ioctl = next("ioctl");
@@ -196,25 +194,6 @@ static int dev_open(const struct th_sim_node *n, int flags)
 	return fd;
 }
 
-EXPORT int open(const char *path, int flags, ...)
-{
-	const struct th_sim_node *n = node_of(path);
-	mode_t mode = 0;
-
-	resolve();
-	if (n)
-		return dev_open(n, flags);
-	if (flags & (O_CREAT | __O_TMPFILE)) {
-		va_list ap;
-
-		va_start(ap, flags);
-		mode = va_arg(ap, mode_t);
-		va_end(ap);
-	}
-	return real_open(path, flags, mode);
-}
-EXPORT int open64(const char *path, int flags, ...) __attribute__((alias("open")));
-
 EXPORT int openat(int dirfd, const char *path, int flags, ...)
 {
 	const struct th_sim_node *n = node_of(path);
@@ -233,6 +212,21 @@ EXPORT int openat(int dirfd, const char *path, int flags, ...)
 	return real_openat(dirfd, path, flags, mode);
 }
 EXPORT int openat64(int dirfd, const char *path, int flags, ...) __attribute__((alias("openat")));
+
+EXPORT int open(const char *path, int flags, ...)
+{
+	mode_t mode = 0;
+
+	if (flags & (O_CREAT | __O_TMPFILE)) {
+		va_list ap;
+
+		va_start(ap, flags);
+		mode = va_arg(ap, mode_t);
+		va_end(ap);
+	}
+	return openat(AT_FDCWD, path, flags, mode);
+}
+EXPORT int open64(const char *path, int flags, ...) __attribute__((alias("open")));
 
 EXPORT int __open_2(const char *path, int flags)
 {
@@ -288,14 +282,8 @@ EXPORT int stat64(const char *path, struct stat64 *st)
 
 EXPORT int lstat(const char *path, struct stat *st)
 {
-	const struct th_sim_node *n = node_of(path);
-
 	resolve();
-	if (n) {
-		fake_stat(n, st);
-		return 0;
-	}
-	return real_lstat(path, st);
+	return node_of(path) ? stat(path, st) : real_lstat(path, st);
 }
 EXPORT int lstat64(const char *path, struct stat64 *st)
 {
