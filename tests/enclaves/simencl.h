@@ -32,7 +32,7 @@
 #include "sgx/sigstruct.h"
 #include "sgx/uapi.h"
 
-enum { OP_NOP, OP_EREPORT, OP_EGETKEY, OP_SPIN, OP_INFO, OP_READ, OP_LOOP, OP_AVX };
+enum { OP_NOP, OP_EREPORT, OP_EGETKEY, OP_SPIN, OP_INFO, OP_READ, OP_LOOP, OP_AVX, OP_FAULT };
 
 struct simencl_op {
 	uint64_t type;
@@ -60,6 +60,7 @@ __asm__(
 	"  cmp $5, %rax\n  je 50f\n"
 	"  cmp $6, %rax\n  je 60f\n"
 	"  cmp $7, %rax\n  je 70f\n"
+	"  cmp $8, %rax\n  je 80f\n"
 	"1:\n"
 	"  pop %rbx\n"
 	"  mov $4, %eax\n"
@@ -100,6 +101,13 @@ __asm__(
 	"  mov 8(%rdi), %rsi\n"
 	"71:\n  pause\n  cmpq $0, (%rsi)\n  je 71b\n"
 	"  vpmovmskb %ymm3, %eax\n  mov %rax, 32(%rdi)\n  vzeroupper\n  jmp 1b\n"
+	"80:\n"                                 /* FAULT a: 0 hlt, 1 ud2, 2 int3, 3 divide by 0 */
+	"  mov 8(%rdi), %rax\n"
+	"  cmp $1, %rax\n  je 82f\n  cmp $2, %rax\n  je 83f\n  cmp $3, %rax\n  je 84f\n"
+	"  hlt\n  jmp 1b\n"
+	"82:\n  ud2\n"
+	"83:\n  int3\n  jmp 1b\n"
+	"84:\n  xor %ecx, %ecx\n  xor %edx, %edx\n  mov $1, %eax\n  div %ecx\n  jmp 1b\n"
 	".globl simencl_code_end\n"
 	"simencl_code_end:\n"
 	".popsection\n"

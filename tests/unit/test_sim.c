@@ -479,6 +479,71 @@ static void test_premapped_flow(void **state)
 	simencl_delete(&a);
 }
 
+/* Real faults inside the enclave are AEXs with their own vectors, never taken for ENCLU. */
+static void test_fault_vectors(void **state)
+{
+	static const struct { uint64_t insn; int vector; } cases[] = {
+		{ 0, 13 },      /* HLT at CPL 3: #GP */
+		{ 1, 6 },       /* UD2: #UD */
+		{ 2, 3 },       /* INT3: #BP */
+		{ 3, 0 },       /* DIV by zero: #DE */
+	};
+	struct simencl a;
+	struct sgx_enclave_run run;
+
+	(void)state;
+	build_ok(&a, key_a, &base_cfg);
+	for (int i = 0; i < 4; i++) {
+		struct simencl_op op = { OP_FAULT, cases[i].insn, 0, 0, 0, 0 };
+
+		/* two SSA frames per TCS: two faults each */
+		assert_int_equal(simencl_call(vdso, &run, a.base + (uint64_t)(i / 2) * 0x1000, &op), 0);
+		assert_int_equal(run.function, SGX_ERESUME);
+		assert_int_equal(run.exception_vector, cases[i].vector);
+	}
+	simencl_delete(&a);
+}
+
+/* The SSA after an AEX: GPRSGX.RIP, EXITINFO, and EXINFO when MISCSELECT asks for it. */
+static void test_ssa_contents(void **state)
+{
+	struct simencl a;
+	struct simencl_cfg c = base_cfg;
+	struct sgx_enclave_run run;
+	struct simencl_op rd = { OP_READ, 0, 0, 0, 0, 0 };
+	uint64_t gpr, exitinfo_rip[2], maddr, errcd;
+
+	(void)state;
+	c.miscselect = SGX_MISC_EXINFO;
+	build_ok(&a, key_a, &c);
+	rd.a = a.base;                           /* TCS page: EPCM fault, error code 0x8005 */
+	assert_int_equal(simencl_call(vdso, &run, a.base, &rd), 0);
+	assert_int_equal(run.exception_error_code, 0x8005);
+	gpr = a.base + 0x2000 + 4096 - sizeof(struct sgx_gpr);
+	/* read TCS1's SSA frame 0 from inside, through TCS2 */
+	for (int i = 0; i < 2; i++) {
+		struct simencl_op r = { OP_READ, gpr + (i ? offsetof(struct sgx_gpr, rip) :
+							   offsetof(struct sgx_gpr, exitinfo)), 0, 0, 0, 0 };
+
+		call(&a, 1, &r);
+		exitinfo_rip[i] = r.ret;
+	}
+	assert_int_equal((uint32_t)exitinfo_rip[0], SGX_EXITINFO_VALID | (SGX_EXIT_TYPE_HW << 8) | 14);
+	assert_true(exitinfo_rip[1] - (a.base + 0x6000) < 0x1000);      /* in the code page */
+	{
+		struct simencl_op r = { OP_READ, gpr - 16, 0, 0, 0, 0 };
+
+		call(&a, 1, &r);
+		maddr = r.ret;
+		r.a = gpr - 8;
+		call(&a, 1, &r);
+		errcd = (uint32_t)r.ret;
+	}
+	assert_int_equal(maddr, a.base);
+	assert_int_equal(errcd, 0x8005);
+	simencl_delete(&a);
+}
+
 /* After fork the child runs the enclave it inherited (the EPC pages are shared mappings). */
 static void test_fork(void **state)
 {
@@ -817,6 +882,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_threads_and_busy_tcs),
 		cmocka_unit_test(test_many_threads),
 		cmocka_unit_test(test_fork),
+		cmocka_unit_test(test_fault_vectors),
+		cmocka_unit_test(test_ssa_contents),
 		cmocka_unit_test(test_premapped_flow),
 		cmocka_unit_test(test_fault_reported_through_vdso),
 		cmocka_unit_test(test_einit_refusals),
