@@ -7,6 +7,7 @@
  * The program re-executes itself under `$TEEHOST sim` (with a private state directory for the
  * platform secret) when it is not already running on the simulator.
  */
+#include <cpuid.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -544,6 +545,29 @@ static void test_ssa_contents(void **state)
 	simencl_delete(&a);
 }
 
+/* CPUID as the simulated CPU answers it (faulting, or the program's patched CPUIDs). */
+static void test_cpuid(void **state)
+{
+	unsigned int a, b, c, d;
+
+	(void)state;
+	__cpuid_count(7, 0, a, b, c, d);
+	assert_true(b & (1u << 2));              /* SGX */
+	assert_true(c & (1u << 30));             /* SGX_LC */
+	__cpuid_count(0x12, 0, a, b, c, d);
+	assert_int_equal(a & 3, 3);              /* SGX1, SGX2 */
+	assert_int_equal(b, SGX_MISC_EXINFO);
+	__cpuid_count(0x12, 1, a, b, c, d);
+	assert_true(a & SGX_ATTR_MODE64BIT);
+	assert_int_equal(c & 3, 3);              /* XFRM: x87, SSE */
+	__cpuid_count(0x12, 2, a, b, c, d);
+	assert_int_equal(a & 0xf, 1);            /* an EPC section ... */
+	assert_int_equal(((uint64_t)(d & 0xfffff) << 32) | (c & 0xfffff000),
+			 strtoull(getenv("TEEHOST_SIM_EPC"), NULL, 0));      /* ... of --epc bytes */
+	__cpuid_count(0x12, 3, a, b, c, d);
+	assert_int_equal(a & 0xf, 0);            /* and only one */
+}
+
 /* After fork the child runs the enclave it inherited (the EPC pages are shared mappings). */
 static void test_fork(void **state)
 {
@@ -873,6 +897,7 @@ static EVP_PKEY *load_or_make_key(const char *path)
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cpuid),
 		cmocka_unit_test(test_report_a_verified_in_b),
 		cmocka_unit_test(test_key_policies),
 		cmocka_unit_test(test_seal_key_stable_across_runs),
