@@ -227,6 +227,9 @@ int th_sim_enter(struct th_sim_thread *t, struct th_sim_regs *r, uint64_t next_r
 		tp->cssa--;
 	}
 	ts->thread = t;
+	t->host_fs = ts->host_fs;
+	t->host_gs = ts->host_gs;
+	__atomic_store_n(&t->fs_switched, 1, __ATOMIC_RELEASE);
 	t->cur_tcs = ts;
 	t->cur_encl = e;
 	strict_open(e, true);
@@ -244,6 +247,8 @@ static void leave_enclave(struct th_sim_thread *t)
 	ts->thread = NULL;
 	t->cur_tcs = NULL;
 	t->cur_encl = NULL;
+	/* the trampoline writes fsgs[] (the host bases) when the handler returns */
+	__atomic_store_n(&t->fs_switched, 0, __ATOMIC_RELEASE);
 	__atomic_store_n(&ts->busy, 0, __ATOMIC_RELEASE);
 }
 

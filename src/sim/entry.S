@@ -4,8 +4,8 @@
  *
  * th_sim_sigtramp: the handler the kernel calls for every signal the machine owns. On a
  *   simulator sigaltstack it saves the interrupted FS/GS bases (the enclave's, when the signal
- *   hit enclave code), loads the thread's host bases from the thread block at the bottom of the
- *   altstack slot, calls th_sim_signal(sig, info, uc, fsgs) and loads the bases that function
+ *   hit enclave code), loads the host bases saved at the last EENTER/ERESUME from the thread
+ *   block at the bottom of the altstack slot if the block says the enclave's may be loaded, calls th_sim_signal(sig, info, uc, fsgs) and loads the bases that function
  *   left in fsgs[0..1] before returning to the kernel's restorer. Off our altstacks the thread
  *   is in host mode and FS is already right: it tail-calls th_sim_signal with fsgs = NULL.
  *
@@ -40,11 +40,13 @@ th_sim_sigtramp:
 	and	$-ALT_SLOT, %rbx
 	rdfsbase %r12
 	rdgsbase %r13
+	cmpq	$0, 16(%rbx)		/* host bases live: leave them (the program may move FS) */
+	je	2f
 	mov	0(%rbx), %rax
 	wrfsbase %rax
 	mov	8(%rbx), %rax
 	wrgsbase %rax
-	sub	$16, %rsp
+2:	sub	$16, %rsp
 	.cfi_adjust_cfa_offset 16
 	mov	%r12, 0(%rsp)
 	mov	%r13, 8(%rsp)

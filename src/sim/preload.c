@@ -874,7 +874,6 @@ int th_sim_thread_setup(void)
 	t = (struct th_sim_thread *)base;
 	__asm__ volatile("rdfsbase %0" : "=r"(t->host_fs));
 	__asm__ volatile("rdgsbase %0" : "=r"(t->host_gs));
-	t->magic = 0x5448534d;
 	t->tid = (int)syscall(SYS_gettid);
 	ss.ss_sp = base + TH_SIM_PAGE;
 	ss.ss_size = TH_ALT_SLOT - TH_SIM_PAGE;

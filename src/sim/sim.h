@@ -159,9 +159,9 @@ _Static_assert(sizeof(struct th_sim_regs) == 176, "entry.S layout");
 #define TH_ALT_SLOT (256UL * 1024)
 #define TH_ALT_SLOTS 1024
 struct th_sim_thread {
-	uint64_t host_fs;       /* offset 0, read by entry.S */
+	uint64_t host_fs;       /* offset 0, read by entry.S: the bases before EENTER/ERESUME */
 	uint64_t host_gs;       /* offset 8 */
-	uint64_t magic;
+	uint64_t fs_switched;   /* offset 16: FS/GS may hold the enclave's (else the host's) */
 	struct th_sim_tcs *cur_tcs;
 	struct th_sim_encl *cur_encl;
 	int tid;
