@@ -5,8 +5,9 @@
  * th_sim_sigtramp: the handler the kernel calls for every signal the machine owns. On a
  *   simulator sigaltstack it saves the interrupted FS/GS bases (the enclave's, when the signal
  *   hit enclave code), loads the host bases saved at the last EENTER/ERESUME from the thread
- *   block at the bottom of the altstack slot if the block says the enclave's may be loaded, calls th_sim_signal(sig, info, uc, fsgs) and loads the bases that function
- *   left in fsgs[0..1] before returning to the kernel's restorer. Off our altstacks the thread
+ *   block at the bottom of the altstack slot if the block says the enclave's may be loaded,
+ *   calls th_sim_signal(sig, info, uc, fsgs) and loads the bases that function left in
+ *   fsgs[0..1] before returning to the kernel's restorer. Off our altstacks the thread
  *   is in host mode and FS is already right: it tail-calls th_sim_signal with fsgs = NULL.
  *
  * th_sim_vdso_enter: __vdso_sgx_enter_enclave with the contract of the kernel's vsgx.S (run
