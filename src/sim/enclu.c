@@ -181,9 +181,16 @@ int th_sim_enter(struct th_sim_thread *t, struct th_sim_regs *r, uint64_t next_r
 	*vec = 13;
 	*code = 0;
 	*addr = 0;
-	if (!p || (tcsaddr & 0xfff) || !e->initialized || !(p->state & TH_EPCM_VALID) ||
-	    (p->state & (TH_EPCM_PENDING | TH_EPCM_MODIFIED)) || p->type != SGX_PT_TCS || !p->tcs)
+	if ((tcsaddr & 0xfff) || (e && !e->initialized))
 		return 13;
+	if (!p || !(p->state & TH_EPCM_VALID) || (p->state & (TH_EPCM_PENDING | TH_EPCM_MODIFIED)) ||
+	    p->type != SGX_PT_TCS || !p->tcs) {
+		/* DS:RBX does not point to a valid TCS: #PF, an EPCM-induced one */
+		*vec = 14;
+		*code = SGX_PFEC_SGX | 5;
+		*addr = tcsaddr;
+		return 14;
+	}
 	ts = p->tcs;
 	if (__atomic_exchange_n(&ts->busy, 1, __ATOMIC_ACQUIRE))
 		return 13;     /* the TCS is in use by another logical processor: #GP(0) */
@@ -408,21 +415,18 @@ static void deliver_exception(ucontext_t *uc, int sig, siginfo_t *info, int vec,
 	th_sim_deliver_app(sig, info, uc);
 }
 
-/* #GP from an ENCLU the hardware would refuse: SIGSEGV as the kernel sends it */
-static void raise_gp(ucontext_t *uc, siginfo_t *info)
+/* A fault of an ENCLU issued outside the enclave (#GP(0) or #PF): SIGSEGV as the kernel sends */
+static void raise_fault(ucontext_t *uc, siginfo_t *info, int vec, uint32_t code, uint64_t addr)
 {
-	greg_t *gr = uc->uc_mcontext.gregs;
-
-	if ((uint64_t)gr[REG_RIP] == (uint64_t)th_sim_vdso_aep) {
-		deliver_exception(uc, SIGSEGV, info, 13, 0, 0);
-		return;
-	}
 	memset(info, 0, sizeof(*info));
 	info->si_signo = SIGSEGV;
-	info->si_code = SI_KERNEL;
-	gr[REG_TRAPNO] = 13;
-	gr[REG_ERR] = 0;
-	th_sim_deliver_app(SIGSEGV, info, uc);
+	info->si_code = vec == 14 ? SEGV_ACCERR : SI_KERNEL;
+	deliver_exception(uc, SIGSEGV, info, vec, code, addr);
+}
+
+static void raise_gp(ucontext_t *uc, siginfo_t *info)
+{
+	raise_fault(uc, info, 13, 0, 0);
 }
 
 /* Translate an enclave linear address for an ENCLU operand: inside the enclave, valid REG. */
@@ -618,7 +622,7 @@ static void enclu(struct th_sim_thread *t, bool inside, int sig, siginfo_t *info
 			memset(info, 0, sizeof(*info));
 			info->si_signo = vec == 6 ? SIGILL : SIGSEGV;
 			info->si_code = vec == 14 ? SEGV_ACCERR : vec == 6 ? ILL_ILLOPN : SI_KERNEL;
-			aex(t, uc, fsgs, vec, code, addr & ~0xfffull);
+			aex(t, uc, fsgs, vec, code, addr);
 			deliver_exception(uc, info->si_signo, info, vec, code, addr & ~0xfffull);
 		}
 		return;
@@ -643,7 +647,7 @@ static void enclu(struct th_sim_thread *t, bool inside, int sig, siginfo_t *info
 		r.fsbase = fsgs[0];
 		r.gsbase = fsgs[1];
 		if (th_sim_enter(t, &r, (uint64_t)gr[REG_RIP] + 3, &vec, &code, &addr)) {
-			raise_gp(uc, info);
+			raise_fault(uc, info, (int)vec, (uint32_t)code, addr);
 			return;
 		}
 		fx = (const uint8_t *)r.xrstor;
@@ -777,13 +781,12 @@ void th_sim_signal(int sig, siginfo_t *info, void *ucv, uint64_t *fsgs)
 			addr = (uint64_t)info->si_addr;
 			if (!classify_pf(t->cur_encl, addr, (uint32_t)gr[REG_ERR], &code))
 				goto out;
-			addr &= ~0xfffull;      /* CR2 of an enclave fault is page aligned */
 		} else if (vec >= 0) {
 			code = (uint32_t)gr[REG_ERR];
 		}
-		aex(t, uc, fsgs, vec, code, addr);
-		if (vec >= 0)
-			deliver_exception(uc, sig, info, vec, code, addr);
+		aex(t, uc, fsgs, vec, code, addr);      /* EXINFO.MADDR: the whole address */
+		if (vec >= 0)   /* CR2 of an enclave fault has its low 12 bits cleared */
+			deliver_exception(uc, sig, info, vec, code, addr & ~0xfffull);
 		else
 			th_sim_deliver_app(sig, info, uc);
 		goto out;

@@ -413,7 +413,11 @@ static void test_threads_and_busy_tcs(void **state)
 	assert_int_equal(entered, 2);            /* both inside at the same time */
 	assert_int_equal(simencl_call(vdso, &run, a.base, &nop), 0);
 	assert_int_equal(run.function, SGX_EENTER);
-	assert_int_equal(run.exception_vector, 13);
+	assert_int_equal(run.exception_vector, 13);      /* TCS not INACTIVE: #GP(0) */
+	assert_int_equal(simencl_call(vdso, &run, a.base + 0x7000, &nop), 0);
+	assert_int_equal(run.exception_vector, 14);      /* not a TCS: #PF, EPCM-induced */
+	assert_int_equal(run.exception_error_code, 0x8005);
+	assert_int_equal(run.exception_addr, a.base + 0x7000);
 	__atomic_store_n(&flag, 1, __ATOMIC_RELEASE);
 	for (int i = 0; i < 2; i++) {
 		pthread_join(th[i], NULL);
@@ -517,9 +521,10 @@ static void test_ssa_contents(void **state)
 	(void)state;
 	c.miscselect = SGX_MISC_EXINFO;
 	build_ok(&a, key_a, &c);
-	rd.a = a.base;                           /* TCS page: EPCM fault, error code 0x8005 */
+	rd.a = a.base + 0x18;                    /* TCS page: EPCM fault, error code 0x8005 */
 	assert_int_equal(simencl_call(vdso, &run, a.base, &rd), 0);
 	assert_int_equal(run.exception_error_code, 0x8005);
+	assert_int_equal(run.exception_addr, a.base);   /* CR2: low 12 bits cleared */
 	gpr = a.base + 0x2000 + 4096 - sizeof(struct sgx_gpr);
 	/* read TCS1's SSA frame 0 from inside, through TCS2 */
 	for (int i = 0; i < 2; i++) {
@@ -540,7 +545,7 @@ static void test_ssa_contents(void **state)
 		call(&a, 1, &r);
 		errcd = (uint32_t)r.ret;
 	}
-	assert_int_equal(maddr, a.base);
+	assert_int_equal(maddr, a.base + 0x18);  /* EXINFO: the whole address */
 	assert_int_equal(errcd, 0x8005);
 	simencl_delete(&a);
 }
