@@ -487,6 +487,8 @@ static int enclu_inside(struct th_sim_thread *t, ucontext_t *uc, uint64_t *fsgs,
 	*addr = 0;
 	switch (leaf) {
 	case SGX_EEXIT:
+		if ((uint64_t)((int64_t)(rbx << 16) >> 16) != rbx)
+			return 13;      /* target not canonical */
 		gr[REG_RIP] = (greg_t)rbx;
 		gr[REG_RCX] = (greg_t)t->cur_tcs->aep;
 		fsgs[0] = t->cur_tcs->host_fs;
