@@ -21,7 +21,7 @@
 #include <sys/ucontext.h>
 #include <unistd.h>
 
-#include "sim/sim.h"
+#include "sim/device.h"
 
 #define RF_CF 0x1
 #define RF_PF 0x4
@@ -739,6 +739,9 @@ static bool read_code(struct th_sim_thread *t, uint64_t rip, uint8_t out[3])
 		memcpy(out, e->epc + (rip - e->base), 3);
 		return true;
 	}
+	/* the instruction was fetched, but its last bytes may sit on an unmapped next page */
+	if ((rip & 0xfff) > 0xffd)
+		return th_sim_copy_from(out, rip, 3) == 0;
 	memcpy(out, (const void *)rip, 3);
 	return true;
 }
@@ -757,9 +760,10 @@ void th_sim_signal(int sig, siginfo_t *info, void *ucv, uint64_t *fsgs)
 		   (unsigned long)rip, info->si_addr, inside, fsgs != NULL);
 
 	if (sync && (sig == SIGILL || (sig == SIGSEGV && info->si_code == SI_KERNEL))) {
-		uint8_t b[3];
+		uint8_t b[3] = { 0, 0, 0 };
 
-		read_code(t, rip, b);
+		if (!read_code(t, rip, b))
+			b[0] = 0;
 		if (b[0] == 0x0f && b[1] == 0x01 && b[2] == 0xd7) {
 			enclu(t, inside, sig, info, uc, fsgs);
 			goto out;
