@@ -759,6 +759,21 @@ void th_sim_signal(int sig, siginfo_t *info, void *ucv, uint64_t *fsgs)
 	th_sim_log("signal %d code %d rip %#lx addr %p inside %d fsgs %d", sig, info->si_code,
 		   (unsigned long)rip, info->si_addr, inside, fsgs != NULL);
 
+	/*
+	 * On a CPU with SGX enabled a direct ENCLU[EENTER/ERESUME] really executes and faults with
+	 * #PF on the simulated TCS (not EPC): recognise it by the bytes, the leaf and a TCS of ours.
+	 */
+	if (sync && sig == SIGSEGV && info->si_code != SI_KERNEL && !inside &&
+	    (uint64_t)info->si_addr != rip &&
+	    ((uint64_t)gr[REG_RAX] == SGX_EENTER || (uint64_t)gr[REG_RAX] == SGX_ERESUME) &&
+	    th_sim_encl_find((uint64_t)gr[REG_RBX])) {
+		uint8_t b[3] = { 0, 0, 0 };
+
+		if (!th_sim_copy_from(b, rip, 3) && b[0] == 0x0f && b[1] == 0x01 && b[2] == 0xd7) {
+			enclu(t, false, sig, info, uc, fsgs);
+			goto out;
+		}
+	}
 	if (sync && (sig == SIGILL || (sig == SIGSEGV && info->si_code == SI_KERNEL))) {
 		uint8_t b[3] = { 0, 0, 0 };
 
