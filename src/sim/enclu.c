@@ -832,6 +832,10 @@ void th_sim_deliver_app(int sig, siginfo_t *info, void *uc)
 
 	if (sa->sa_handler == SIG_IGN && !sync)
 		return;
+	if (sync && th_sim_app_blocked(sig)) {
+		sigsegv_default(sig);   /* a blocked synchronous signal kills, as the kernel does */
+		return;
+	}
 	if (sa->sa_handler == SIG_DFL || sa->sa_handler == SIG_IGN) {
 		if (!sync && default_ignores(sig))
 			return;

@@ -703,6 +703,8 @@ static bool owned_always(int sig)
 	return sig == SIGSEGV || sig == SIGILL || sig == SIGBUS || sig == SIGFPE || sig == SIGTRAP;
 }
 
+static void strip_owned(sigset_t *set);
+
 static int install(int sig)
 {
 	struct sigaction k;
@@ -715,6 +717,7 @@ static int install(int sig)
 	}
 	k.sa_sigaction = (void (*)(int, siginfo_t *, void *))th_sim_sigtramp;
 	k.sa_mask = app->sa_mask;
+	strip_owned(&k.sa_mask);
 	k.sa_flags = SA_SIGINFO | SA_ONSTACK | (app->sa_flags & (SA_RESTART | SA_NODEFER | SA_NOCLDSTOP |
 								     SA_NOCLDWAIT));
 	th_sim_appsig[sig].ours = true;
@@ -768,6 +771,73 @@ EXPORT sighandler_t sysv_signal(int sig, sighandler_t h)
 EXPORT sighandler_t bsd_signal(int sig, sighandler_t h)
 {
 	return signal(sig, h);
+}
+
+/*
+ * The fault signals the simulator lives on (EEXIT and every AEX arrive as SIGILL/SIGSEGV/...)
+ * are never blocked for real: the kernel would kill the process for a synchronous signal that
+ * is blocked. What the program asked for is remembered per thread and honoured when a real
+ * fault of the program meets it (th_sim_app_blocked: then the default action, as the kernel).
+ */
+static __thread uint64_t app_blocked __attribute__((tls_model("initial-exec")));
+
+static void strip_owned(sigset_t *set)
+{
+	for (int sig = 1; sig < 32; sig++)
+		if (owned_always(sig))
+			sigdelset(set, sig);
+}
+
+bool th_sim_app_blocked(int sig)
+{
+	return app_blocked & (1ull << sig);
+}
+
+static int mask_call(int (*real)(int, const sigset_t *, sigset_t *), int how, const sigset_t *set,
+		     sigset_t *old)
+{
+	uint64_t was = app_blocked, now = was;
+	sigset_t mine;
+	int rc;
+
+	if (set) {
+		uint64_t req = 0;
+
+		for (int sig = 1; sig < 32; sig++)
+			if (owned_always(sig) && sigismember(set, sig))
+				req |= 1ull << sig;
+		now = how == SIG_BLOCK ? was | req : how == SIG_UNBLOCK ? was & ~req :
+		      how == SIG_SETMASK ? req : was;
+		mine = *set;
+		strip_owned(&mine);
+	}
+	rc = real(how, set ? &mine : NULL, old);
+	if (rc)
+		return rc;
+	if (old)
+		for (int sig = 1; sig < 32; sig++)
+			if (was & (1ull << sig))
+				sigaddset(old, sig);
+	app_blocked = now;
+	return 0;
+}
+
+EXPORT int sigprocmask(int how, const sigset_t *set, sigset_t *old)
+{
+	static int (*real)(int, const sigset_t *, sigset_t *);
+
+	if (!real)
+		real = (int (*)(int, const sigset_t *, sigset_t *))next("sigprocmask");
+	return mask_call(real, how, set, old);
+}
+
+EXPORT int pthread_sigmask(int how, const sigset_t *set, sigset_t *old)
+{
+	static int (*real)(int, const sigset_t *, sigset_t *);
+
+	if (!real)
+		real = (int (*)(int, const sigset_t *, sigset_t *))next("pthread_sigmask");
+	return mask_call(real, how, set, old);
 }
 
 int th_sim_install_handlers(void)

@@ -446,6 +446,39 @@ static void *nop_thread(void *arg)
 	return NULL;
 }
 
+static void *blocked_thread(void *arg)
+{
+	struct spinner *s = arg;
+	sigset_t all, got;
+
+	/* a worker that blocks every signal, as many servers do, still enters and leaves */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	s->op = (struct simencl_op){ OP_INFO, 0, 0, 0, 0, 0 };
+	s->rc = simencl_call(vdso, &s->run, s->en->base, &s->op);
+	/* and the mask it reads back is the one it set */
+	if (pthread_sigmask(SIG_BLOCK, NULL, &got) || !sigismember(&got, SIGILL) ||
+	    !sigismember(&got, SIGSEGV) || !sigismember(&got, SIGUSR1))
+		s->rc = -1;
+	return NULL;
+}
+
+static void test_blocked_signals(void **state)
+{
+	struct simencl a;
+	struct spinner s;
+	pthread_t th;
+
+	(void)state;
+	build_ok(&a, key_a, &base_cfg);
+	s = (struct spinner){ .en = &a };
+	assert_int_equal(pthread_create(&th, NULL, blocked_thread, &s), 0);
+	pthread_join(th, NULL);
+	assert_int_equal(s.rc, 0);
+	assert_int_equal(s.run.function, SGX_EEXIT);
+	simencl_delete(&a);
+}
+
 /* More threads over time than the simulator has signal stacks: they are recycled. */
 static void test_many_threads(void **state)
 {
@@ -911,6 +944,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_direct_enclu_with_signal),
 		cmocka_unit_test(test_threads_and_busy_tcs),
 		cmocka_unit_test(test_many_threads),
+		cmocka_unit_test(test_blocked_signals),
 		cmocka_unit_test(test_fork),
 		cmocka_unit_test(test_fault_vectors),
 		cmocka_unit_test(test_ssa_contents),
