@@ -245,6 +245,33 @@ static bool section_by_addr(const struct sdk_elf *e, uint64_t addr, uint64_t *of
 	return false;
 }
 
+/* Sort and drop duplicates. */
+static void reloc_compact(struct reloc_pages *rp)
+{
+	size_t w = 0;
+
+	if (rp->n == 0)
+		return;
+	qsort(rp->pages, rp->n, sizeof(*rp->pages), cmp_u64);
+	for (size_t i = 0; i < rp->n; i++)
+		if (!w || rp->pages[w - 1] != rp->pages[i])
+			rp->pages[w++] = rp->pages[i];
+	rp->n = w;
+}
+
+/* PAGE holds file bytes of a segment without W (where the loader would add W). */
+static bool readonly_initialised(const struct sdk_elf *e, uint64_t page)
+{
+	for (size_t i = 0; i < e->nseg; i++) {
+		const struct segment *s = &e->seg[i];
+
+		if (!(s->secinfo & SGX_SECINFO_W) && s->filesz &&
+		    page >= s->vaddr / PAGE && page < ROUND(s->vaddr + s->filesz) / PAGE)
+			return true;
+	}
+	return false;
+}
+
 static int reloc_collect(const struct sdk_elf *e, struct reloc_pages *rp, struct th_err *err)
 {
 	uint64_t tag_val[DT_NUM] = { 0 };
@@ -288,23 +315,30 @@ static int reloc_collect(const struct sdk_elf *e, struct reloc_pages *rp, struct
 				/* a word straddling a page boundary marks both pages */
 				if (k && (r.r_offset & PAGE_MASK) <= PAGE - 8)
 					break;
+				uint64_t page = (r.r_offset >> 12) + (uint64_t)k;
+
+				/* only initialised pages of read-only segments change */
+				if (!readonly_initialised(e, page))
+					continue;
+				if (rp->n == cap && cap)
+					reloc_compact(rp);
 				if (rp->n == cap) {
 					size_t ncap = cap ? cap * 2 : 64;
 					uint64_t *np;
 
 					if (ncap > MAX_INSTANCES)
-						return th_fail(err, EINVAL, field, "too many relocations");
+						return th_fail(err, EINVAL, field, "relocations touch too many pages");
 					np = realloc(rp->pages, ncap * sizeof(*np));
 					if (!np)
 						return th_fail(err, ENOMEM, field, "out of memory");
 					rp->pages = np;
 					cap = ncap;
 				}
-				rp->pages[rp->n++] = (r.r_offset >> 12) + (uint64_t)k;
+				rp->pages[rp->n++] = page;
 			}
 		}
 	}
-	qsort(rp->pages, rp->n, sizeof(*rp->pages), cmp_u64);
+	reloc_compact(rp);
 	return 0;
 }
 
