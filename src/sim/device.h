@@ -69,7 +69,9 @@ struct th_sim_device_ops {
 struct th_sim_dev {
 	const struct th_sim_device_ops *ops;
 	const struct th_sim_node *node;
-	int fd;                 /* the program's fd: a memfd, the EPC backing after ECREATE */
+	int fd;                 /* one of the program's fds for it (a memfd, the EPC backing
+				 * after ECREATE); -1 once the last is closed */
+	int nfds;               /* fds referring to it (dup) */
 	struct th_sim_encl *encl;
 	uint64_t attributes_mask;
 	int ioctl_busy;

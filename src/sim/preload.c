@@ -182,6 +182,7 @@ static int dev_open(const struct th_sim_node *n, int flags)
 	d->ops = device;
 	d->node = n;
 	d->fd = fd;
+	d->nfds = 1;
 	rc = device->open(d, flags);
 	if (rc) {
 		free(d);
@@ -236,22 +237,104 @@ EXPORT int __open64_2(const char *path, int flags) __attribute__((alias("__open_
 
 static void maybe_destroy(struct th_sim_encl *e);
 
-EXPORT int close(int fd)
+/* FD no longer refers to its device: the last one releases it, as the kernel's file does */
+static void dev_forget(int fd)
 {
 	struct th_sim_dev *d = th_sim_dev_of_fd(fd);
 
-	resolve();
-	if (d) {
-		fds[fd] = NULL;
-		d->ops->release(d);
-		d->fd = -1;
-		if (d->encl)
-			maybe_destroy(d->encl);
-		else
-			free(d);
+	if (!d)
+		return;
+	fds[fd] = NULL;
+	if (--d->nfds > 0) {
+		if (d->fd == fd)
+			for (int i = 0; i < MAX_FD; i++)
+				if (fds[i] == d)
+					d->fd = i;
+		return;
 	}
+	d->ops->release(d);
+	d->fd = -1;
+	if (d->encl)
+		maybe_destroy(d->encl);
+	else
+		free(d);
+}
+
+static int dev_dup(int oldfd, int newfd)
+{
+	struct th_sim_dev *d = th_sim_dev_of_fd(oldfd);
+
+	if (newfd >= 0 && d && newfd < MAX_FD) {
+		fds[newfd] = d;
+		d->nfds++;
+	}
+	return newfd;
+}
+
+EXPORT int close(int fd)
+{
+	resolve();
+	dev_forget(fd);
 	return real_close(fd);
 }
+
+EXPORT int dup(int fd)
+{
+	static int (*real)(int);
+
+	if (!real)
+		real = (int (*)(int))next("dup");
+	return dev_dup(fd, real(fd));
+}
+
+EXPORT int dup3(int oldfd, int newfd, int flags)
+{
+	static int (*real)(int, int, int);
+	int r;
+
+	if (!real)
+		real = (int (*)(int, int, int))next("dup3");
+	r = real(oldfd, newfd, flags);
+	if (r >= 0) {
+		dev_forget(newfd);
+		dev_dup(oldfd, r);
+	}
+	return r;
+}
+
+EXPORT int dup2(int oldfd, int newfd)
+{
+	static int (*real)(int, int);
+	int r;
+
+	if (!real)
+		real = (int (*)(int, int))next("dup2");
+	r = real(oldfd, newfd);
+	if (r >= 0 && oldfd != newfd) {
+		dev_forget(newfd);
+		dev_dup(oldfd, r);
+	}
+	return r;
+}
+
+EXPORT int fcntl(int fd, int cmd, ...)
+{
+	static int (*real)(int, int, ...);
+	unsigned long arg;
+	va_list ap;
+	int r;
+
+	va_start(ap, cmd);
+	arg = va_arg(ap, unsigned long);
+	va_end(ap);
+	if (!real)
+		real = (int (*)(int, int, ...))next("fcntl");
+	r = real(fd, cmd, arg);
+	if ((cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC) && r >= 0)
+		dev_dup(fd, r);
+	return r;
+}
+EXPORT int fcntl64(int fd, int cmd, ...) __attribute__((alias("fcntl")));
 
 static void fake_stat(const struct th_sim_node *n, struct stat *st)
 {
