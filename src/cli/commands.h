@@ -8,5 +8,6 @@ int cmd_measure(int argc, char **argv);
 int cmd_sign(int argc, char **argv);
 int cmd_keygen(int argc, char **argv);
 int cmd_show(int argc, char **argv);
+int cmd_sim(int argc, char **argv);
 
 #endif
