@@ -1,0 +1,8 @@
+/* SPDX-License-Identifier: MIT */
+/* One function per subcommand, each in src/cli/<name>.c; the table is in main.c. */
+#ifndef TEEHOST_CLI_COMMANDS_H
+#define TEEHOST_CLI_COMMANDS_H
+
+int cmd_version(int argc, char **argv);
+
+#endif

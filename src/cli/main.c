@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * teehost: the command table. Usage text is printed from the same table that dispatches, so
+ * help cannot drift from what runs. Commands match exactly (no prefix abbreviations: new
+ * commands would break them).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/commands.h"
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+};
+
+static const struct command commands[] = {
+	{ "version", cmd_version, "print the teehost version" },
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out, "Usage: teehost COMMAND [OPTIONS] [ARGS]\n\nCommands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fprintf(out, "\n'teehost COMMAND --help' describes a command; man teehost(8) has the rest.\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--version"))
+		return cmd_version(1, argv + 1);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "teehost: '%s' is not a command (see 'teehost --help')\n", argv[1]);
+	return EXIT_USAGE;
+}

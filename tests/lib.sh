@@ -1,0 +1,70 @@
+# shellcheck shell=bash
+# TAP helpers for CLI tests. Source it first thing:  source "$(dirname "$0")/../lib.sh"
+# Provides $TEEHOST, $BUILD, $VECTORS, $TMP and the functions below; call done_testing last.
+set -u
+_lib_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+: "${BUILD:=$_lib_root/build}"
+: "${TEEHOST:=$BUILD/teehost}"
+: "${VECTORS:=$_lib_root/../shared/vectors}"
+export BUILD TEEHOST VECTORS
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/teehost-cli.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+_n=0
+_failed=0
+
+# ok STATUS DESC: pass when STATUS is 0 (use: ok $? "desc", or: [ ... ]; ok $? "desc")
+ok() {
+	_n=$((_n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $_n - $2"
+	else
+		echo "not ok $_n - $2"
+		_failed=$((_failed + 1))
+	fi
+}
+
+# is GOT EXPECTED DESC
+is() {
+	_n=$((_n + 1))
+	if [ "$1" == "$2" ]; then
+		echo "ok $_n - $3"
+	else
+		echo "not ok $_n - $3"
+		echo "#   got:      '$1'"
+		echo "#   expected: '$2'"
+		_failed=$((_failed + 1))
+	fi
+}
+
+# like GOT REGEX DESC (extended regex)
+like() {
+	_n=$((_n + 1))
+	if printf '%s' "$1" | grep -Eq -- "$2"; then
+		echo "ok $_n - $3"
+	else
+		echo "not ok $_n - $3"
+		echo "#   got:      '$1'"
+		echo "#   expected to match: '$2'"
+		_failed=$((_failed + 1))
+	fi
+}
+
+# skip DESC REASON
+skip() {
+	_n=$((_n + 1))
+	echo "ok $_n - $1 # SKIP $2"
+}
+
+# run CMD ARGS...: sets $out (stdout), $err (stderr), $rc (exit status)
+run() {
+	local ef="$TMP/.stderr"
+	out=$("$@" 2>"$ef")
+	rc=$?
+	err=$(cat "$ef")
+}
+
+# Under VALGRIND=1, CLI invocations go through valgrind (see tests/cli/valgrind.sh).
+done_testing() {
+	echo "1..$_n"
+	[ "$_failed" -eq 0 ]
+}
