@@ -4,5 +4,9 @@
 #define TEEHOST_CLI_COMMANDS_H
 
 int cmd_version(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_setup(int argc, char **argv);
+/* --only sgx|sev|tdx, shared by check and setup (src/cli/check.c) */
+int parse_only(const char *cmd, const char *arg, unsigned *only);
 
 #endif

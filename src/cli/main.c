@@ -18,6 +18,8 @@ struct command {
 
 static const struct command commands[] = {
 	{ "version", cmd_version, "print the teehost version" },
+	{ "check", cmd_check, "check that this host is ready for SGX, SEV-SNP or TDX" },
+	{ "setup", cmd_setup, "apply the safe fixes: udev rules, sgx_prv group, module options" },
 };
 
 static void usage(FILE *out)

@@ -169,7 +169,7 @@ static void load_kconfig(struct th_host *h)
 	if (!text)
 		return;
 	if (th_kconfig_parse(&h->kconfig, text, textlen, &e)) {
-		snprintf(h->kconfig_err, sizeof(h->kconfig_err), "%s: %s", h->kconfig_src, e.msg);
+		snprintf(h->kconfig_err, sizeof(h->kconfig_err), "%.60s: %.190s", h->kconfig_src, e.msg);
 		h->kconfig_src[0] = '\0';
 	} else {
 		h->have_kconfig = true;
@@ -289,8 +289,6 @@ static bool find_group(struct th_host *h, bool by_name, const char *name, unsign
 			found = true;
 		}
 	}
-	if (found && !members) /* caller wants the name: copy out of buf */
-		;
 	free(buf);
 	return found;
 }

@@ -57,7 +57,7 @@ struct th_host {
 
 	struct th_kconfig kconfig;
 	bool kconfig_loaded, have_kconfig;
-	char kconfig_src[160];
+	char kconfig_src[300];
 	char kconfig_err[256];
 
 	char *kmsg;             /* kernel log text, one message per line */

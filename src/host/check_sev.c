@@ -224,7 +224,7 @@ void th_check_sev(struct th_host *h)
 				while ((de = readdir(d)))
 					if (de->d_name[0] != '.') {
 						if (n++ < 4)
-							snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s", n > 1 ? " " : "", de->d_name);
+							snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%.40s", n > 1 ? " " : "", de->d_name);
 					}
 				closedir(d);
 			}

@@ -277,17 +277,15 @@ static int dev_mount(struct th_host *h, char *opts, size_t cap, char *where, siz
 static bool aesm_answers(struct th_host *h, const char *path, char *why, size_t cap)
 {
 	/* connect() through the root: resolve to a real path for sockaddr_un */
-	char real[4096];
 	struct sockaddr_un sa;
 	int fd = th_root_open(&h->root, path, O_PATH);
 	if (fd < 0) {
 		snprintf(why, cap, "%s", strerror(-fd));
 		return false;
 	}
-	snprintf(real, sizeof(real), "/proc/self/fd/%d", fd);
 	memset(&sa, 0, sizeof(sa));
 	sa.sun_family = AF_UNIX;
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", real);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d", fd);
 	int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	bool ok = s >= 0 && connect(s, (struct sockaddr *)&sa, sizeof(sa)) == 0;
 	if (!ok)
@@ -821,10 +819,10 @@ void th_check_sgx(struct th_host *h)
 		if (th_root_opendir(&h->root, "/sys/devices/system/node", &d) == 0) {
 			struct dirent *de;
 			while ((de = readdir(d))) {
-				char path[300], line[64];
+				char path[400], line[64];
 				if (strncmp(de->d_name, "node", 4) || !de->d_name[4])
 					continue;
-				snprintf(path, sizeof(path), "/sys/devices/system/node/%s/x86/sgx_total_bytes", de->d_name);
+				snprintf(path, sizeof(path), "/sys/devices/system/node/%.200s/x86/sgx_total_bytes", de->d_name);
 				if (th_host_read_line(h, path, line, sizeof(line))) {
 					total += strtoull(line, NULL, 10);
 					nodes++;

@@ -213,8 +213,6 @@ void th_check_tdx(struct th_host *h)
 		return;
 	}
 	tdx_host(h, forced && !h->tdx_guest);
-	if (forced && h->tdx_guest)
-		; /* host ids were skipped with the guest reason */
 	tdx_guest(h);
 }
 

@@ -1,4 +1,3 @@
-#define _GNU_SOURCE
 #include "host/root.h"
 
 #include <errno.h>
