@@ -40,12 +40,17 @@ const char th_sgx_udev_rules[] =
 
 static const char *size_str(uint64_t v, char *buf, size_t cap)
 {
-	if (v >= (1ull << 30) && !(v % (1ull << 30)))
-		snprintf(buf, cap, "%llu GiB", (unsigned long long)(v >> 30));
-	else if (v >= (1ull << 20))
-		snprintf(buf, cap, "%.1f MiB", (double)v / (1 << 20));
+	static const char *const unit[] = { "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
+	int u = 0;
+	double d = (double)v / 1024;
+	while (d >= 1024 && u < 5) {
+		d /= 1024;
+		u++;
+	}
+	if (d == (double)(uint64_t)d)
+		snprintf(buf, cap, "%llu %s", (unsigned long long)d, unit[u]);
 	else
-		snprintf(buf, cap, "%llu KiB", (unsigned long long)(v >> 10));
+		snprintf(buf, cap, "%.1f %s", d, unit[u]);
 	return buf;
 }
 
