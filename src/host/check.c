@@ -519,7 +519,7 @@ static void check_common(struct th_host *h)
 	}
 
 	c = th_check_add(h, "host.msr", false);
-	bool need = h->sgx_hw || h->sev_hw || h->id.intel;
+	bool need = h->sgx_hw || h->sev_hw || (h->id.intel && !h->tdx_guest);
 	if (!need) {
 		th_check_set(c, TH_SKIP, "no check on this CPU reads MSRs");
 	} else {

@@ -355,6 +355,11 @@ void th_check_sgx(struct th_host *h)
 	read_efi(h, &s, NULL);
 	if (s.efi_status >= 0)
 		th_check_ev(c, "EFI SOFTWAREGUARDSTATUS=%d", s.efi_status);
+	{
+		char line[256];
+		if (th_host_kmsg_find(h, "SGX disabled", line, sizeof(line)))
+			th_check_ev(c, "kernel log: \"%s\"", line);
+	}
 	if (s.on) {
 		th_check_set(c, TH_PASS, "the firmware enabled SGX");
 	} else {
@@ -713,14 +718,15 @@ void th_check_sgx(struct th_host *h)
 	if (h->sgx_drv == TH_SGX_DRV_ISGX) {
 		th_check_set(c, TH_SKIP, "the legacy isgx driver's node is not named by these rules");
 	} else if (h->sgx_drv == TH_SGX_DRV_DCAP && th_root_stat(&h->root, "/dev/sgx/enclave", &st, false) == 0 &&
-		   S_ISCHR(st.st_mode)) {
+		   (S_ISCHR(st.st_mode) || (!h->root.live && S_ISREG(st.st_mode)))) {
 		th_check_set(c, TH_SKIP, "the DCAP driver creates its /dev/sgx/ nodes itself");
 	} else {
 		struct udev_view u;
 		udev_scan(h, &u);
 		th_check_ev(c, "rules for sgx_enclave/sgx_provision: %s", u.files[0] ? u.files : "none");
-		th_check_ev(c, "sgx_enclave MODE=\"%s\" SYMLINK+=\"%s\"; sgx_provision GROUP=\"%s\" MODE=\"%s\" SYMLINK+=\"%s\"",
-			    u.enc_mode, u.enc_link, u.prv_group, u.prv_mode, u.prv_link);
+		if (u.files[0])
+			th_check_ev(c, "sgx_enclave MODE=\"%s\" SYMLINK+=\"%s\"; sgx_provision GROUP=\"%s\" MODE=\"%s\" SYMLINK+=\"%s\"",
+				    u.enc_mode, u.enc_link, u.prv_group, u.prv_mode, u.prv_link);
 		if (u.bad_lines)
 			th_check_ev(c, "%d unparseable rule line%s", u.bad_lines, u.bad_lines == 1 ? "" : "s");
 		if (!strcmp(u.enc_mode, "0666") && !strcmp(u.enc_link, "sgx/enclave") &&
@@ -735,7 +741,9 @@ void th_check_sgx(struct th_host *h)
 	}
 
 	c = th_check_add(h, "sgx.group", false);
-	{
+	if (h->sgx_drv == TH_SGX_DRV_ISGX) {
+		th_check_set(c, TH_SKIP, "the legacy isgx driver has no provision node for the group to open");
+	} else {
 		unsigned long gid;
 		char members[512];
 		if (!th_host_group(h, TH_SGX_PRV_GROUP, &gid, members, sizeof(members))) {

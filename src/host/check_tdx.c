@@ -231,8 +231,12 @@ void th_check_kvm(struct th_host *h)
 	int err = th_root_stat(&h->root, "/dev/kvm", &st, true);
 	if (err) {
 		th_check_ev(c, "/dev/kvm: %s", strerror(-err));
-		th_check_set(c, vm_host ? TH_FAIL : TH_WARN, "no KVM: this machine cannot run VMs%s", vm_host ? ", so no SEV or TD guests" : "");
-		th_check_fix(c, "`modprobe %s` (with virtualization on in the firmware).", h->id.amd ? "kvm_amd" : "kvm_intel");
+		if (vm_host) {
+			th_check_set(c, TH_FAIL, "no KVM: this machine cannot run VMs, so no SEV or TD guests");
+			th_check_fix(c, "`modprobe %s` (with virtualization on in the firmware).", h->id.amd ? "kvm_amd" : "kvm_intel");
+		} else {
+			th_check_set(c, TH_SKIP, "no /dev/kvm: only SEV, TDX and SGX-VM hosts need KVM");
+		}
 	} else {
 		char desc[160];
 		th_host_describe_node(h, &st, desc, sizeof(desc));

@@ -265,8 +265,15 @@ int th_root_msr(const struct th_root *r, unsigned cpu, uint32_t index, uint64_t 
 	int fd = th_root_open(r, path, O_RDONLY);
 	if (fd < 0)
 		return fd;
+	/* The msr driver takes the file offset as the MSR index and gives 8 bytes.  A fixture's
+	 * regular file cannot do that for neighbours (0x8C-0x8F, RMP_BASE/RMP_END): their 8-byte
+	 * windows would overlap. So a regular file holds one 8-byte slot per index, at index * 8. */
+	struct stat st;
+	off_t off = (off_t)index;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+		off = (off_t)index * 8;
 	uint64_t v;
-	ssize_t n = pread(fd, &v, sizeof(v), (off_t)index);
+	ssize_t n = pread(fd, &v, sizeof(v), off);
 	int err = n < 0 ? -errno : 0;
 	close(fd);
 	if (err)

@@ -31,8 +31,10 @@ int th_root_readlink(const struct th_root *r, const char *path, char *buf, size_
 /* Read a small file whole (at most max bytes), NUL-terminated, malloc'd. */
 int th_root_read(const struct th_root *r, const char *path, size_t max, char **out, size_t *len);
 int th_root_opendir(const struct th_root *r, const char *path, DIR **d);
-/* 8 bytes at offset `index` of DIR/dev/cpu/N/msr. -EIO for an index past
- * the end of a fixture's sparse file (the CPU does not implement it). */
+/* MSR `index` of CPU `cpu` from DIR/dev/cpu/N/msr: 8 bytes at offset index of the
+ * msr driver's character device, or at offset index * 8 of a regular (sparse fixture)
+ * file, whose neighbouring 8-byte windows must not overlap.  -EIO for an index past
+ * the end of a fixture file (the CPU does not implement it). */
 int th_root_msr(const struct th_root *r, unsigned cpu, uint32_t index, uint64_t *val);
 
 /* Open the parent directory of path (resolved in the root) and give the

@@ -2,7 +2,8 @@
 # Build a fixture machine's root tree: tests/hosts/build.sh NAME DEST
 # Copies tests/hosts/NAME/root to DEST, then applies NAME/nodes.txt (device and socket
 # stand-ins with their modes and owners, directories, symlinks, binary files, gzip files) and
-# NAME/msr.txt (MSR index -> value) as DEST/dev/cpu/0/msr, a sparse file read at offset = index.
+# NAME/msr.txt (MSR index -> value) as DEST/dev/cpu/0/msr, a sparse file with the value of
+# MSR i at offset i * 8 (the live msr device uses offset i; neighbours would overlap in a file).
 # Git keeps none of these (no device nodes, owners, empty directories or 3 GiB sparse files).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -45,6 +46,6 @@ if [ -f "$src/msr.txt" ]; then
 		v=$(printf '%016x' "$((val))")
 		le=
 		for i in 14 12 10 8 6 4 2 0; do le="$le${v:$i:2}"; done
-		hexbytes "$le" | dd of="$msr" bs=1 seek=$((idx)) conv=notrunc status=none
+		hexbytes "$le" | dd of="$msr" bs=1 seek=$((idx * 8)) conv=notrunc status=none
 	done <"$src/msr.txt"
 fi
