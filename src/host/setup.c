@@ -256,12 +256,13 @@ static int plan_group(struct th_host *h, struct th_plan *p, struct th_err *e)
 
 /* ---- module options ------------------------------------------------------------------------ */
 
-/* "options MOD PARAM=0" in another modprobe.d file: the admin turned it off; leave it. */
-static bool admin_off(struct th_host *h, const char *mod, const char *param, const char *mine, char *where, size_t cap)
+/* PARAM in "options MOD ..." lines of other modprobe.d files: -1 not set, 0 set off (the
+ * admin turned it off: leave it), 1 set on (nothing to add). The last setting wins. */
+static int admin_param(struct th_host *h, const char *mod, const char *param, const char *mine, char *where, size_t cap)
 {
 	static const char *const dirs[] = { "/etc/modprobe.d", "/run/modprobe.d", "/usr/lib/modprobe.d", "/lib/modprobe.d" };
 	char pat[64];
-	bool off = false;
+	int state = -1;
 	snprintf(pat, sizeof(pat), "%s=", param);
 	for (size_t d = 0; d < sizeof(dirs) / sizeof(dirs[0]); d++) {
 		DIR *dir;
@@ -289,16 +290,17 @@ static bool admin_off(struct th_host *h, const char *mod, const char *param, con
 				if (!same)
 					continue;
 				while ((w = strtok_r(NULL, " \t", &save)))
-					if (!strncmp(w, pat, strlen(pat)) && (!strcmp(w + strlen(pat), "0") || !strcmp(w + strlen(pat), "N") || !strcmp(w + strlen(pat), "n"))) {
+					if (!strncmp(w, pat, strlen(pat))) {
+						const char *v = w + strlen(pat);
 						snprintf(where, cap, "%.200s", path);
-						off = true;
+						state = !(!strcmp(v, "0") || !strcmp(v, "N") || !strcmp(v, "n"));
 					}
 			}
 			free(buf);
 		}
 		closedir(dir);
 	}
-	return off;
+	return state;
 }
 
 static int plan_modopts(struct th_host *h, struct th_plan *p, const char *path, const char *mod,
@@ -308,15 +310,20 @@ static int plan_modopts(struct th_host *h, struct th_plan *p, const char *path, 
 	int kept = 0;
 	for (int i = 0; i < n; i++) {
 		char where[256];
-		if (admin_off(h, mod, params[i], path, where, sizeof(where))) {
+		int st = admin_param(h, mod, params[i], path, where, sizeof(where));
+		if (st == 0) {
 			note(p, "left %s %s off: %s sets %s=0 (remove that line to turn it on)", mod, params[i], where, params[i]);
 			continue;
 		}
+		if (st == 1)
+			continue; /* already on in another file */
 		snprintf(line + strlen(line), sizeof(line) - strlen(line), " %s=1", params[i]);
 		kept++;
 	}
-	if (!kept)
+	if (!kept) {
+		/* our own file may be stale from an earlier run: leave it, it says the same */
 		return 0;
+	}
 	snprintf(text, sizeof(text), "# Installed by teehost setup: %s.\noptions %s%s\n", why, mod, line);
 	char *new = strdup(text);
 	if (!new)
