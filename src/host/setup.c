@@ -135,6 +135,11 @@ static int plan_udev(struct th_host *h, struct th_plan *p, struct th_err *e)
 		}
 		closedir(dir);
 	}
+	/* other rules files already do exactly this (Intel's PSW installs them): add nothing */
+	for (size_t i = 0; i < h->n; i++)
+		if (!strcmp(h->v[i].id, "sgx.udev") && h->v[i].status == TH_PASS &&
+		    !th_host_exists(h, TH_SGX_UDEV_PATH))
+			return 0;
 	char rules[1024];
 	if (!from_enc[0] && !from_prv[0]) {
 		snprintf(rules, sizeof(rules), "%s", th_sgx_udev_rules);
