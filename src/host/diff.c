@@ -88,10 +88,10 @@ int th_diff_unified(FILE *out, const char *path, const char *old, size_t oldlen,
 	while (i < n || j < m) {
 		if (i < n && j < m && eq(&a, i, &b, j)) {
 			op[k] = KEEP, ia[k] = i++, ib[k] = j++;
-		} else if (j < m && (i == n || DP(i, j + 1) >= DP(i + 1, j))) {
-			op[k] = ADD, ia[k] = i, ib[k] = j++;
+		} else if (i < n && (j == m || DP(i + 1, j) >= DP(i, j + 1))) {
+			op[k] = DEL, ia[k] = i++, ib[k] = j; /* deletions first, as diff -u prints */
 		} else {
-			op[k] = DEL, ia[k] = i++, ib[k] = j;
+			op[k] = ADD, ia[k] = i, ib[k] = j++;
 		}
 		k++;
 	}
