@@ -387,6 +387,7 @@ int th_host_open(struct th_host *h, const struct th_check_opts *o, struct th_err
 		size_t len;
 		th_cpuid_init_dump(&h->cpuid);
 		if ((r = th_read_file(o->cpuid_file, 16u << 20, &buf, &len, e))) {
+			th_err_prefix(e, o->cpuid_file);
 			th_host_close(h);
 			return r;
 		}

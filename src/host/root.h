@@ -41,6 +41,9 @@ int th_root_msr(const struct th_root *r, unsigned cpu, uint32_t index, uint64_t 
  * last component; for writes. */
 int th_root_open_parent(const struct th_root *r, const char *path, const char **base);
 
+/* Tests: resolve with the component walk even where openat2 exists. */
+void th_root_force_walk(bool on);
+
 /* "/etc/group" -> "DIR/etc/group" for messages. */
 const char *th_root_show(const struct th_root *r, const char *path, char *buf, size_t cap);
 

@@ -93,6 +93,14 @@ static void test_confined(void **state)
 	th_root_close(&r);
 }
 
+static void test_confined_walk(void **state)
+{
+	/* the same answers from the fallback for kernels without openat2 */
+	th_root_force_walk(true);
+	test_confined(state);
+	th_root_force_walk(false);
+}
+
 static void test_msr_slots(void **state)
 {
 	struct th_root r;
@@ -127,6 +135,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_confined),
+		cmocka_unit_test(test_confined_walk),
 		cmocka_unit_test(test_msr_slots),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
