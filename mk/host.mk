@@ -3,3 +3,10 @@
 LDLIBS += -lz
 # cpuid: `cpuid -r` makes the dumps that --cpuid reads (tests compare with the live CPU).
 DEPS_HOST := zlib1g-dev cpuid
+
+# The SGX udev rules teehost setup writes, for packagers who prefer shipping them.
+INSTALL_HOOKS += install-host
+.PHONY: install-host
+install-host:
+	install -d $(DESTDIR)$(DATADIR)/teehost/udev
+	install -m 0644 udev/90-teehost-sgx.rules $(DESTDIR)$(DATADIR)/teehost/udev/
