@@ -4,6 +4,10 @@
 #define TEEHOST_CLI_COMMANDS_H
 
 int cmd_version(int argc, char **argv);
+int cmd_measure(int argc, char **argv);
+int cmd_sign(int argc, char **argv);
+int cmd_keygen(int argc, char **argv);
+int cmd_show(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_setup(int argc, char **argv);
 /* --only sgx|sev|tdx, shared by check and setup (src/cli/check.c) */
