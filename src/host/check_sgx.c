@@ -822,6 +822,11 @@ void th_check_sgx(struct th_host *h)
 		}
 	}
 
+	/* Hook for the loader work: a live-launch check (build, sign, load and enter a tiny
+	 * enclave through src/loader on the driver found above, h->sgx_drv) belongs here, after
+	 * the node, group, noexec and AESM checks it depends on and before the EPC counters. Add
+	 * its id to th_sgx_ids[] at the same place, to man/teehost-check.8, and its verdict to
+	 * every tests/hosts/<name>/expected.tsv (skip under --root: nothing is launched there). */
 	c = th_check_add(h, "sgx.epc_sysfs", false);
 	if (!s.on) {
 		th_check_set(c, TH_SKIP, "%s", off);
