@@ -83,8 +83,8 @@ static void print_text(const struct th_host *h, bool verbose, const struct th_su
 			printf("      fix: %s\n", c->fix);
 	}
 	bool tee = h->sgx_hw || h->sev_hw || h->tdx_host_hw || h->sev_guest || h->tdx_guest || h->opts.only;
-	printf("summary: %u passed, %u warnings, %u failed (%u required), %u skipped: %s\n", s->pass,
-	       s->warn, s->fail, s->required_fail, s->skip,
+	printf("summary: %u passed, %u warning%s, %u failed (%u required), %u skipped: %s\n", s->pass,
+	       s->warn, s->warn == 1 ? "" : "s", s->fail, s->required_fail, s->skip,
 	       rc ? "NOT READY (a required check failed)" :
 	       tee ? "ready (every relevant required check passed)" :
 		     "no TEE hardware here; nothing relevant failed");

@@ -221,7 +221,7 @@ void th_check_kvm(struct th_host *h)
 {
 	struct th_check *c;
 	struct stat st;
-	char buf[64];
+	char buf[64], path[96];
 	bool vm_host = (h->sev_hw && (!h->opts.only || (h->opts.only & TH_ONLY_SEV))) ||
 		       (h->tdx_host_hw && (!h->opts.only || (h->opts.only & TH_ONLY_TDX)));
 
@@ -238,9 +238,16 @@ void th_check_kvm(struct th_host *h)
 			th_check_set(c, TH_SKIP, "no /dev/kvm: only SEV, TDX and SGX-VM hosts need KVM");
 		}
 	} else {
-		char desc[160];
+		char desc[160], mods[64] = "";
+		static const char *const kvm_mods[] = { "kvm_intel", "kvm_amd", "kvm_pvm" };
 		th_host_describe_node(h, &st, desc, sizeof(desc));
 		th_check_ev(c, "/dev/kvm: %s", desc);
+		for (size_t i = 0; i < sizeof(kvm_mods) / sizeof(kvm_mods[0]); i++) {
+			snprintf(path, sizeof(path), "/sys/module/%s", kvm_mods[i]);
+			if (th_host_exists(h, path))
+				snprintf(mods + strlen(mods), sizeof(mods) - strlen(mods), "%s%s", mods[0] ? " " : "", kvm_mods[i]);
+		}
+		th_check_ev(c, "vendor module: %s", mods[0] ? mods : "none found in /sys/module");
 		if (h->root.live && S_ISCHR(st.st_mode)) {
 			int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 			if (fd < 0) {
@@ -266,7 +273,6 @@ void th_check_kvm(struct th_host *h)
 	c = th_check_add(h, "kvm.nested", false);
 	const char *mod = th_host_exists(h, "/sys/module/kvm_amd") ? "kvm_amd" :
 			  th_host_exists(h, "/sys/module/kvm_intel") ? "kvm_intel" : NULL;
-	char path[96];
 	if (!mod) {
 		th_check_set(c, TH_SKIP, "neither kvm_amd nor kvm_intel is loaded");
 	} else {

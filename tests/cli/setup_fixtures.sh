@@ -123,7 +123,7 @@ is "$(cat "$R/etc/modprobe.d/teehost-kvm-intel.conf")" $'# Installed by teehost 
 [ ! -e "$R/etc/udev/rules.d/90-teehost-sgx.rules" ]; ok $? "--only tdx: no SGX changes"
 
 # --- nothing to do ----------------------------------------------------------------------------------
-for name in amd-no-sev this-vm tdx-guest; do
+for name in amd-no-sev this-vm tdx-guest snp-guest; do
 	setup_on $name
 	before=$(snapshot "$R")
 	run "$TEEHOST" setup --root "$R" --cpuid "$CPUID"
