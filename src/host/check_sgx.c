@@ -194,11 +194,6 @@ static void udev_scan_file(struct th_host *h, const char *path, struct udev_view
 			 u->files[0] ? ", " : "", path);
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static void udev_scan(struct th_host *h, struct udev_view *u)
 {
 	/* udev reads every *.rules of these directories in lexical order of the file name;
@@ -239,7 +234,6 @@ static void udev_scan(struct th_host *h, struct udev_view *u)
 			names[j] = names[j - 1];
 			names[j - 1] = t;
 		}
-	(void)cmp_str;
 	for (int i = 0; i < n; i++) {
 		udev_scan_file(h, names[i], u);
 		free(names[i]);

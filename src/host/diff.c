@@ -104,11 +104,8 @@ int th_diff_unified(FILE *out, const char *path, const char *old, size_t oldlen,
 			e++;
 		if (e == k)
 			break;
-		size_t start = e >= 3 ? e - 3 : 0;
-		while (start < e && op[start] != KEEP)
-			start++;
+		/* up to 3 lines of context before: the previous hunk ended at least 4 KEEPs back */
 		size_t s0 = e >= 3 ? e - 3 : 0, end = e;
-		(void)start;
 		for (;;) {
 			while (end < k && op[end] != KEEP)
 				end++;

@@ -347,10 +347,7 @@ int th_setup_plan(struct th_host *h, struct th_plan *p, struct th_err *e)
 	uint32_t l[4];
 
 	memset(p, 0, sizeof(*p));
-	/* facts, without the report */
-	struct th_check_opts o = h->opts;
-	(void)o;
-	th_host_check(h, e); /* fills the hardware facts and tells us what is wrong */
+	th_host_check(h, e); /* the hardware facts, and what is wrong */
 
 	bool sgx = h->sgx_hw && (!only || (only & TH_ONLY_SGX));
 	bool sev = h->sev_hw && (!only || (only & TH_ONLY_SEV));
