@@ -129,11 +129,16 @@ int th_root_open(const struct th_root *r, const char *path, int flags)
 		.flags = (uint64_t)flags,
 		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
 	};
-	fd = force_walk ? (errno = ENOSYS, -1) : (int)syscall(SYS_openat2, r->dirfd, path, &how, sizeof(how));
+	/* one ENOSYS (old kernel, valgrind) or EPERM (seccomp) is enough to stop asking */
+	static bool no_openat2;
+	fd = force_walk || no_openat2 ? (errno = ENOSYS, -1) :
+					(int)syscall(SYS_openat2, r->dirfd, path, &how, sizeof(how));
 	if (fd >= 0)
 		return fd;
 	if (errno != ENOSYS && errno != EPERM)
 		return -errno;
+	if (!force_walk)
+		no_openat2 = true;
 	char rel[4096];
 	int err = walk(r, path, !(flags & O_NOFOLLOW), rel, sizeof(rel));
 	if (err)
