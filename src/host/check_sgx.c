@@ -398,9 +398,9 @@ void th_check_sgx(struct th_host *h)
 	} else {
 		uint64_t attr = (uint64_t)s.l12_1[TH_EBX] << 32 | s.l12_1[TH_EAX];
 		uint32_t misc = s.l12_0[TH_EBX], a = s.l12_0[TH_EAX];
-		th_check_ev(c, "EDECCSSA=%d ENCLV=%d OVERSUB=%d (CPUID.0x12.0:EAX[11,5,6]); MISCSELECT=0x%x (EXINFO=%d CPINFO=%d); KSS=%d AEXNOTIFY=%d (CPUID.0x12.1 ATTRIBUTES[7,10])",
+		th_check_ev(c, "EDECCSSA=%d ENCLV=%d OVERSUB=%d (CPUID.0x12.0:EAX[11,5,6]); MISCSELECT=0x%x (EXINFO=%d CPINFO=%d); CET=%d KSS=%d AEXNOTIFY=%d (CPUID.0x12.1 ATTRIBUTES[6,7,10])",
 			    (int)(a >> 11 & 1), (int)(a >> 5 & 1), (int)(a >> 6 & 1), misc, (int)(misc & 1),
-			    (int)(misc >> 1 & 1), (int)(attr >> 7 & 1), (int)(attr >> 10 & 1));
+			    (int)(misc >> 1 & 1), (int)(attr >> 6 & 1), (int)(attr >> 7 & 1), (int)(attr >> 10 & 1));
 		th_check_set(c, TH_PASS, "optional SGX features, for runtimes that use them (AEX-Notify and EDECCSSA harden against single-stepping)");
 	}
 
