@@ -111,6 +111,19 @@ static void print_json(const struct th_host *h, const struct th_summary *s, int 
 	json_bool(&w, h->id.hypervisor);
 	json_key(&w, "kernel");
 	json_str(&w, h->osrelease);
+	json_key(&w, "tee");
+	json_begin_array(&w);
+	if (h->sgx_hw)
+		json_str(&w, "sgx");
+	if (h->sev_hw)
+		json_str(&w, "sev-host");
+	if (h->tdx_host_hw)
+		json_str(&w, "tdx-host");
+	if (h->sev_guest)
+		json_str(&w, "sev-guest");
+	if (h->tdx_guest)
+		json_str(&w, "tdx-guest");
+	json_end_array(&w);
 	json_end_object(&w);
 	json_key(&w, "checks");
 	json_begin_array(&w);

@@ -606,6 +606,9 @@ void th_check_sgx(struct th_host *h)
 		bool f = th_host_flag(h, "sgx"), lc = th_host_flag(h, "sgx_lc");
 		char line[256];
 		th_check_ev(c, "/proc/cpuinfo flags: sgx %s, sgx_lc %s", f ? "present" : "absent", lc ? "present" : "absent");
+		char cmdline[1024];
+		if (th_host_read_line(h, "/proc/cmdline", cmdline, sizeof(cmdline)) && strstr(cmdline, "nosgx"))
+			th_check_ev(c, "/proc/cmdline has nosgx");
 		if (th_host_kmsg_find(h, "SGX Launch Control is locked", line, sizeof(line)) ||
 		    th_host_kmsg_find(h, "SGX disabled", line, sizeof(line)) ||
 		    th_host_kmsg_find(h, "There are zero EPC sections", line, sizeof(line)))
