@@ -482,14 +482,61 @@ static int run(const char *cmd, FILE *log)
 	return 0;
 }
 
+/* The user database lock of lckpwdf(3) (and shadow-utils' --prefix): an fcntl lock on
+ * ROOT/etc/.pwd.lock, so that useradd or vipw running now do not lose our edit or we theirs.
+ * Returns the locked fd (close it to unlock) or a negative errno. */
+static int lock_pwdb(struct th_host *h)
+{
+	const char *base;
+	int dfd = th_root_open_parent(&h->root, "/etc/.pwd.lock", &base);
+	if (dfd < 0)
+		return dfd;
+	int fd = openat(dfd, base, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	int err = fd < 0 ? -errno : 0;
+	close(dfd);
+	if (err)
+		return err;
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	for (int tries = 0; fcntl(fd, F_SETLK, &fl); tries++) {
+		if ((errno != EACCES && errno != EAGAIN) || tries == 15) {
+			err = errno == EACCES || errno == EAGAIN ? -EBUSY : -errno;
+			close(fd);
+			return err;
+		}
+		sleep(1);
+	}
+	return fd;
+}
+
 int th_setup_apply(struct th_host *h, struct th_plan *p, FILE *log, struct th_err *e)
 {
 	struct pending pd[8];
-	int i, r = 0;
+	int i, r = 0, lockfd = -1;
 
 	memset(pd, 0, sizeof(pd));
 	for (i = 0; i < p->nch; i++)
 		pd[i].dirfd = -1;
+	for (i = 0; i < p->nch; i++) {
+		if (strcmp(p->ch[i].path, "/etc/group") && strcmp(p->ch[i].path, "/etc/gshadow"))
+			continue;
+		if (lockfd < 0 && (lockfd = lock_pwdb(h)) < 0) {
+			char show[300];
+			r = lockfd;
+			return th_fail(e, -r, th_root_show(&h->root, "/etc/.pwd.lock", show, sizeof(show)),
+				       r == -EBUSY ? "the user database is locked by another program (useradd, vipw, ...); nothing was changed" :
+						     "cannot lock the user database (%s); nothing was changed", strerror(-r));
+		}
+		/* planned from what was there before the lock: still the same? */
+		char *now = NULL;
+		size_t nowlen = 0;
+		int rr = th_root_read(&h->root, p->ch[i].path, 4u << 20, &now, &nowlen);
+		bool same = rr == 0 && p->ch[i].old && nowlen == p->ch[i].oldlen && !memcmp(now, p->ch[i].old, nowlen);
+		free(now);
+		if (!same) {
+			close(lockfd);
+			return th_fail(e, EAGAIN, p->ch[i].path, "changed while teehost was planning; nothing was changed, run it again");
+		}
+	}
 	/* phase 1: every new file complete and synced under a temporary name */
 	for (i = 0; i < p->nch; i++) {
 		struct th_change *c = &p->ch[i];
@@ -536,6 +583,8 @@ int th_setup_apply(struct th_host *h, struct th_plan *p, FILE *log, struct th_er
 			rollback(h, pd + i, p->nch - i);
 			for (int j = 0; j < i; j++)
 				close(pd[j].dirfd);
+			if (lockfd >= 0)
+				close(lockfd);
 			char show[300];
 			return th_fail(e, -r, th_root_show(&h->root, p->ch[i].path, show, sizeof(show)),
 				       "rename failed after %d of %d files were replaced: %s", i, p->nch, strerror(-r));
@@ -546,6 +595,8 @@ int th_setup_apply(struct th_host *h, struct th_plan *p, FILE *log, struct th_er
 		pd[i].tmp[0] = '\0';
 		fprintf(log, "%s %s: %s\n", p->ch[i].old ? "edit " : "write", p->ch[i].path, p->ch[i].why);
 	}
+	if (lockfd >= 0)
+		close(lockfd);
 	for (i = 0; i < p->nact; i++)
 		run(p->actions[i], log);
 	return 0;
@@ -554,6 +605,8 @@ fail:
 		char show[300];
 		const char *path = th_root_show(&h->root, p->ch[i].path, show, sizeof(show));
 		rollback(h, pd, i + 1);
+		if (lockfd >= 0)
+			close(lockfd);
 		return th_fail(e, -r, path, "cannot write (%s); nothing was changed", strerror(-r));
 	}
 }
