@@ -180,7 +180,7 @@ static int plan_group_file(struct th_host *h, struct th_plan *p, const char *pat
 	if (r)
 		return th_fail(e, -r, path, "cannot read: %s", strerror(-r));
 
-	size_t cap = len + 256;
+	size_t cap = len + (user ? strlen(user) : 0) + 64;
 	char *out = malloc(cap);
 	size_t o = 0;
 	bool found = false;
@@ -199,7 +199,7 @@ static int plan_group_file(struct th_host *h, struct th_plan *p, const char *pat
 			const char *last = memrchr(l.p, ':', l.n);
 			struct th_span mem = { last + 1, l.n - (size_t)(last + 1 - l.p) };
 			if (user && !th_optlist_has(mem, user))
-				o += (size_t)sprintf(out + o, "%s%s", mem.n ? "," : "", user);
+				o += (size_t)snprintf(out + o, cap - o, "%s%s", mem.n ? "," : "", user);
 		}
 		if (nl)
 			out[o++] = '\n';

@@ -47,6 +47,16 @@ is "$rc" 1 "unknown --user: exit 1"
 is "$(printf '%s\n' "$err" | wc -l)" 1 "unknown --user: one line"
 like "$err" '^teehost: setup: nobody: no such user' "unknown --user: names the user"
 
+# a user name longer than /etc/group itself, added to a new and then an existing group
+setup_on laptop-sgx-disabled
+long=$(printf 'u%.0s' $(seq 300))
+echo "$long:x:1001:1001::/home/u:/bin/sh" >>"$R/etc/passwd"
+run "$TEEHOST" setup --root "$R" --cpuid "$CPUID" --user "$long"
+is "$rc" 0 "300-character user: exit 0"
+is "$(tail -n 1 "$R/etc/group")" "sgx_prv:x:999:$long" "300-character user: in the new group"
+run "$TEEHOST" setup --root "$R" --cpuid "$CPUID" --user bob
+is "$(tail -n 1 "$R/etc/group")" "sgx_prv:x:999:$long,bob" "and a second member after it"
+
 # --- a read-only root: fails cleanly, nothing half-written ---------------------------------------
 setup_on laptop-sgx-disabled
 before=$(snapshot "$R")
