@@ -2,8 +2,8 @@
 /*
  * libFuzzer target: the procfs/sysfs/etc text parsers of the host probes. The first byte picks
  * the parser (mountinfo, cpuinfo flags, group, passwd, udev rules, kernel log, limits, kernel
- * release, unified diff of the two halves); the rest is the file, read line by line as the
- * probes do.
+ * release, unified diff of the two halves, adding a user to a group file); the rest is the file,
+ * read line by line as the probes do.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -17,7 +17,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size < 1)
 		return 0;
-	unsigned which = data[0] % 9;
+	unsigned which = data[0] % 10;
 	const char *buf = (const char *)data + 1;
 	size_t len = size - 1, pos = 0;
 	struct th_span l, f;
@@ -47,6 +47,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (out) {
 			th_diff_unified(out, "/f", buf, len / 2, buf + len / 2, len - len / 2);
 			fclose(out);
+		}
+		return 0;
+	}
+	case 9: {
+		/* first line: the user to add; the rest: /etc/group (or gshadow when the line is odd) */
+		const char *nl = memchr(buf, '\n', len);
+		char user[300];
+		char *out;
+		size_t ulen = nl ? (size_t)(nl - buf) : 0, outlen;
+		bool found;
+		if (ulen >= sizeof(user))
+			return 0;
+		memcpy(user, buf, ulen);
+		user[ulen] = '\0';
+		const char *g = nl ? nl + 1 : buf;
+		size_t glen = len - (size_t)(g - buf);
+		if (th_group_text_add(g, glen, "sgx_prv", 999, ulen ? user : NULL, ulen & 1, &out, &outlen, &found) == 0) {
+			/* everything that was there is still there, in order */
+			if (outlen < glen)
+				__builtin_trap();
+			free(out);
 		}
 		return 0;
 	}

@@ -172,45 +172,20 @@ static int plan_group_file(struct th_host *h, struct th_plan *p, const char *pat
 			   unsigned long gid, const char *user, struct th_err *e)
 {
 	char *buf;
-	size_t len, pos = 0;
-	struct th_span l;
+	size_t len;
 	int r = th_root_read(&h->root, path, 4u << 20, &buf, &len);
 	if (r == -ENOENT && gshadow)
 		return 0; /* no shadow groups on this system */
 	if (r)
 		return th_fail(e, -r, path, "cannot read: %s", strerror(-r));
 
-	size_t cap = len + (user ? strlen(user) : 0) + 64;
-	char *out = malloc(cap);
-	size_t o = 0;
-	bool found = false;
-	if (!out) {
+	char *out;
+	size_t o;
+	bool found;
+	r = th_group_text_add(buf, len, TH_SGX_PRV_GROUP, gid, user, gshadow, &out, &o, &found);
+	if (r) {
 		free(buf);
-		return th_fail(e, ENOMEM, path, "out of memory");
-	}
-	while (th_next_line(buf, len, &pos, &l)) {
-		bool nl = l.p + l.n < buf + len;
-		bool mine = l.n > strlen(TH_SGX_PRV_GROUP) && !memcmp(l.p, TH_SGX_PRV_GROUP ":", strlen(TH_SGX_PRV_GROUP) + 1);
-		memcpy(out + o, l.p, l.n);
-		o += l.n;
-		if (mine && !found) {
-			found = true;
-			/* members are the last field in both files */
-			const char *last = memrchr(l.p, ':', l.n);
-			struct th_span mem = { last + 1, l.n - (size_t)(last + 1 - l.p) };
-			if (user && !th_optlist_has(mem, user))
-				o += (size_t)snprintf(out + o, cap - o, "%s%s", mem.n ? "," : "", user);
-		}
-		if (nl)
-			out[o++] = '\n';
-	}
-	if (!found) {
-		if (o && out[o - 1] != '\n')
-			out[o++] = '\n';
-		if (gshadow)
-			o += (size_t)snprintf(out + o, cap - o, "%s:!::%s\n", TH_SGX_PRV_GROUP, user ? user : "");
-		else
-			o += (size_t)snprintf(out + o, cap - o, "%s:x:%lu:%s\n", TH_SGX_PRV_GROUP, gid, user ? user : "");
+		return th_fail(e, -r, path, "out of memory");
 	}
 	free(buf);
 	char why[160];

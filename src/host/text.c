@@ -1,6 +1,7 @@
 #include "host/text.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -172,6 +173,53 @@ int th_group_line(struct th_span line, struct th_group_ent *g)
 bool th_group_has_member(const struct th_group_ent *g, const char *user)
 {
 	return th_optlist_has(g->members, user);
+}
+
+int th_group_text_add(const char *buf, size_t len, const char *group, unsigned long gid,
+		      const char *user, bool gshadow, char **out, size_t *outlen, bool *found)
+{
+	size_t glen = strlen(group), ulen = user ? strlen(user) : 0;
+	size_t cap = len + glen + ulen + 64, o = 0, pos = 0;
+	struct th_span l;
+	char *res = malloc(cap);
+
+	*found = false;
+	if (!res)
+		return -ENOMEM;
+	while (th_next_line(buf, len, &pos, &l)) {
+		bool nl = l.p + l.n < buf + len;
+		bool mine = l.n > glen && !memcmp(l.p, group, glen) && l.p[glen] == ':';
+		memcpy(res + o, l.p, l.n);
+		o += l.n;
+		if (mine && !*found) {
+			*found = true;
+			/* the members are the last field in both files */
+			const char *last = memrchr(l.p, ':', l.n);
+			struct th_span mem = { last + 1, l.n - (size_t)(last + 1 - l.p) };
+			if (user && !th_optlist_has(mem, user)) {
+				if (mem.n)
+					res[o++] = ',';
+				memcpy(res + o, user, ulen);
+				o += ulen;
+			}
+		}
+		if (nl)
+			res[o++] = '\n';
+	}
+	if (!*found) {
+		if (o && res[o - 1] != '\n')
+			res[o++] = '\n';
+		int n = gshadow ? snprintf(res + o, cap - o, "%s:!::%s\n", group, user ? user : "") :
+				  snprintf(res + o, cap - o, "%s:x:%lu:%s\n", group, gid, user ? user : "");
+		if (n < 0 || (size_t)n >= cap - o) {
+			free(res);
+			return -EOVERFLOW;
+		}
+		o += (size_t)n;
+	}
+	*out = res;
+	*outlen = o;
+	return 0;
 }
 
 int th_passwd_line(struct th_span line, struct th_passwd_ent *pw)

@@ -44,6 +44,12 @@ struct th_group_ent {
 int th_group_line(struct th_span line, struct th_group_ent *g);
 bool th_group_has_member(const struct th_group_ent *g, const char *user);
 
+/* Add `user` (may be NULL) to `group` in the text of a group(5) file, or of a gshadow(5) file
+ * when `gshadow`; append the group's line (with `gid` in group(5)) when it is missing. Every
+ * other byte stays as it was. *out is malloc'd; *found says whether the group was there. */
+int th_group_text_add(const char *buf, size_t len, const char *group, unsigned long gid,
+		      const char *user, bool gshadow, char **out, size_t *outlen, bool *found);
+
 /* /etc/passwd: "name:x:uid:gid:gecos:home:shell" */
 struct th_passwd_ent {
 	struct th_span name;

@@ -76,6 +76,35 @@ static void test_group_passwd(void **state)
 	assert_int_equal(th_passwd_line(S("alice:x:1000:1000"), &p), -EINVAL);
 }
 
+static void test_group_text_add(void **state)
+{
+	char *out;
+	size_t n;
+	bool found;
+	(void)state;
+	/* new group, file without a final newline */
+	assert_int_equal(th_group_text_add("root:x:0:\nbob:x:1000:", 22, "sgx_prv", 999, "bob", false, &out, &n, &found), 0);
+	assert_false(found);
+	assert_int_equal(n, strlen("root:x:0:\nbob:x:1000:\nsgx_prv:x:999:bob\n"));
+	assert_memory_equal(out, "root:x:0:\nbob:x:1000:\nsgx_prv:x:999:bob\n", n);
+	free(out);
+	/* existing group: the member is appended, nothing else moves */
+	static const char g[] = "sgx_prv_old:x:5:\nsgx_prv:x:998:alice\nz:x:9:\n";
+	assert_int_equal(th_group_text_add(g, strlen(g), "sgx_prv", 0, "bob", false, &out, &n, &found), 0);
+	assert_true(found);
+	assert_memory_equal(out, "sgx_prv_old:x:5:\nsgx_prv:x:998:alice,bob\nz:x:9:\n", n);
+	free(out);
+	/* already a member: unchanged */
+	assert_int_equal(th_group_text_add(g, strlen(g), "sgx_prv", 0, "alice", false, &out, &n, &found), 0);
+	assert_int_equal(n, strlen(g));
+	assert_memory_equal(out, g, n);
+	free(out);
+	/* gshadow form, no user */
+	assert_int_equal(th_group_text_add("", 0, "sgx_prv", 999, NULL, true, &out, &n, &found), 0);
+	assert_memory_equal(out, "sgx_prv:!::\n", n);
+	free(out);
+}
+
 static void test_udev(void **state)
 {
 	struct th_udev_rule r;
@@ -171,6 +200,7 @@ int main(void)
 		cmocka_unit_test(test_mountinfo),
 		cmocka_unit_test(test_cpuinfo_flags),
 		cmocka_unit_test(test_group_passwd),
+		cmocka_unit_test(test_group_text_add),
 		cmocka_unit_test(test_udev),
 		cmocka_unit_test(test_kmsg_limits_version),
 		cmocka_unit_test(test_diff),
