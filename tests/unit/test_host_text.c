@@ -83,7 +83,7 @@ static void test_group_text_add(void **state)
 	bool found;
 	(void)state;
 	/* new group, file without a final newline */
-	assert_int_equal(th_group_text_add("root:x:0:\nbob:x:1000:", 22, "sgx_prv", 999, "bob", false, &out, &n, &found), 0);
+	assert_int_equal(th_group_text_add("root:x:0:\nbob:x:1000:", 21, "sgx_prv", 999, "bob", false, &out, &n, &found), 0);
 	assert_false(found);
 	assert_int_equal(n, strlen("root:x:0:\nbob:x:1000:\nsgx_prv:x:999:bob\n"));
 	assert_memory_equal(out, "root:x:0:\nbob:x:1000:\nsgx_prv:x:999:bob\n", n);
