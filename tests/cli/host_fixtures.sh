@@ -24,6 +24,16 @@ for dir in "$hosts"/*/; do
 	# and no check the table does not know
 	is "$(printf '%s\n' "$got" | cut -f1 | tr '\n' ' ')" \
 		"$(grep -v '^exit' "$dir/expected.tsv" | cut -f1 | tr '\n' ' ')" "$name: the same ids in the same order"
+	# the JSON is JSON, with one object per check and a summary that adds up
+	if command -v jq >/dev/null; then
+		printf '%s' "$out" | jq -e --argjson n "$(grep -vc '^exit' "$dir/expected.tsv")" \
+			'(.checks | length) == $n and (.summary | .pass + .warn + .fail + .skip) == $n and
+			 (.summary.ready == (.summary.required_fail == 0)) and
+			 all(.checks[]; (.id | type) == "string" and (.evidence | type) == "string" and (.fix | type) == "string")' >/dev/null
+		ok $? "$name: valid JSON, counts add up"
+	else
+		skip "$name: valid JSON" "jq not installed (make deps)"
+	fi
 	# the text report agrees with the JSON one
 	run "$TEEHOST" check --root "$root" --cpuid "$dir/cpuid.txt" "${args[@]}"
 	is "$rc" "$want_exit" "$name: text report exit status"
