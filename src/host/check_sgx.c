@@ -2,6 +2,7 @@
  * driver and its nodes, udev rules, the sgx_prv group, /dev noexec, AESM,
  * and the kernel's EPC counters.  Modelled on what sgx-detect (Fortanix) and
  * is-sgx-available (Gramine) look at, plus the fixes they leave to the user. */
+#include "host/aesm.h"
 #include "host/check.h"
 
 #include <dirent.h>
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -273,10 +275,15 @@ static int dev_mount(struct th_host *h, char *opts, size_t cap, char *where, siz
 	return found ? 0 : -ENOENT;
 }
 
+/* Connect to AESM's socket (through the root) and ask it GetWhiteListSize: true when it
+ * answers with a well-formed response, whatever its error code. */
 static bool aesm_answers(struct th_host *h, const char *path, char *why, size_t cap)
 {
-	/* connect() through the root: resolve to a real path for sockaddr_un */
 	struct sockaddr_un sa;
+	struct timeval tv = { .tv_sec = 1 };
+	uint8_t req[16], hdr[4], body[512];
+	uint32_t len, code;
+	bool ok = false;
 	int fd = th_root_open(&h->root, path, O_PATH);
 	if (fd < 0) {
 		snprintf(why, cap, "%s", strerror(-fd));
@@ -286,9 +293,30 @@ static bool aesm_answers(struct th_host *h, const char *path, char *why, size_t 
 	sa.sun_family = AF_UNIX;
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d", fd);
 	int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	bool ok = s >= 0 && connect(s, (struct sockaddr *)&sa, sizeof(sa)) == 0;
-	if (!ok)
+	if (s < 0 || connect(s, (struct sockaddr *)&sa, sizeof(sa))) {
 		snprintf(why, cap, "connect: %s", strerror(errno));
+		goto out;
+	}
+	setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(s, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	size_t n = th_aesm_request(req);
+	if (send(s, req, n, MSG_NOSIGNAL) != (ssize_t)n) {
+		snprintf(why, cap, "connected, but sending a request failed: %s", strerror(errno));
+		goto out;
+	}
+	if (recv(s, hdr, sizeof(hdr), MSG_WAITALL) != (ssize_t)sizeof(hdr)) {
+		snprintf(why, cap, "connected, but no answer to GetWhiteListSize within 1 s");
+		goto out;
+	}
+	memcpy(&len, hdr, sizeof(len));
+	if (len > sizeof(body) || recv(s, body, len, MSG_WAITALL) != (ssize_t)len ||
+	    th_aesm_parse_response(body, len, &code)) {
+		snprintf(why, cap, "connected, but the answer is not an AESM response (%u bytes)", len);
+		goto out;
+	}
+	snprintf(why, cap, "answers (GetWhiteListSize: error code %u%s)", code, code ? "" : ", success");
+	ok = true;
+out:
 	if (s >= 0)
 		close(s);
 	close(fd);
@@ -803,7 +831,7 @@ void th_check_sgx(struct th_host *h)
 		} else if (S_ISSOCK(st.st_mode)) {
 			char why[128];
 			up = aesm_answers(h, AESM_SOCKET, why, sizeof(why));
-			th_check_ev(c, "%s: %s", AESM_SOCKET, up ? "accepts connections" : why);
+			th_check_ev(c, "%s: %s", AESM_SOCKET, why);
 		} else {
 			up = !h->root.live;
 			th_check_ev(c, "%s: %s", AESM_SOCKET, h->root.live ? "not a socket" : "present (fixture stand-in, not contacted)");
