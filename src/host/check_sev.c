@@ -338,7 +338,7 @@ void th_check_sev(struct th_host *h)
 					snprintf(s1, sizeof(s1), soft == UINT64_MAX ? "unlimited" : "%llu", (unsigned long long)soft);
 					snprintf(s2, sizeof(s2), hard == UINT64_MAX ? "unlimited" : "%llu", (unsigned long long)hard);
 					th_check_ev(c, "RLIMIT_MEMLOCK (/proc/self/limits): soft %s, hard %s bytes", s1, s2);
-					th_check_set(c, TH_PASS, "SEV guests pin their memory: a VMM not running as root needs MEMLOCK at least its guest's size");
+					th_check_set(c, TH_PASS, "SEV and SEV-ES guests pin their memory (KVM_MEMORY_ENCRYPT_REG_REGION): a VMM without CAP_IPC_LOCK needs MEMLOCK of at least its guest's size");
 				}
 			} else {
 				th_check_set(c, TH_SKIP, "/proc/self/limits is not readable");

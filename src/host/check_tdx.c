@@ -281,8 +281,8 @@ void th_check_kvm(struct th_host *h)
 			th_check_set(c, TH_SKIP, "%s has no nested parameter", mod);
 		} else {
 			th_check_ev(c, "%s = %s", path, buf);
-			th_check_set(c, TH_PASS, "nested virtualization is %s (SEV and TD guests cannot nest either way)",
-				     (!strcmp(buf, "Y") || !strcmp(buf, "1")) ? "on" : "off");
+			th_check_set(c, TH_PASS, "nested virtualization is %s in %s",
+				     (!strcmp(buf, "Y") || !strcmp(buf, "1")) ? "on" : "off", mod);
 		}
 	}
 }
