@@ -53,6 +53,23 @@ else
 	skip "exit status of the dump" "cpuid(1) not installed"
 fi
 
+# as an unprivileged user: what root can read and open is now denied; no crash, no failure
+# of a required check because of it, and KVM's verdict says why
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+	out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$TEEHOST" check --json 2>&1)
+	urc=$?
+	is "$urc" "$live_rc" "as nobody: the same exit status"
+	uv=$(printf '%s\n' "$out" | "$hosts/verdicts.sh")
+	if [ -c /dev/kvm ] && [ "$(stat -c %a /dev/kvm)" = 600 ]; then
+		is "$(printf '%s\n' "$uv" | awk -F'\t' '$1 == "kvm.dev" { print $2 }')" warn "as nobody: /dev/kvm 0600 is a warning"
+	else
+		skip "as nobody: kvm.dev" "/dev/kvm is not root-only here"
+	fi
+else
+	skip "as nobody" "needs root and setpriv"
+	skip "as nobody: kvm.dev" "needs root and setpriv"
+fi
+
 # --root / reads the same files through the confined resolver: the same verdicts
 run "$TEEHOST" check --json --root /
 is "$(printf '%s\n' "$out" | "$hosts/verdicts.sh")" "$v" "--root / and the live machine agree on every check"
