@@ -17,3 +17,8 @@ cp "${BUILD:-build}/sample.elf" "$D/sample.elf"
 "$T" measure "$D/sample.elf"
 "$T" sign --key "$D/demo-signer.pem" --isvprodid 1 --isvsvn 1 "$D/sample.elf"
 "$T" show "$D/sample.elf.sig"
+
+# --- the platform check (host): always last ------------------------------------------------
+echo
+echo "== teehost check (this machine)"
+"$T" check || true   # a host without TEE hardware is reported, not an error of the demo
