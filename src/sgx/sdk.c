@@ -245,6 +245,33 @@ static bool section_by_addr(const struct sdk_elf *e, uint64_t addr, uint64_t *of
 	return false;
 }
 
+/* Sort and drop duplicates. */
+static void reloc_compact(struct reloc_pages *rp)
+{
+	size_t w = 0;
+
+	if (rp->n == 0)
+		return;
+	qsort(rp->pages, rp->n, sizeof(*rp->pages), cmp_u64);
+	for (size_t i = 0; i < rp->n; i++)
+		if (!w || rp->pages[w - 1] != rp->pages[i])
+			rp->pages[w++] = rp->pages[i];
+	rp->n = w;
+}
+
+/* PAGE holds file bytes of a segment without W (where the loader would add W). */
+static bool readonly_initialised(const struct sdk_elf *e, uint64_t page)
+{
+	for (size_t i = 0; i < e->nseg; i++) {
+		const struct segment *s = &e->seg[i];
+
+		if (!(s->secinfo & SGX_SECINFO_W) && s->filesz &&
+		    page >= s->vaddr / PAGE && page < ROUND(s->vaddr + s->filesz) / PAGE)
+			return true;
+	}
+	return false;
+}
+
 static int reloc_collect(const struct sdk_elf *e, struct reloc_pages *rp, struct th_err *err)
 {
 	uint64_t tag_val[DT_NUM] = { 0 };
@@ -288,23 +315,30 @@ static int reloc_collect(const struct sdk_elf *e, struct reloc_pages *rp, struct
 				/* a word straddling a page boundary marks both pages */
 				if (k && (r.r_offset & PAGE_MASK) <= PAGE - 8)
 					break;
+				uint64_t page = (r.r_offset >> 12) + (uint64_t)k;
+
+				/* only initialised pages of read-only segments change */
+				if (!readonly_initialised(e, page))
+					continue;
+				if (rp->n == cap && cap)
+					reloc_compact(rp);
 				if (rp->n == cap) {
 					size_t ncap = cap ? cap * 2 : 64;
 					uint64_t *np;
 
 					if (ncap > MAX_INSTANCES)
-						return th_fail(err, EINVAL, field, "too many relocations");
+						return th_fail(err, EINVAL, field, "relocations touch too many pages");
 					np = realloc(rp->pages, ncap * sizeof(*np));
 					if (!np)
 						return th_fail(err, ENOMEM, field, "out of memory");
 					rp->pages = np;
 					cap = ncap;
 				}
-				rp->pages[rp->n++] = (r.r_offset >> 12) + (uint64_t)k;
+				rp->pages[rp->n++] = page;
 			}
 		}
 	}
-	qsort(rp->pages, rp->n, sizeof(*rp->pages), cmp_u64);
+	reloc_compact(rp);
 	return 0;
 }
 
@@ -955,17 +989,6 @@ out:
 	return ret;
 }
 
-/* Both fixed SIGSTRUCT headers present; bit 31 of header1's last dword (the type) may be set. */
-static bool sigstruct_headers_ok(const struct sgx_sigstruct *ss)
-{
-	static const uint8_t h1[16] = SGX_SIGSTRUCT_HEADER1, h2[16] = SGX_SIGSTRUCT_HEADER2;
-	uint8_t t[16];
-
-	memcpy(t, ss->header1, 16);
-	t[15] &= 0x7f;
-	return !memcmp(t, h1, 16) && !memcmp(ss->header2, h2, 16);
-}
-
 int th_sdk_resign(const uint8_t *data, size_t len, const struct th_sdk_info *info,
 		  const struct th_sign_params *params, struct evp_pkey_st *key,
 		  uint8_t **out, size_t *out_len, struct th_err *err)
@@ -1004,7 +1027,7 @@ int th_sdk_resign(const uint8_t *data, size_t len, const struct th_sdk_info *inf
 			return th_fail(err, EINVAL, "metadata.enclave_css", "copy %zu lies past the end of the file", i);
 		}
 		memcpy(&ss, buf + off, sizeof(ss));
-		if (!sigstruct_headers_ok(&ss)) {
+		if (!th_sigstruct_has_headers(&ss)) {
 			/* metadata never signed (zeros): give it the architectural headers */
 			uint32_t vendor = ss.vendor;
 
