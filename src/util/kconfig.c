@@ -149,7 +149,8 @@ int th_kconfig_parse(struct th_kconfig *cfg, const char *data, size_t len, struc
 			}
 		}
 	}
-	qsort(cfg->entries, cfg->count, sizeof(*cfg->entries), cmp_entry);
+	if (cfg->count)
+		qsort(cfg->entries, cfg->count, sizeof(*cfg->entries), cmp_entry);
 	/* Keep the last assignment of each symbol, as the kernel's conf tool does. */
 	if (cfg->count) {
 		size_t out = 0;
