@@ -4,5 +4,6 @@
 #define TEEHOST_CLI_COMMANDS_H
 
 int cmd_version(int argc, char **argv);
+int cmd_sim(int argc, char **argv);
 
 #endif

@@ -18,6 +18,7 @@ struct command {
 
 static const struct command commands[] = {
 	{ "version", cmd_version, "print the teehost version" },
+	{ "sim", cmd_sim, "run a program on the user-mode SGX machine" },
 };
 
 static void usage(FILE *out)

@@ -1,0 +1,47 @@
+# The user-mode SGX machine: build/libteehost-sim.so (the LD_PRELOAD library `teehost sim`
+# loads into the program). It links the library objects it needs (MRENCLAVE, SIGSTRUCT) from
+# libteehost.a. Under SAN=1 it is built with UBSan only: ASan's runtime would have to be
+# preloaded into every program the simulator runs, and it interposes the same mmap/signal
+# functions the simulator does.
+DEPS_SIM := libcapstone-dev xz-utils
+
+SIM_SRC := $(wildcard src/sim/*.c)
+SIM_ASM := $(wildcard src/sim/*.S)
+SIM_OBJ := $(SIM_SRC:%.c=$(BUILD)/sim-obj/%.o) $(SIM_ASM:%.S=$(BUILD)/sim-obj/%.o)
+SIM_LIB := $(BUILD)/libteehost-sim.so
+ifeq ($(SAN),1)
+SIM_SANFLAGS := -fsanitize=undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+else
+SIM_SANFLAGS :=
+endif
+SIM_CFLAGS = $(CPPFLAGS) $(WARNFLAGS) $(CFLAGS) $(SIM_SANFLAGS) -ftls-model=initial-exec \
+	-fno-stack-protector
+SIM_LDLIBS := -lcrypto -lelf -lcapstone -ldl
+
+ALL_TARGETS += $(SIM_LIB)
+
+$(BUILD)/sim-obj/%.o: %.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $@")
+	$(Q)$(CC) $(SIM_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/sim-obj/%.o: %.S
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  AS      $@")
+	$(Q)$(CC) $(CPPFLAGS) -MMD -MP -c $< -o $@
+
+# libteehost.a objects are built with the sanitizers of the build; the preload library takes
+# its own copies of the few it needs.
+SIM_LIBOBJ := $(patsubst %.c,$(BUILD)/sim-obj/%.o,src/sgx/measure.c src/sgx/sigstruct.c \
+	src/util/err.c src/util/file.c)
+
+$(SIM_LIB): $(SIM_OBJ) $(SIM_LIBOBJ)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) $(SIM_SANFLAGS) -shared -Wl,-z,noexecstack -Wl,-z,now \
+		-o $@ $^ $(SIM_LDLIBS)
+
+INSTALL_HOOKS += install-sim
+.PHONY: install-sim
+install-sim:
+	install -d $(DESTDIR)$(LIBDIR)/teehost
+	install -m 0755 $(SIM_LIB) $(DESTDIR)$(LIBDIR)/teehost/libteehost-sim.so

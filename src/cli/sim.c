@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * teehost sim -- PROGRAM [ARGS]: run PROGRAM on the user-mode SGX machine. The machine is a
+ * preload library (libteehost-sim.so) found beside this executable (build tree) or in
+ * ../lib/teehost/ (installed); TEEHOST_SIM_LIB overrides. Options reach it through the
+ * environment, which children inherit, so programs PROGRAM executes stay simulated.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/commands.h"
+
+static void sim_help(void)
+{
+	printf("Usage: teehost sim [--epc SIZE] [--sgx1-only] [--strict] -- PROGRAM [ARGS]\n\n"
+	       "Run PROGRAM on a simulated SGX machine: /dev/sgx_enclave and /dev/sgx_provision,\n"
+	       "the in-kernel SGX ioctls, the vDSO entry point and CPUID leaves 7 and 0x12 are\n"
+	       "provided in user mode; enclave code runs natively and ENCLU is emulated.\n\n"
+	       "Options:\n"
+	       "  --epc SIZE     EPC size CPUID reports (bytes, or with K/M/G; default 64M)\n"
+	       "  --sgx1-only    report and behave as SGX1 (no EDMM ioctls, EAUG or EACCEPT)\n"
+	       "  --strict       enclave pages are inaccessible while no thread is inside\n"
+	       "  -h, --help     this text\n");
+}
+
+static int parse_size(const char *s, unsigned long long *out)
+{
+	char buf[64], *suffix;
+	unsigned long long mul = 1, v;
+	size_t n = strlen(s);
+
+	if (!n || n >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, s, n + 1);
+	suffix = buf + n - 1;
+	switch (*suffix) {
+	case 'k': case 'K': mul = 1ull << 10; break;
+	case 'm': case 'M': mul = 1ull << 20; break;
+	case 'g': case 'G': mul = 1ull << 30; break;
+	default: suffix = NULL;
+	}
+	if (suffix)
+		*suffix = 0;
+	if (cli_parse_u64(buf, (1ull << 52) / mul, &v) || v * mul < 4096 || (v * mul) & 0xfff)
+		return -EINVAL;
+	*out = v * mul;
+	return 0;
+}
+
+static int find_lib(char *out, size_t n)
+{
+	const char *env = getenv("TEEHOST_SIM_LIB");
+	char exe[PATH_MAX - 64], *slash;
+	ssize_t len;
+
+	if (env && *env) {
+		if (access(env, R_OK))
+			return -errno;
+		snprintf(out, n, "%s", env);
+		return 0;
+	}
+	len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (len < 0)
+		return -errno;
+	exe[len] = 0;
+	slash = strrchr(exe, '/');
+	if (!slash)
+		return -ENOENT;
+	*slash = 0;
+	if (snprintf(out, n, "%s/libteehost-sim.so", exe) < (int)n && !access(out, R_OK))
+		return 0;
+	if (snprintf(out, n, "%s/../lib/teehost/libteehost-sim.so", exe) < (int)n &&
+	    !access(out, R_OK))
+		return 0;
+	return -ENOENT;
+}
+
+int cmd_sim(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "epc", required_argument, NULL, 'e' },
+		{ "sgx1-only", no_argument, NULL, '1' },
+		{ "strict", no_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	unsigned long long epc = 64ull << 20;
+	char lib[PATH_MAX], *preload, num[32];
+	const char *old;
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'e':
+			if (parse_size(optarg, &epc))
+				return cli_usage_error("sim", "--epc: '%s' is not a size in whole pages "
+						       "(e.g. 64M)", optarg);
+			break;
+		case '1':
+			setenv("TEEHOST_SIM_SGX1", "1", 1);
+			break;
+		case 's':
+			setenv("TEEHOST_SIM_STRICT", "1", 1);
+			break;
+		case 'h':
+			sim_help();
+			return EXIT_OK;
+		default:
+			return cli_usage_error("sim", "unknown option");
+		}
+	}
+	if (optind >= argc)
+		return cli_usage_error("sim", "no PROGRAM to run (teehost sim -- PROGRAM [ARGS])");
+	if (find_lib(lib, sizeof(lib)))
+		return cli_error("libteehost-sim.so", "not found beside the teehost executable nor "
+				 "in ../lib/teehost/ (set TEEHOST_SIM_LIB to its path)");
+	old = getenv("LD_PRELOAD");
+	if (old && *old) {
+		size_t n = strlen(lib) + strlen(old) + 2;
+
+		preload = malloc(n);
+		if (!preload)
+			return cli_error("sim", "out of memory");
+		snprintf(preload, n, "%s:%s", lib, old);
+	} else {
+		preload = strdup(lib);
+		if (!preload)
+			return cli_error("sim", "out of memory");
+	}
+	setenv("LD_PRELOAD", preload, 1);
+	free(preload);
+	snprintf(num, sizeof(num), "%llu", epc);
+	setenv("TEEHOST_SIM_EPC", num, 1);
+	execvp(argv[optind], argv + optind);
+	return cli_error(argv[optind], "cannot execute: %s", strerror(errno));
+}

@@ -1,0 +1,266 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * CPUID as the simulated CPU answers it: leaf 7 reports SGX (and SGX_LC with flexible launch
+ * control), leaf 0x12 reports SGX1/SGX2, MISCSELECT, the attributes and one EPC section of
+ * --epc bytes; every other leaf is the real CPU's.
+ *
+ * Two ways to get at the program's CPUID instructions:
+ *  - CPUID faulting (arch_prctl(ARCH_SET_CPUID, 0)): every CPUID outside the machine traps
+ *    with SIGSEGV. Preserved across fork, reset by execve (the preload library sets it again
+ *    in every program it starts in).
+ *  - Where the CPU or hypervisor lacks CPUID faulting (ENODEV; e.g. AMD guests), the CPUID
+ *    instructions of the main program's functions are found by disassembly (Capstone, from
+ *    each function symbol, else a linear sweep of the executable sections) and rewritten to
+ *    UD2, whose SIGILL the machine turns back into an emulated CPUID. Libraries keep the real
+ *    CPUID: only the program's own code sees the simulated one.
+ */
+#include <capstone/capstone.h>
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <link.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/ucontext.h>
+#include <unistd.h>
+#include <asm/prctl.h>
+
+#include "sim/sim.h"
+
+static bool faulting;
+static uint64_t *patched;
+static size_t npatched, cap;
+
+bool th_sim_cpuid_is_patched(uint64_t rip)
+{
+	size_t lo = 0, hi = npatched;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (patched[mid] == rip)
+			return true;
+		if (patched[mid] < rip)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+static void raw_cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
+{
+	__asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3]) : "a"(leaf), "c"(sub));
+}
+
+static uint64_t xcr0(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+#define EPC_BASE 0x180000000ull /* a physical address for the simulated EPC section */
+
+static void sim_cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
+{
+	uint64_t epc = th_sim_cfg.epc_size & ~0xfffull;
+
+	if (faulting)
+		syscall(SYS_arch_prctl, ARCH_SET_CPUID, 1);
+	raw_cpuid(leaf, sub, r);
+	if (faulting)
+		syscall(SYS_arch_prctl, ARCH_SET_CPUID, 0);
+	switch (leaf) {
+	case 0:
+		if (r[0] < 0x12)
+			r[0] = 0x12;
+		break;
+	case 7:
+		if (sub == 0) {
+			r[1] |= 1u << 2;                /* EBX.SGX */
+			if (th_sim_cfg.flc)
+				r[2] |= 1u << 30;       /* ECX.SGX_LC */
+		}
+		break;
+	case 0x12:
+		memset(r, 0, 16);
+		if (sub == 0) {
+			r[0] = 1 | (th_sim_cfg.sgx1_only ? 0 : 2);
+			r[1] = TH_MISC_SUPPORTED;
+			r[3] = 0x1f | (0x24 << 8);      /* MaxEnclaveSize 2^31 / 2^36 */
+		} else if (sub == 1) {
+			r[0] = (uint32_t)TH_ATTR_SUPPORTED;
+			r[1] = (uint32_t)(TH_ATTR_SUPPORTED >> 32);
+			r[2] = (uint32_t)xcr0();
+			r[3] = (uint32_t)(xcr0() >> 32);
+		} else if (sub == 2) {
+			r[0] = (uint32_t)(EPC_BASE & 0xfffff000) | 1;
+			r[1] = (uint32_t)(EPC_BASE >> 32) & 0xfffff;
+			r[2] = (uint32_t)(epc & 0xfffff000) | 1;
+			r[3] = (uint32_t)(epc >> 32) & 0xfffff;
+		}
+		break;
+	}
+}
+
+bool th_sim_cpuid_trap(void *ucv, bool was_patched)
+{
+	ucontext_t *uc = ucv;
+	greg_t *g = uc->uc_mcontext.gregs;
+	uint32_t r[4];
+
+	(void)was_patched;
+	sim_cpuid((uint32_t)g[REG_RAX], (uint32_t)g[REG_RCX], r);
+	g[REG_RAX] = r[0];
+	g[REG_RBX] = r[1];
+	g[REG_RCX] = r[2];
+	g[REG_RDX] = r[3];
+	g[REG_RIP] += 2;
+	return true;
+}
+
+static void note_cpuid(uint64_t addr)
+{
+	if (npatched == cap) {
+		size_t ncap = cap ? cap * 2 : 16;
+		uint64_t *n = realloc(patched, ncap * sizeof(*n));
+
+		if (!n)
+			return;
+		patched = n;
+		cap = ncap;
+	}
+	patched[npatched++] = addr;
+}
+
+static void scan(csh cs, const uint8_t *code, size_t len, uint64_t addr)
+{
+	cs_insn *insn = cs_malloc(cs);
+	const uint8_t *p = code;
+	size_t n = len;
+	uint64_t a = addr;
+
+	if (!insn)
+		return;
+	while (n) {
+		if (!cs_disasm_iter(cs, &p, &n, &a, insn)) {
+			/* undecodable byte: step over it */
+			p++;
+			n--;
+			a++;
+			continue;
+		}
+		if (insn->id == X86_INS_CPUID)
+			note_cpuid(insn->address);
+	}
+	cs_free(insn, 1);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+struct main_obj {
+	uint64_t bias;
+	bool found;
+};
+
+static int find_main(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	struct main_obj *m = arg;
+
+	(void)size;
+	m->bias = info->dlpi_addr;
+	m->found = true;
+	return 1;       /* the first object is the program */
+}
+
+/* Find the program's CPUID instructions and turn them into UD2. */
+static void patch_program(void)
+{
+	struct main_obj m = { 0, false };
+	Elf *elf = NULL;
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
+	csh cs;
+	int fd;
+
+	dl_iterate_phdr(find_main, &m);
+	if (!m.found || elf_version(EV_CURRENT) == EV_NONE)
+		return;
+	fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	elf = elf_begin(fd, ELF_C_READ, NULL);
+	if (!elf || elf_getshdrstrndx(elf, &shstrndx) ||
+	    cs_open(CS_ARCH_X86, CS_MODE_64, &cs) != CS_ERR_OK)
+		goto out;
+	/* with function symbols: decode each function from its start */
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+		Elf_Data *data;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB)
+			continue;
+		data = elf_getdata(scn, NULL);
+		for (size_t i = 0; data && i < sh.sh_size / sh.sh_entsize; i++) {
+			GElf_Sym s;
+
+			if (!gelf_getsym(data, (int)i, &s) || GELF_ST_TYPE(s.st_info) != STT_FUNC ||
+			    !s.st_size || s.st_shndx == SHN_UNDEF)
+				continue;
+			scan(cs, (const uint8_t *)(m.bias + s.st_value), s.st_size, m.bias + s.st_value);
+		}
+	}
+	if (!npatched) {
+		/* stripped program: sweep its executable sections */
+		scn = NULL;
+		while ((scn = elf_nextscn(elf, scn))) {
+			GElf_Shdr sh;
+
+			if (!gelf_getshdr(scn, &sh) || !(sh.sh_flags & SHF_EXECINSTR) ||
+			    sh.sh_type != SHT_PROGBITS || !sh.sh_addr)
+				continue;
+			scan(cs, (const uint8_t *)(m.bias + sh.sh_addr), sh.sh_size, m.bias + sh.sh_addr);
+		}
+	}
+	cs_close(&cs);
+	if (npatched) {
+		qsort(patched, npatched, sizeof(*patched), cmp_u64);
+		for (size_t i = 0; i < npatched; i++) {
+			uint64_t pg = patched[i] & ~0xfffull;
+			size_t span = ((patched[i] + 2 - pg) + 4095) & ~(size_t)4095;
+
+			if (i && patched[i] == patched[i - 1])
+				continue;
+			th_sim_real_mprotect((void *)pg, span, PROT_READ | PROT_WRITE | PROT_EXEC);
+			((uint8_t *)patched[i])[1] = 0x0b;      /* 0F A2 (CPUID) -> 0F 0B (UD2) */
+			th_sim_real_mprotect((void *)pg, span, PROT_READ | PROT_EXEC);
+		}
+		th_sim_log("CPUID faulting unavailable: %zu CPUID instructions of the program patched",
+			   npatched);
+	}
+out:
+	if (elf)
+		elf_end(elf);
+	close(fd);
+}
+
+int th_sim_cpuid_init(void)
+{
+	if (syscall(SYS_arch_prctl, ARCH_SET_CPUID, 0) == 0) {
+		faulting = true;
+		return 0;
+	}
+	patch_program();
+	return 0;
+}

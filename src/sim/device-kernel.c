@@ -1,0 +1,492 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The in-kernel SGX driver (Linux 5.11+, arch/x86/kernel/cpu/sgx/{driver,ioctl,encl}.c) as a
+ * device model: /dev/sgx_enclave with its seven ioctls and mmap rules, /dev/sgx_provision as
+ * the PROVISIONKEY capability. Validation order and errno values follow the kernel's code.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/personality.h>
+#include <sys/sysmacros.h>
+
+#include "sgx/sigstruct.h"
+#include "sgx/uapi.h"
+#include "sim/device.h"
+
+enum { NODE_ENCLAVE, NODE_PROVISION };
+
+static const struct th_sim_node nodes[] = {
+	{ "/dev/sgx_enclave", NODE_ENCLAVE, S_IFCHR | 0666, 0 },
+	{ "/dev/sgx_provision", NODE_PROVISION, S_IFCHR | 0600, 0 },
+	{ NULL, 0, 0, 0 },
+};
+
+#define ATTR_UNPRIV_MASK (SGX_ATTR_DEBUG | SGX_ATTR_MODE64BIT | SGX_ATTR_KSS | SGX_ATTR_AEXNOTIFY)
+
+static int k_open(struct th_sim_dev *d, int flags)
+{
+	(void)flags;
+	d->attributes_mask = ATTR_UNPRIV_MASK;
+	return 0;
+}
+
+static int validate_offset_length(struct th_sim_encl *e, uint64_t off, uint64_t len)
+{
+	if (off & 0xfff)
+		return -EINVAL;
+	if (!len || (len & 0xfff))
+		return -EINVAL;
+	if (off + len < off)
+		return -EINVAL;
+	if (off + len - TH_SIM_PAGE >= e->size)
+		return -EINVAL;
+	return 0;
+}
+
+/* the driver's #PF handler for a page it has no entry for: EAUG (SGX2, initialized) */
+static int k_fault(struct th_sim_encl *e, uint64_t addr)
+{
+	struct th_sim_page *p = th_sim_page_at(e, addr);
+
+	if (th_sim_cfg.sgx1_only || !e->initialized)
+		return -EFAULT;
+	if (th_encls_eaug(e, addr))
+		return -EFAULT;
+	p->maxprot = PROT_READ | PROT_WRITE | PROT_EXEC;
+	return 0;
+}
+
+static long k_create(struct th_sim_dev *d, unsigned long arg)
+{
+	struct sgx_enclave_create c;
+	static struct sgx_secs secs;    /* 4 KiB: not on the caller's stack */
+	struct th_sim_encl *e;
+	int memfd, rc;
+
+	if (d->encl)
+		return -EINVAL;
+	if (th_sim_copy_from(&c, arg, sizeof(c)))
+		return -EFAULT;
+	if (th_sim_copy_from(&secs, c.src, sizeof(secs)))
+		return -EFAULT;
+	if (!secs.size || (secs.size & (secs.size - 1)))
+		return -EINVAL;
+	memfd = fcntl(d->fd, F_DUPFD_CLOEXEC, 0);
+	if (memfd < 0)
+		return -ENOMEM;
+	rc = th_encls_ecreate(&e, &secs, memfd);
+	if (rc) {
+		close(memfd);
+		return rc == -ENOMEM ? -ENOMEM : -EIO;
+	}
+	e->dev = d;
+	e->fault = k_fault;
+	d->encl = e;
+	th_sim_dev_created(d);
+	return 0;
+}
+
+static int k_secinfo_ok(const struct sgx_secinfo *si)
+{
+	uint64_t perm = si->flags & SGX_SECINFO_PERM_MASK, pt = si->flags & SGX_SECINFO_TYPE_MASK;
+
+	if (pt != SGX_SECINFO_TYPE(SGX_PT_REG) && pt != SGX_SECINFO_TYPE(SGX_PT_TCS))
+		return -EINVAL;
+	if ((perm & SGX_SECINFO_W) && !(perm & SGX_SECINFO_R))
+		return -EINVAL;
+	if (pt == SGX_SECINFO_TYPE(SGX_PT_TCS) && perm)
+		return -EINVAL;
+	if (si->flags & TH_SECINFO_RESERVED)
+		return -EINVAL;
+	for (size_t i = 0; i < sizeof(si->reserved); i++)
+		if (si->reserved[i])
+			return -EINVAL;
+	return 0;
+}
+
+static bool all_zero(const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i])
+			return false;
+	return true;
+}
+
+static int add_page(struct th_sim_encl *e, unsigned long src, uint64_t off,
+		    const struct sgx_secinfo *si, uint64_t flags)
+{
+	static uint8_t page[4096];
+	struct th_sim_page *p = &e->pages[off >> 12];
+	int rc;
+
+	if (p->state & TH_EPCM_VALID)
+		return -EBUSY;          /* xa_insert on an occupied index */
+	if (th_sim_copy_from(page, src, sizeof(page)))
+		return -EFAULT;
+	th_sim_lock();
+	rc = th_encls_eadd(e, e->base + off, page, si->flags);
+	if (rc) {
+		th_sim_unlock();
+		return rc == -ENOMEM ? -ENOMEM : -EIO;
+	}
+	p->maxprot = (si->flags & SGX_SECINFO_PERM_MASK) |
+		     ((si->flags & SGX_SECINFO_TYPE_MASK) == SGX_SECINFO_TYPE(SGX_PT_TCS) ?
+		      PROT_READ | PROT_WRITE : 0);
+	if (flags & SGX_PAGE_MEASURE)
+		for (uint64_t c = 0; c < TH_SIM_PAGE; c += SGX_EEXTEND_CHUNK)
+			if (th_encls_eextend(e, e->base + off + c)) {
+				th_sim_unlock();
+				return -EIO;
+			}
+	th_sim_apply_prot(e, e->base + off, e->base + off + TH_SIM_PAGE);
+	th_sim_unlock();
+	(void)all_zero;
+	return 0;
+}
+
+static long k_add_pages(struct th_sim_dev *d, unsigned long arg)
+{
+	struct th_sim_encl *e = d->encl;
+	struct sgx_enclave_add_pages a;
+	struct sgx_secinfo si;
+	uint64_t c;
+	int rc = 0;
+
+	if (!e || e->initialized)
+		return -EINVAL;
+	if (th_sim_copy_from(&a, arg, sizeof(a)))
+		return -EFAULT;
+	if (a.src & 0xfff)
+		return -EINVAL;
+	if (validate_offset_length(e, a.offset, a.length))
+		return -EINVAL;
+	if (th_sim_copy_from(&si, a.secinfo, sizeof(si)))
+		return -EFAULT;
+	if (k_secinfo_ok(&si))
+		return -EINVAL;
+	for (c = 0; c < a.length; c += TH_SIM_PAGE) {
+		rc = add_page(e, a.src + c, a.offset + c, &si, a.flags);
+		if (rc)
+			break;
+	}
+	a.count = c;
+	if (th_sim_copy_to(arg, &a, sizeof(a)))
+		return -EFAULT;
+	return rc;
+}
+
+static uint64_t xfrm_supported(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+static long k_init(struct th_sim_dev *d, unsigned long arg)
+{
+	struct th_sim_encl *e = d->encl;
+	static struct sgx_sigstruct ss;
+	static uint8_t token[304];
+	struct sgx_enclave_init in;
+	uint8_t mrsigner[32];
+	int rc;
+
+	if (!e || e->initialized)
+		return -EINVAL;
+	if (th_sim_copy_from(&in, arg, sizeof(in)))
+		return -EFAULT;
+	memset(token, 0, sizeof(token));
+	if (th_sim_copy_from(&ss, in.sigstruct, sizeof(ss)))
+		return -EFAULT;
+	if (ss.vendor != 0 && ss.vendor != SGX_SIGSTRUCT_VENDOR_INTEL)
+		return -EINVAL;
+	if (e->secs.attributes.flags & ~d->attributes_mask)
+		return -EACCES;
+	if (ss.attributes.flags & ss.attribute_mask.flags & ~TH_ATTR_SUPPORTED)
+		return -EINVAL;
+	if (ss.miscselect & ss.miscmask & ~(uint32_t)TH_MISC_SUPPORTED)
+		return -EINVAL;
+	if (ss.attributes.xfrm & ss.attribute_mask.xfrm & ~xfrm_supported())
+		return -EINVAL;
+	if (th_sim_keys_load())
+		th_sim_log("cannot read or create the platform root secret: EREPORT/EGETKEY will #GP");
+	th_sigstruct_mrsigner(&ss, mrsigner);
+	th_sim_lock();
+	/* with FLC the kernel writes IA32_SGXLEPUBKEYHASH = MRSIGNER before each EINIT */
+	if (th_sim_cfg.flc && !th_sim_m.lepubkeyhash_locked)
+		memcpy(th_sim_m.lepubkeyhash, mrsigner, 32);
+	rc = th_encls_einit(e, &ss, token);
+	th_sim_unlock();
+	if (rc < 0)
+		return -EIO;
+	if (rc > 0) {
+		th_sim_log("EINIT returned %d", rc);
+		return -EPERM;
+	}
+	return 0;
+}
+
+static long k_provision(struct th_sim_dev *d, unsigned long arg)
+{
+	struct sgx_enclave_provision p;
+	struct th_sim_dev *pd;
+
+	if (th_sim_copy_from(&p, arg, sizeof(p)))
+		return -EFAULT;
+	pd = th_sim_dev_of_fd((int)p.fd);
+	if (!pd || pd->ops != &th_sim_device_kernel || pd->node->kind != NODE_PROVISION)
+		return -EINVAL;
+	d->attributes_mask |= SGX_ATTR_PROVISIONKEY;
+	return 0;
+}
+
+static int sgx2_ready(struct th_sim_dev *d)
+{
+	if (th_sim_cfg.sgx1_only)
+		return -ENODEV;
+	if (!d->encl || !d->encl->initialized)
+		return -EINVAL;
+	return 0;
+}
+
+static long k_restrict(struct th_sim_dev *d, unsigned long arg)
+{
+	struct sgx_enclave_restrict_permissions r;
+	struct th_sim_encl *e = d->encl;
+	uint64_t c;
+	long ret = 0;
+	int rc;
+
+	rc = sgx2_ready(d);
+	if (rc)
+		return rc;
+	if (th_sim_copy_from(&r, arg, sizeof(r)))
+		return -EFAULT;
+	if (validate_offset_length(e, r.offset, r.length))
+		return -EINVAL;
+	if (r.permissions & ~SGX_SECINFO_PERM_MASK)
+		return -EINVAL;
+	if ((r.permissions & SGX_SECINFO_W) && !(r.permissions & SGX_SECINFO_R))
+		return -EINVAL;
+	if (r.result || r.count)
+		return -EINVAL;
+	for (c = 0; c < r.length; c += TH_SIM_PAGE) {
+		uint64_t addr = e->base + r.offset + c;
+		struct th_sim_page *p = th_sim_page_at(e, addr);
+
+		th_sim_lock();
+		if (!(p->state & TH_EPCM_VALID)) {
+			ret = -EFAULT;
+		} else if (p->type != SGX_PT_REG) {
+			ret = -EINVAL;
+		} else {
+			rc = th_encls_emodpr(e, addr, r.permissions & SGX_SECINFO_PERM_MASK);
+			if (rc < 0) {
+				ret = -EFAULT;
+			} else if (rc > 0) {
+				r.result = (uint64_t)rc;
+				ret = -EFAULT;
+			} else {
+				th_encls_etrack(e);
+				th_sim_apply_prot(e, addr, addr + TH_SIM_PAGE);
+			}
+		}
+		th_sim_unlock();
+		if (ret)
+			break;
+	}
+	r.count = c;
+	if (th_sim_copy_to(arg, &r, sizeof(r)))
+		return -EFAULT;
+	return ret;
+}
+
+static long k_modify_types(struct th_sim_dev *d, unsigned long arg)
+{
+	struct sgx_enclave_modify_types m;
+	struct th_sim_encl *e = d->encl;
+	uint64_t c, type;
+	long ret = 0;
+	int rc;
+
+	rc = sgx2_ready(d);
+	if (rc)
+		return rc;
+	if (th_sim_copy_from(&m, arg, sizeof(m)))
+		return -EFAULT;
+	if (validate_offset_length(e, m.offset, m.length))
+		return -EINVAL;
+	if (m.page_type & ~0xffull)
+		return -EINVAL;
+	if (m.result || m.count)
+		return -EINVAL;
+	type = m.page_type & 0xff;
+	if (type != SGX_PT_TCS && type != SGX_PT_TRIM) {
+		m.count = 0;
+		ret = -EINVAL;
+		goto out;
+	}
+	for (c = 0; c < m.length; c += TH_SIM_PAGE) {
+		uint64_t addr = e->base + m.offset + c;
+		struct th_sim_page *p = th_sim_page_at(e, addr);
+		uint8_t maxprot;
+
+		th_sim_lock();
+		maxprot = p->maxprot;
+		if (!(p->state & TH_EPCM_VALID)) {
+			ret = -EFAULT;
+		} else if (!(p->type == SGX_PT_REG || (p->type == SGX_PT_TCS && type == SGX_PT_TRIM))) {
+			ret = -EINVAL;
+		} else if (p->type == SGX_PT_REG && type == SGX_PT_TCS &&
+			   (~p->maxprot & (PROT_READ | PROT_WRITE))) {
+			ret = -EPERM;
+		} else {
+			if (p->type == SGX_PT_REG && type == SGX_PT_TCS)
+				p->maxprot = PROT_READ | PROT_WRITE;
+			rc = th_encls_emodt(e, addr, SGX_SECINFO_TYPE(type));
+			if (rc) {
+				p->maxprot = maxprot;
+				if (rc > 0)
+					m.result = (uint64_t)rc;
+				ret = -EFAULT;
+			} else {
+				th_encls_etrack(e);
+				th_sim_apply_prot(e, addr, addr + TH_SIM_PAGE);
+			}
+		}
+		th_sim_unlock();
+		if (ret)
+			break;
+	}
+	m.count = c;
+out:
+	if (th_sim_copy_to(arg, &m, sizeof(m)))
+		return -EFAULT;
+	return ret;
+}
+
+static long k_remove_pages(struct th_sim_dev *d, unsigned long arg)
+{
+	struct sgx_enclave_remove_pages r;
+	struct th_sim_encl *e = d->encl;
+	uint64_t c;
+	long ret = 0;
+	int rc;
+
+	rc = sgx2_ready(d);
+	if (rc)
+		return rc;
+	if (th_sim_copy_from(&r, arg, sizeof(r)))
+		return -EFAULT;
+	if (validate_offset_length(e, r.offset, r.length))
+		return -EINVAL;
+	if (r.count)
+		return -EINVAL;
+	for (c = 0; c < r.length; c += TH_SIM_PAGE) {
+		uint64_t addr = e->base + r.offset + c;
+		struct th_sim_page *p = th_sim_page_at(e, addr);
+
+		th_sim_lock();
+		if (!(p->state & TH_EPCM_VALID)) {
+			ret = -EFAULT;
+		} else if (p->type != SGX_PT_TRIM) {
+			ret = -EPERM;
+		} else {
+			/* EMODPR as a probe: #PF once the enclave has EACCEPTed the trim */
+			rc = th_encls_emodpr(e, addr, SGX_SECINFO_R | SGX_SECINFO_W | SGX_SECINFO_X);
+			if (rc != -14) {
+				ret = -EPERM;
+			} else if (th_encls_eremove(e, addr)) {
+				ret = -EBUSY;
+			} else {
+				th_sim_apply_prot(e, addr, addr + TH_SIM_PAGE);
+			}
+		}
+		th_sim_unlock();
+		if (ret)
+			break;
+	}
+	r.count = c;
+	if (th_sim_copy_to(arg, &r, sizeof(r)))
+		return -EFAULT;
+	return ret;
+}
+
+static long k_ioctl(struct th_sim_dev *d, unsigned long cmd, unsigned long arg)
+{
+	long ret;
+
+	if (d->node->kind != NODE_ENCLAVE)
+		return -ENOTTY;
+	if (__atomic_exchange_n(&d->ioctl_busy, 1, __ATOMIC_ACQUIRE))
+		return -EBUSY;
+	switch (cmd) {
+	case SGX_IOC_ENCLAVE_CREATE:
+		ret = k_create(d, arg);
+		break;
+	case SGX_IOC_ENCLAVE_ADD_PAGES:
+		ret = k_add_pages(d, arg);
+		break;
+	case SGX_IOC_ENCLAVE_INIT:
+		ret = k_init(d, arg);
+		break;
+	case SGX_IOC_ENCLAVE_PROVISION:
+		ret = k_provision(d, arg);
+		break;
+	case SGX_IOC_ENCLAVE_RESTRICT_PERMISSIONS:
+		ret = k_restrict(d, arg);
+		break;
+	case SGX_IOC_ENCLAVE_MODIFY_TYPES:
+		ret = k_modify_types(d, arg);
+		break;
+	case SGX_IOC_ENCLAVE_REMOVE_PAGES:
+		ret = k_remove_pages(d, arg);
+		break;
+	default:
+		ret = -ENOTTY;
+		break;
+	}
+	__atomic_store_n(&d->ioctl_busy, 0, __ATOMIC_RELEASE);
+	return ret;
+}
+
+static int k_may_map(struct th_sim_dev *d, uint64_t start, uint64_t len, int prot, int flags)
+{
+	struct th_sim_encl *e = d->encl;
+
+	if (d->node->kind != NODE_ENCLAVE)
+		return -ENODEV;
+	if ((flags & MAP_TYPE) == MAP_PRIVATE)
+		return -EINVAL;
+	if (!e)
+		return 0;
+	if (e->initialized && (start < e->base || start + len > e->base + e->size))
+		return -EACCES;
+	if (personality(0xffffffff) & READ_IMPLIES_EXEC)
+		return -EACCES;
+	for (uint64_t a = start; a < start + len; a += TH_SIM_PAGE) {
+		struct th_sim_page *p = th_sim_page_at(e, a);
+
+		if (p && (p->state & TH_EPCM_VALID) && (prot & 7 & ~p->maxprot))
+			return -EACCES;
+	}
+	return 0;
+}
+
+static void k_release(struct th_sim_dev *d)
+{
+	(void)d;
+}
+
+const struct th_sim_device_ops th_sim_device_kernel = {
+	.name = "kernel",
+	.nodes = nodes,
+	.open = k_open,
+	.ioctl = k_ioctl,
+	.may_map = k_may_map,
+	.release = k_release,
+};

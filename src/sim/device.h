@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Device models: what a driver flavour presents to the program (device nodes, ioctls, the
+ * rules for mapping its fd). One file per flavour, one ops table each; preload.c holds the
+ * flavour-independent parts (fd table, mappings by address onto the enclave's EPC backing,
+ * stat of the nodes) and calls through the table. The machine below (ENCLS leaves) is shared.
+ *
+ * Flavours: device-kernel.c (in-kernel driver, /dev/sgx_enclave + /dev/sgx_provision).
+ * device-dcap.c (/dev/sgx/enclave, the DCAP driver's ioctls) and device-isgx.c (/dev/isgx,
+ * legacy launch with EINITTOKEN) are meant to be added beside it with the same table.
+ */
+#ifndef TH_SIM_DEVICE_H
+#define TH_SIM_DEVICE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/stat.h>
+
+#include "sim/sim.h"
+
+struct th_sim_dev;
+
+struct th_sim_node {
+	const char *path;       /* absolute path the program opens */
+	int kind;               /* flavour-defined: which node of the flavour */
+	mode_t mode;            /* S_IFCHR | permissions, for stat() */
+	dev_t rdev;
+};
+
+struct th_sim_device_ops {
+	const char *name;
+	const struct th_sim_node *nodes;        /* terminated by path == NULL */
+	/* open of one of the nodes: 0 or -errno; may set d->priv */
+	int (*open)(struct th_sim_dev *d, int flags);
+	/* ioctl: >= 0 or -errno; ARG is the program's pointer (read it with th_sim_copy_from) */
+	long (*ioctl)(struct th_sim_dev *d, unsigned long cmd, unsigned long arg);
+	/* mmap/mprotect of [start, start + len) with PROT and FLAGS: 0 or -errno (nothing done) */
+	int (*may_map)(struct th_sim_dev *d, uint64_t start, uint64_t len, int prot, int flags);
+	/* last close of the fd */
+	void (*release)(struct th_sim_dev *d);
+};
+
+struct th_sim_dev {
+	const struct th_sim_device_ops *ops;
+	const struct th_sim_node *node;
+	int fd;                 /* the program's fd: a memfd, the EPC backing after ECREATE */
+	struct th_sim_encl *encl;
+	uint64_t attributes_mask;
+	int ioctl_busy;
+	void *priv;
+};
+
+extern const struct th_sim_device_ops th_sim_device_kernel TH_SIM_API;
+
+/* preload.c services for device models */
+int th_sim_copy_from(void *dst, unsigned long src, size_t len) TH_SIM_API;   /* 0 / -EFAULT */
+int th_sim_copy_to(unsigned long dst, const void *src, size_t len) TH_SIM_API;
+struct th_sim_dev *th_sim_dev_of_fd(int fd) TH_SIM_API;
+/* After ECREATE: back the program's existing mappings of the device in ELRANGE by the EPC. */
+void th_sim_dev_created(struct th_sim_dev *d) TH_SIM_API;
+
+#endif

@@ -1,0 +1,736 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ENCLU and the enclave/host transitions.
+ *
+ * Enclave code runs natively. ENCLU (0F 01 D7) traps: #UD (SIGILL) on CPUs without SGX such as
+ * AMD ones, #GP (SIGSEGV, si_code SI_KERNEL) on Intel CPUs with SGX off. The dispatcher
+ * recognises it by the bytes at RIP and by the signal being kernel-generated, never by the
+ * signal alone, so a real fault is never taken for an ENCLU.
+ *
+ * EENTER/ERESUME issued through the simulated vDSO do not trap: entry.S calls
+ * th_sim_soft_enclu() directly. EEXIT, the in-enclave leaves and every AEX arrive here through
+ * the signal trampoline, which has already put the host FS/GS bases back and hands us the
+ * interrupted ones in fsgs[] (and takes back what the thread must resume with).
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/ucontext.h>
+#include <unistd.h>
+
+#include "sim/sim.h"
+
+#define RF_CF 0x1
+#define RF_PF 0x4
+#define RF_AF 0x10
+#define RF_ZF 0x40
+#define RF_SF 0x80
+#define RF_TF 0x100
+#define RF_DF 0x400
+#define RF_OF 0x800
+#define RF_USER (RF_CF | RF_PF | RF_AF | RF_ZF | RF_SF | RF_TF | RF_DF | RF_OF | 0x40000 | 0x200000)
+
+static struct sgx_tcs *tcs_page(struct th_sim_encl *e, uint64_t addr)
+{
+	return (struct sgx_tcs *)(e->epc + (addr - e->base));
+}
+
+static uint8_t *ssa_frame(struct th_sim_encl *e, struct sgx_tcs *tp, uint32_t i)
+{
+	uint64_t off = tp->ossa + (uint64_t)i * e->secs.ssa_frame_size * TH_SIM_PAGE;
+
+	return e->epc + off;
+}
+
+static struct sgx_gpr *ssa_gpr(struct th_sim_encl *e, uint8_t *frame)
+{
+	return (struct sgx_gpr *)(frame + e->secs.ssa_frame_size * TH_SIM_PAGE - sizeof(struct sgx_gpr));
+}
+
+/* Check that [off, off + len) of the enclave is usable as SSA memory: REG pages, RW. */
+static bool ssa_ok(struct th_sim_encl *e, struct sgx_tcs *tp, uint32_t i)
+{
+	uint64_t len = e->secs.ssa_frame_size * TH_SIM_PAGE;
+	uint64_t off = tp->ossa + (uint64_t)i * len;
+
+	if (off + len > e->size || off + len < off)
+		return false;
+	for (uint64_t a = off; a < off + len; a += TH_SIM_PAGE) {
+		struct th_sim_page *p = &e->pages[a >> 12];
+
+		if (!(p->state & TH_EPCM_VALID) || (p->state & (TH_EPCM_PENDING | TH_EPCM_MODIFIED)) ||
+		    p->type != SGX_PT_REG || (p->rwx & 3) != 3)
+			return false;
+	}
+	return true;
+}
+
+static void strict_open(struct th_sim_encl *e, bool open)
+{
+	if (!th_sim_cfg.strict)
+		return;
+	if (open) {
+		th_sim_apply_prot(e, e->base, e->base + e->size);
+		return;
+	}
+	for (uint64_t a = e->base; a < e->base + e->size; a += TH_SIM_PAGE) {
+		struct th_sim_page *p = th_sim_page_at(e, a);
+
+		if (p->vma & TH_VMA_MAPPED)
+			th_sim_real_mprotect((void *)a, TH_SIM_PAGE, PROT_NONE);
+	}
+}
+
+/*
+ * EENTER or ERESUME (R->rax) with TCS R->rbx from a host register file. On success R holds the
+ * enclave's register file; NEXT_RIP is what EENTER puts in RCX. On a fault returns the vector.
+ */
+int th_sim_enter(struct th_sim_thread *t, struct th_sim_regs *r, uint64_t next_rip,
+		 uint64_t *vec, uint64_t *code, uint64_t *addr)
+{
+	uint64_t leaf = r->rax & 0xffffffff, tcsaddr = r->rbx;
+	struct th_sim_encl *e = th_sim_encl_find(tcsaddr);
+	struct th_sim_page *p = th_sim_page_at(e, tcsaddr);
+	struct th_sim_tcs *ts;
+	struct sgx_tcs *tp;
+	struct sgx_gpr *g;
+	uint8_t *frame;
+
+	*vec = 13;
+	*code = 0;
+	*addr = 0;
+	if (!p || (tcsaddr & 0xfff) || !e->initialized || !(p->state & TH_EPCM_VALID) ||
+	    (p->state & (TH_EPCM_PENDING | TH_EPCM_MODIFIED)) || p->type != SGX_PT_TCS || !p->tcs)
+		return 13;
+	ts = p->tcs;
+	if (__atomic_exchange_n(&ts->busy, 1, __ATOMIC_ACQUIRE))
+		return 13;     /* the TCS is in use by another logical processor: #GP(0) */
+	tp = tcs_page(e, tcsaddr);
+	if (leaf == SGX_EENTER) {
+		if (tp->cssa >= tp->nssa || !ssa_ok(e, tp, tp->cssa))
+			goto gp;
+		frame = ssa_frame(e, tp, tp->cssa);
+		g = ssa_gpr(e, frame);
+		ts->aep = r->rcx;
+		tp->aep = r->rcx;
+		ts->ursp = g->ursp = r->rsp;
+		ts->urbp = g->urbp = r->rbp;
+		ts->host_fs = r->fsbase;
+		ts->host_gs = r->gsbase;
+		r->rax = tp->cssa;
+		r->rcx = next_rip;
+		r->rip = e->base + tp->oentry;
+		r->fsbase = e->base + tp->ofsbase;
+		r->gsbase = e->base + tp->ogsbase;
+		r->fxrstor = 0;
+	} else {
+		if (tp->cssa == 0 || !ssa_ok(e, tp, tp->cssa - 1))
+			goto gp;
+		frame = ssa_frame(e, tp, tp->cssa - 1);
+		g = ssa_gpr(e, frame);
+		ts->aep = r->rcx;
+		tp->aep = r->rcx;
+		ts->ursp = r->rsp;
+		ts->urbp = r->rbp;
+		ts->host_fs = r->fsbase;
+		ts->host_gs = r->gsbase;
+		memcpy(r, g, 18 * sizeof(uint64_t));   /* rax..r15, rflags, rip */
+		r->rflags = (g->rflags & RF_USER) | 0x202;
+		r->fsbase = g->fsbase;
+		r->gsbase = g->gsbase;
+		r->fxrstor = (uint64_t)frame;
+		tp->cssa--;
+	}
+	ts->thread = t;
+	t->cur_tcs = ts;
+	t->cur_encl = e;
+	strict_open(e, true);
+	return 0;
+gp:
+	__atomic_store_n(&ts->busy, 0, __ATOMIC_RELEASE);
+	return 13;
+}
+
+static void leave_enclave(struct th_sim_thread *t)
+{
+	struct th_sim_tcs *ts = t->cur_tcs;
+
+	strict_open(t->cur_encl, false);
+	ts->thread = NULL;
+	t->cur_tcs = NULL;
+	t->cur_encl = NULL;
+	__atomic_store_n(&ts->busy, 0, __ATOMIC_RELEASE);
+}
+
+/* Called from entry.S for the vDSO's EENTER/ERESUME. */
+void th_sim_soft_enclu(struct th_sim_regs *r)
+{
+	struct th_sim_thread *t = th_sim_thread_self();
+	uint64_t vec, code, addr;
+
+	if (!t) {
+		vec = 13;
+		code = addr = 0;
+	} else if (!th_sim_enter(t, r, (uint64_t)th_sim_vdso_after, &vec, &code, &addr)) {
+		return;
+	}
+	/* the kernel's vDSO exception fixup: report the fault in the run struct */
+	r->rip = (uint64_t)th_sim_vdso_exception;
+	r->rdi = vec;
+	r->rsi = code;
+	r->rdx = addr;
+}
+
+/* ---- register file <-> ucontext ---- */
+static const int greg_of[18] = {
+	REG_RAX, REG_RCX, REG_RDX, REG_RBX, REG_RSP, REG_RBP, REG_RSI, REG_RDI,
+	REG_R8, REG_R9, REG_R10, REG_R11, REG_R12, REG_R13, REG_R14, REG_R15,
+	REG_EFL, REG_RIP,
+};
+
+static void uc_to_regs(const ucontext_t *uc, struct th_sim_regs *r)
+{
+	uint64_t *v = &r->rax;
+
+	for (int i = 0; i < 18; i++)
+		v[i] = (uint64_t)uc->uc_mcontext.gregs[greg_of[i]];
+}
+
+static void regs_to_uc(const struct th_sim_regs *r, ucontext_t *uc)
+{
+	const uint64_t *v = &r->rax;
+
+	for (int i = 0; i < 18; i++)
+		uc->uc_mcontext.gregs[greg_of[i]] = (greg_t)v[i];
+}
+
+static uint64_t rdfs(void)
+{
+	uint64_t v;
+
+	__asm__ volatile("rdfsbase %0" : "=r"(v));
+	return v;
+}
+
+static uint64_t rdgs(void)
+{
+	uint64_t v;
+
+	__asm__ volatile("rdgsbase %0" : "=r"(v));
+	return v;
+}
+
+/* ---- AEX ---- */
+static bool exitinfo_reported(struct th_sim_encl *e, int vec)
+{
+	switch (vec) {
+	case 0: case 1: case 3: case 5: case 6: case 16: case 17: case 19:
+		return true;
+	case 13: case 14:
+		return e->secs.miscselect & SGX_MISC_EXINFO;
+	}
+	return false;
+}
+
+/*
+ * Asynchronous exit: save the enclave's state in the current SSA frame, CSSA++, and leave the
+ * synthetic state at the AEP. VEC < 0 for an interrupt (signal), else the exception.
+ */
+static void aex(struct th_sim_thread *t, ucontext_t *uc, uint64_t *fsgs, int vec,
+		uint32_t code, uint64_t addr)
+{
+	struct th_sim_encl *e = t->cur_encl;
+	struct th_sim_tcs *ts = t->cur_tcs;
+	struct sgx_tcs *tp = tcs_page(e, ts->addr);
+	uint8_t *frame = ssa_frame(e, tp, tp->cssa);
+	struct sgx_gpr *g = ssa_gpr(e, frame);
+	struct th_sim_regs r;
+	greg_t *gr = uc->uc_mcontext.gregs;
+
+	uc_to_regs(uc, &r);
+	memcpy(g, &r, 18 * sizeof(uint64_t));
+	g->ursp = ts->ursp;
+	g->urbp = ts->urbp;
+	g->fsbase = fsgs ? fsgs[0] : rdfs();
+	g->gsbase = fsgs ? fsgs[1] : rdgs();
+	g->exitinfo = 0;
+	if (vec >= 0 && exitinfo_reported(e, vec))
+		g->exitinfo = SGX_EXITINFO_VALID | (uint32_t)vec |
+			      ((vec == 3 ? SGX_EXIT_TYPE_SW : SGX_EXIT_TYPE_HW) << 8);
+	if ((e->secs.miscselect & SGX_MISC_EXINFO) && (vec == 13 || vec == 14)) {
+		struct sgx_exinfo *x = (struct sgx_exinfo *)((uint8_t *)g - sizeof(*x));
+
+		x->maddr = vec == 14 ? addr : 0;
+		x->errcd = code;
+		x->reserved = 0;
+	}
+	if (uc->uc_mcontext.fpregs)
+		memcpy(frame, uc->uc_mcontext.fpregs, 512);
+	tp->cssa++;
+
+	/* synthetic state */
+	for (int i = 0; i < 18; i++)
+		gr[greg_of[i]] = 0;
+	gr[REG_RAX] = SGX_ERESUME;
+	gr[REG_RBX] = (greg_t)ts->addr;
+	gr[REG_RCX] = (greg_t)ts->aep;
+	gr[REG_RSP] = (greg_t)ts->ursp;
+	gr[REG_RBP] = (greg_t)ts->urbp;
+	gr[REG_RIP] = (greg_t)ts->aep;
+	gr[REG_EFL] = (greg_t)((r.rflags & ~(uint64_t)(RF_CF | RF_PF | RF_AF | RF_ZF | RF_SF | RF_OF |
+						       RF_TF)) | 0x2);
+	if (fsgs) {
+		fsgs[0] = ts->host_fs;
+		fsgs[1] = ts->host_gs;
+	}
+	leave_enclave(t);
+}
+
+static void sigsegv_default(int sig)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	th_sim_real_sigaction(sig, &sa, NULL);
+	syscall(SYS_tgkill, getpid(), syscall(SYS_gettid), sig);
+}
+
+/* Report an exception the way the kernel would: vDSO fixup, else a signal to the program. */
+static void deliver_exception(ucontext_t *uc, int sig, siginfo_t *info, int vec, uint32_t code,
+			      uint64_t addr)
+{
+	greg_t *gr = uc->uc_mcontext.gregs;
+
+	if ((uint64_t)gr[REG_RIP] == (uint64_t)th_sim_vdso_aep) {
+		gr[REG_RIP] = (greg_t)th_sim_vdso_exception;
+		gr[REG_RDI] = vec;
+		gr[REG_RSI] = code;
+		gr[REG_RDX] = (greg_t)addr;
+		return;
+	}
+	if (vec == 14)
+		info->si_addr = (void *)addr;
+	gr[REG_ERR] = code;
+	gr[REG_TRAPNO] = vec;
+	th_sim_deliver_app(sig, info, uc);
+}
+
+/* #GP from an ENCLU the hardware would refuse: SIGSEGV as the kernel sends it */
+static void raise_gp(ucontext_t *uc, siginfo_t *info)
+{
+	greg_t *gr = uc->uc_mcontext.gregs;
+
+	if ((uint64_t)gr[REG_RIP] == (uint64_t)th_sim_vdso_aep) {
+		deliver_exception(uc, SIGSEGV, info, 13, 0, 0);
+		return;
+	}
+	memset(info, 0, sizeof(*info));
+	info->si_signo = SIGSEGV;
+	info->si_code = SI_KERNEL;
+	gr[REG_TRAPNO] = 13;
+	gr[REG_ERR] = 0;
+	th_sim_deliver_app(SIGSEGV, info, uc);
+}
+
+/* Translate an enclave linear address for an ENCLU operand: inside the enclave, valid REG. */
+static void *encl_ptr(struct th_sim_encl *e, uint64_t addr, size_t len, bool write)
+{
+	if (addr - e->base >= e->size || addr + len - e->base > e->size || addr + len < addr)
+		return NULL;
+	for (uint64_t a = addr & ~0xfffull; a < addr + len; a += TH_SIM_PAGE) {
+		struct th_sim_page *p = th_sim_page_at(e, a);
+
+		if (!(p->state & TH_EPCM_VALID) || (p->state & (TH_EPCM_PENDING | TH_EPCM_MODIFIED)) ||
+		    p->type != SGX_PT_REG || !(p->rwx & SGX_SECINFO_R) ||
+		    (write && !(p->rwx & SGX_SECINFO_W)))
+			return NULL;
+	}
+	return e->epc + (addr - e->base);
+}
+
+static void set_result(ucontext_t *uc, uint64_t rax)
+{
+	greg_t *gr = uc->uc_mcontext.gregs;
+
+	gr[REG_RAX] = (greg_t)rax;
+	if (rax)
+		gr[REG_EFL] |= RF_ZF;
+	else
+		gr[REG_EFL] &= ~(greg_t)RF_ZF;
+	gr[REG_EFL] &= ~(greg_t)(RF_CF | RF_PF | RF_AF | RF_OF | RF_SF);
+}
+
+/* The page an EACCEPT/EACCEPTCOPY targets, EAUGed on demand as the kernel's #PF handler does. */
+static struct th_sim_page *aug_target(struct th_sim_encl *e, uint64_t addr)
+{
+	struct th_sim_page *p = th_sim_page_at(e, addr);
+
+	if (!p)
+		return NULL;
+	if (!(p->state & TH_EPCM_VALID)) {
+		if (!(p->vma & TH_VMA_MAPPED) || !e->fault || e->fault(e, addr))
+			return NULL;
+	}
+	return p;
+}
+
+/* In-enclave leaves. Returns 0 when done, else the vector of the fault to raise. */
+static int enclu_inside(struct th_sim_thread *t, ucontext_t *uc, uint64_t *fsgs, uint64_t leaf,
+			uint32_t *code, uint64_t *addr)
+{
+	struct th_sim_encl *e = t->cur_encl;
+	greg_t *gr = uc->uc_mcontext.gregs;
+	uint64_t rbx = (uint64_t)gr[REG_RBX], rcx = (uint64_t)gr[REG_RCX], rdx = (uint64_t)gr[REG_RDX];
+	struct th_sim_page *p;
+	const struct sgx_secinfo *si;
+	uint64_t f;
+	int rc;
+
+	*code = 0;
+	*addr = 0;
+	switch (leaf) {
+	case SGX_EEXIT:
+		gr[REG_RIP] = (greg_t)rbx;
+		gr[REG_RCX] = (greg_t)t->cur_tcs->aep;
+		fsgs[0] = t->cur_tcs->host_fs;
+		fsgs[1] = t->cur_tcs->host_gs;
+		leave_enclave(t);
+		return 0;
+	case SGX_EREPORT:
+		if ((rbx & 511) || (rcx & 127) || (rdx & 511))
+			return 13;
+		{
+			void *ti = encl_ptr(e, rbx, 512, false), *rd = encl_ptr(e, rcx, 64, false);
+			void *out = encl_ptr(e, rdx, SGX_REPORT_SIZE, true);
+
+			if (!ti || !rd || !out)
+				return 13;
+			rc = th_sim_ereport(e, ti, rd, out);
+		}
+		if (rc < 0)
+			return -rc;
+		break;
+	case SGX_EGETKEY:
+		if ((rbx & 511) || (rcx & 15))
+			return 13;
+		{
+			void *kr = encl_ptr(e, rbx, 512, false), *out = encl_ptr(e, rcx, 16, true);
+
+			if (!kr || !out)
+				return 13;
+			rc = th_sim_egetkey(e, kr, out);
+		}
+		if (rc < 0)
+			return -rc;
+		set_result(uc, (uint64_t)rc);
+		break;
+	case SGX_EACCEPT:
+	case SGX_EMODPE:
+	case SGX_EACCEPTCOPY:
+		if (th_sim_cfg.sgx1_only)
+			return 6;
+		if ((rbx & 63) || (rcx & 0xfff) || (leaf == SGX_EACCEPTCOPY && (rdx & 0xfff)))
+			return 13;
+		si = encl_ptr(e, rbx, sizeof(*si), false);
+		if (!si)
+			return 13;
+		f = si->flags;
+		if ((f & TH_SECINFO_RESERVED) || ((f & SGX_SECINFO_W) && !(f & SGX_SECINFO_R)))
+			return 13;
+		th_sim_lock();
+		p = leaf == SGX_EMODPE ? th_sim_page_at(e, rcx) : aug_target(e, rcx);
+		if (!p || !(p->state & TH_EPCM_VALID)) {
+			th_sim_unlock();
+			*addr = rcx;
+			*code = 4;       /* user read of a page not present */
+			return 14;
+		}
+		rc = 0;
+		if (leaf == SGX_EMODPE) {
+			if (p->type != SGX_PT_REG || (p->state & (TH_EPCM_PENDING | TH_EPCM_MODIFIED))) {
+				th_sim_unlock();
+				*addr = rcx;
+				*code = SGX_PFEC_SGX | 5;
+				return 14;
+			}
+			p->rwx |= f & SGX_SECINFO_PERM_MASK;
+		} else if (leaf == SGX_EACCEPTCOPY) {
+			const void *src = encl_ptr(e, rdx, TH_SIM_PAGE, false);
+
+			if (!src) {
+				th_sim_unlock();
+				return 13;
+			}
+			if (p->type != SGX_PT_REG || !(p->state & TH_EPCM_PENDING) ||
+			    (p->state & TH_EPCM_MODIFIED) ||
+			    ((f >> SGX_SECINFO_TYPE_SHIFT) & 0xff) != SGX_PT_REG) {
+				rc = SGX_PAGE_ATTRIBUTES_MISMATCH;
+			} else {
+				memcpy(e->epc + (rcx - e->base), src, TH_SIM_PAGE);
+				p->rwx = f & SGX_SECINFO_PERM_MASK;
+				p->state &= ~TH_EPCM_PENDING;
+			}
+		} else {
+			uint8_t type = (f >> SGX_SECINFO_TYPE_SHIFT) & 0xff;
+			uint64_t st = f & (SGX_SECINFO_PENDING | SGX_SECINFO_MODIFIED | SGX_SECINFO_PR);
+			uint8_t want = st == SGX_SECINFO_PENDING ? TH_EPCM_PENDING :
+				       st == SGX_SECINFO_MODIFIED ? TH_EPCM_MODIFIED :
+				       st == SGX_SECINFO_PR ? TH_EPCM_PR : 0;
+
+			if (p->gen > e->tracked)
+				rc = SGX_NOT_TRACKED;
+			else if (!want || p->type != type || p->rwx != (f & SGX_SECINFO_PERM_MASK) ||
+				 (p->state & (TH_EPCM_PENDING | TH_EPCM_MODIFIED | TH_EPCM_PR)) != want)
+				rc = SGX_PAGE_ATTRIBUTES_MISMATCH;
+			else {
+				p->state &= ~want;
+				if (p->type == SGX_PT_TCS && !p->tcs) {
+					p->tcs = calloc(1, sizeof(*p->tcs));
+					if (p->tcs)
+						p->tcs->addr = rcx;
+				}
+			}
+		}
+		th_sim_apply_prot(e, rcx, rcx + TH_SIM_PAGE);
+		th_sim_unlock();
+		if (leaf != SGX_EMODPE)
+			set_result(uc, (uint64_t)rc);
+		break;
+	default:
+		return 13;
+	}
+	gr[REG_RIP] += 3;
+	return 0;
+}
+
+static void enclu(struct th_sim_thread *t, bool inside, int sig, siginfo_t *info,
+		  ucontext_t *uc, uint64_t *fsgs)
+{
+	greg_t *gr = uc->uc_mcontext.gregs;
+	uint64_t leaf = (uint64_t)gr[REG_RAX] & 0xffffffff;
+
+	if (inside) {
+		uint32_t code;
+		uint64_t addr;
+		int vec;
+
+		if (leaf == SGX_EENTER || leaf == SGX_ERESUME) {
+			vec = 13;
+			code = 0;
+			addr = 0;
+		} else {
+			vec = enclu_inside(t, uc, fsgs, leaf, &code, &addr);
+		}
+		if (vec) {
+			memset(info, 0, sizeof(*info));
+			info->si_signo = vec == 6 ? SIGILL : SIGSEGV;
+			info->si_code = vec == 14 ? SEGV_ACCERR : vec == 6 ? ILL_ILLOPN : SI_KERNEL;
+			aex(t, uc, fsgs, vec, code, addr & ~0xfffull);
+			deliver_exception(uc, info->si_signo, info, vec, code, addr & ~0xfffull);
+		}
+		return;
+	}
+	if (leaf != SGX_EENTER && leaf != SGX_ERESUME) {
+		raise_gp(uc, info);     /* in-enclave leaves outside an enclave: #GP(0) */
+		return;
+	}
+	if (!fsgs) {
+		/* not on a simulator altstack: make one and let the ENCLU trap again there */
+		if (th_sim_thread_setup())
+			raise_gp(uc, info);
+		return;
+	}
+	{
+		struct th_sim_regs r;
+		uint64_t vec, code, addr;
+		const uint8_t *fx;
+
+		uc_to_regs(uc, &r);
+		r.fsbase = fsgs[0];
+		r.gsbase = fsgs[1];
+		if (th_sim_enter(t, &r, (uint64_t)gr[REG_RIP] + 3, &vec, &code, &addr)) {
+			raise_gp(uc, info);
+			return;
+		}
+		fx = (const uint8_t *)r.fxrstor;
+		regs_to_uc(&r, uc);
+		if (fx && uc->uc_mcontext.fpregs)
+			memcpy(uc->uc_mcontext.fpregs, fx, 512);
+		fsgs[0] = r.fsbase;
+		fsgs[1] = r.gsbase;
+	}
+	(void)sig;
+}
+
+/* #PF inside the enclave: decide between a PTE fault, an EPCM fault and a fault to fix. */
+static int classify_pf(struct th_sim_encl *e, uint64_t addr, uint32_t kerr, uint32_t *code)
+{
+	uint32_t acc = kerr & (2 | 0x10);
+	struct th_sim_page *p = th_sim_page_at(e, addr);
+	int need = (kerr & 0x10) ? PROT_EXEC : (kerr & 2) ? PROT_WRITE : PROT_READ;
+	int prot;
+
+	if (!p) {
+		*code = kerr;
+		return 1;
+	}
+	if (!(p->vma & TH_VMA_MAPPED) || !(p->vma & need)) {
+		*code = ((p->vma & TH_VMA_MAPPED) && (p->vma & 7) ? 1 : 0) | 4 | acc;
+		return 1;
+	}
+	th_sim_lock();
+	if (!(p->state & TH_EPCM_VALID)) {
+		/* the driver's fault handler may add the page (EAUG); the retried access then
+		 * meets a PENDING page: an EPCM fault */
+		if (!e->fault || e->fault(e, addr & ~0xfffull)) {
+			th_sim_unlock();
+			*code = 4 | acc;
+			return 1;
+		}
+		th_sim_apply_prot(e, addr & ~0xfffull, (addr & ~0xfffull) + TH_SIM_PAGE);
+		th_sim_unlock();
+		*code = SGX_PFEC_SGX | 5 | acc;
+		return 1;
+	}
+	prot = th_sim_page_prot(p);
+	if (prot >= 0 && (prot & need)) {
+		/* stale protection (another thread changed the EPCM): fix and retry */
+		th_sim_apply_prot(e, addr & ~0xfffull, (addr & ~0xfffull) + TH_SIM_PAGE);
+		th_sim_unlock();
+		return 0;
+	}
+	th_sim_unlock();
+	*code = SGX_PFEC_SGX | 5 | acc;
+	return 1;
+}
+
+static int vector_of(int sig, siginfo_t *info, ucontext_t *uc)
+{
+	int trapno = (int)uc->uc_mcontext.gregs[REG_TRAPNO];
+
+	switch (sig) {
+	case SIGSEGV:
+		return info->si_code == SI_KERNEL ? 13 : 14;
+	case SIGBUS:
+		return trapno == 17 ? 17 : 14;
+	case SIGILL:
+		return 6;
+	case SIGFPE:
+		return trapno ? trapno : 0;
+	case SIGTRAP:
+		return trapno == 3 ? 3 : 1;
+	}
+	return -1;
+}
+
+static bool is_sync(int sig, const siginfo_t *info)
+{
+	if (info->si_code <= 0 && info->si_code != SI_KERNEL)
+		return false;           /* sent by a process (kill, tgkill, sigqueue) */
+	return sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE || sig == SIGTRAP;
+}
+
+static bool read_code(struct th_sim_thread *t, uint64_t rip, uint8_t out[3])
+{
+	struct th_sim_encl *e = t && t->cur_encl ? t->cur_encl : NULL;
+
+	if (e && rip - e->base + 3 <= e->size) {
+		memcpy(out, e->epc + (rip - e->base), 3);
+		return true;
+	}
+	memcpy(out, (const void *)rip, 3);
+	return true;
+}
+
+void th_sim_signal(int sig, siginfo_t *info, void *ucv, uint64_t *fsgs)
+{
+	ucontext_t *uc = ucv;
+	greg_t *gr = uc->uc_mcontext.gregs;
+	uint64_t rip = (uint64_t)gr[REG_RIP];
+	struct th_sim_thread *t = fsgs ? th_sim_thread_self() : NULL;
+	bool inside = t && t->cur_tcs && rip - t->cur_encl->base < t->cur_encl->size;
+	bool sync = is_sync(sig, info);
+	int saved_errno = errno;
+
+	if (sync && (sig == SIGILL || (sig == SIGSEGV && info->si_code == SI_KERNEL))) {
+		uint8_t b[3];
+
+		read_code(t, rip, b);
+		if (b[0] == 0x0f && b[1] == 0x01 && b[2] == 0xd7) {
+			enclu(t, inside, sig, info, uc, fsgs);
+			goto out;
+		}
+		if ((b[0] == 0x0f && b[1] == 0xa2 && sig == SIGSEGV) ||
+		    (sig == SIGILL && th_sim_cpuid_is_patched(rip))) {
+			if (!inside) {
+				th_sim_cpuid_trap(uc, sig == SIGILL);
+				goto out;
+			}
+			sig = SIGILL;   /* CPUID inside an enclave is #UD */
+			info->si_code = ILL_ILLOPN;
+		}
+	}
+	if (inside) {
+		int vec = sync ? vector_of(sig, info, uc) : -1;
+		uint32_t code = 0;
+		uint64_t addr = 0;
+
+		if (vec == 14) {
+			addr = (uint64_t)info->si_addr;
+			if (!classify_pf(t->cur_encl, addr, (uint32_t)gr[REG_ERR], &code))
+				goto out;
+			addr &= ~0xfffull;      /* CR2 of an enclave fault is page aligned */
+		} else if (vec >= 0) {
+			code = (uint32_t)gr[REG_ERR];
+		}
+		aex(t, uc, fsgs, vec, code, addr);
+		if (vec >= 0)
+			deliver_exception(uc, sig, info, vec, code, addr);
+		else
+			th_sim_deliver_app(sig, info, uc);
+		goto out;
+	}
+	th_sim_deliver_app(sig, info, uc);
+out:
+	errno = saved_errno;
+}
+
+/* ---- the program's own signal handlers ---- */
+struct th_sim_appsig th_sim_appsig[65];
+
+static bool default_ignores(int sig)
+{
+	return sig == SIGCHLD || sig == SIGURG || sig == SIGWINCH || sig == SIGCONT;
+}
+
+void th_sim_deliver_app(int sig, siginfo_t *info, void *uc)
+{
+	struct sigaction *sa = &th_sim_appsig[sig].sa;
+	bool sync = is_sync(sig, info);
+
+	if (sa->sa_handler == SIG_IGN && !sync)
+		return;
+	if (sa->sa_handler == SIG_DFL || sa->sa_handler == SIG_IGN) {
+		if (!sync && default_ignores(sig))
+			return;
+		sigsegv_default(sig);
+		return;
+	}
+	if (sa->sa_flags & SA_SIGINFO) {
+		void (*fn)(int, siginfo_t *, void *) = sa->sa_sigaction;
+
+		if (sa->sa_flags & SA_RESETHAND)
+			sa->sa_handler = SIG_DFL;
+		fn(sig, info, uc);
+	} else {
+		void (*fn)(int) = sa->sa_handler;
+
+		if (sa->sa_flags & SA_RESETHAND)
+			sa->sa_handler = SIG_DFL;
+		fn(sig);
+	}
+}

@@ -1,0 +1,219 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Assembly of the user-mode SGX machine.
+ *
+ * th_sim_sigtramp: the handler the kernel calls for every signal the machine owns. On a
+ *   simulator sigaltstack it saves the interrupted FS/GS bases (the enclave's, when the signal
+ *   hit enclave code), loads the thread's host bases from the thread block at the bottom of the
+ *   altstack slot, calls th_sim_signal(sig, info, uc, fsgs) and loads the bases that function
+ *   left in fsgs[0..1] before returning to the kernel's restorer. Off our altstacks the thread
+ *   is in host mode and FS is already right: it tail-calls th_sim_signal with fsgs = NULL.
+ *
+ * th_sim_vdso_enter: __vdso_sgx_enter_enclave with the contract of the kernel's vsgx.S (run
+ *   struct at 16(%rbp), -EINVAL checks, exception fields, user handler loop). Its single "ENCLU"
+ *   is a jump to th_sim_enclu_soft, which performs EENTER/ERESUME without a trap.
+ *
+ * th_sim_enclu_soft: stores the register file (struct th_sim_regs), calls
+ *   th_sim_soft_enclu(regs), then loads the resulting register file with FS/GS bases (and
+ *   FXRSTOR for ERESUME) and IRETQs to it, which loads RIP, RFLAGS and RSP at once.
+ */
+#define ALT_SLOT 0x40000
+
+	.text
+
+	.globl	th_sim_sigtramp
+	.hidden	th_sim_sigtramp
+	.type	th_sim_sigtramp, @function
+th_sim_sigtramp:
+	.cfi_startproc
+	mov	%rsp, %rax
+	sub	th_sim_alt_base(%rip), %rax
+	cmp	th_sim_alt_size(%rip), %rax
+	jae	1f
+	push	%rbx
+	.cfi_adjust_cfa_offset 8
+	push	%r12
+	.cfi_adjust_cfa_offset 8
+	push	%r13
+	.cfi_adjust_cfa_offset 8
+	mov	%rsp, %rbx
+	and	$-ALT_SLOT, %rbx
+	rdfsbase %r12
+	rdgsbase %r13
+	mov	0(%rbx), %rax
+	wrfsbase %rax
+	mov	8(%rbx), %rax
+	wrgsbase %rax
+	sub	$16, %rsp
+	.cfi_adjust_cfa_offset 16
+	mov	%r12, 0(%rsp)
+	mov	%r13, 8(%rsp)
+	mov	%rsp, %rcx
+	call	th_sim_signal
+	mov	0(%rsp), %rax
+	wrfsbase %rax
+	mov	8(%rsp), %rax
+	wrgsbase %rax
+	add	$16, %rsp
+	.cfi_adjust_cfa_offset -16
+	pop	%r13
+	.cfi_adjust_cfa_offset -8
+	pop	%r12
+	.cfi_adjust_cfa_offset -8
+	pop	%rbx
+	.cfi_adjust_cfa_offset -8
+	ret
+1:	xor	%ecx, %ecx
+	jmp	th_sim_signal
+	.cfi_endproc
+	.size	th_sim_sigtramp, .-th_sim_sigtramp
+
+	.globl	th_sim_vdso_enter
+	.hidden	th_sim_vdso_enter
+	.globl	th_sim_vdso_aep
+	.hidden	th_sim_vdso_aep
+	.globl	th_sim_vdso_after
+	.hidden	th_sim_vdso_after
+	.globl	th_sim_vdso_exception
+	.hidden	th_sim_vdso_exception
+	.type	th_sim_vdso_enter, @function
+th_sim_vdso_enter:
+	.cfi_startproc
+	push	%rbp
+	.cfi_adjust_cfa_offset 8
+	.cfi_rel_offset %rbp, 0
+	mov	%rsp, %rbp
+	.cfi_def_cfa_register %rbp
+	push	%rbx
+	.cfi_rel_offset %rbx, -8
+	mov	%ecx, %eax
+.Lv_enter:
+	cmp	$2, %eax		/* EENTER */
+	jb	.Lv_inval
+	cmp	$3, %eax		/* ERESUME */
+	ja	.Lv_inval
+	mov	16(%rbp), %rcx		/* struct sgx_enclave_run * */
+	mov	$40, %rbx		/* reserved area [40, 256) must be zero */
+2:	cmpq	$0, (%rcx, %rbx)
+	jne	.Lv_inval
+	add	$8, %rbx
+	cmp	$256, %rbx
+	jne	2b
+	mov	0(%rcx), %rbx		/* run->tcs */
+	lea	th_sim_vdso_aep(%rip), %rcx
+th_sim_vdso_aep:
+	jmp	th_sim_enclu_soft	/* "ENCLU": EENTER, or ERESUME when used as the AEP */
+th_sim_vdso_after:
+	mov	16(%rbp), %rbx
+	movl	$4, 8(%rbx)		/* run->function = EEXIT */
+.Lv_exit:
+	cmpq	$0, 24(%rbx)		/* run->user_handler */
+	jne	.Lv_user
+	xor	%eax, %eax
+.Lv_out:
+	pop	%rbx
+	leave
+	.cfi_def_cfa %rsp, 8
+	ret
+	.cfi_def_cfa %rbp, 16
+.Lv_inval:
+	mov	$-22, %eax
+	jmp	.Lv_out
+th_sim_vdso_exception:
+	mov	16(%rbp), %rbx
+	mov	%eax, 8(%rbx)		/* function: the leaf that was running */
+	mov	%di, 12(%rbx)		/* exception_vector */
+	mov	%si, 14(%rbx)		/* exception_error_code */
+	mov	%rdx, 16(%rbx)		/* exception_addr */
+	jmp	.Lv_exit
+.Lv_user:
+	mov	%rsp, %rcx		/* untrusted RSP at exit, 4th argument */
+	mov	%rbx, %rax
+	mov	%rsp, %rbx
+	and	$0xf, %rbx
+	and	$-0x10, %rsp
+	push	%rax
+	push	%rax			/* run, 7th argument */
+	cld
+	mov	24(%rax), %rax
+	call	*%rax
+	lea	0x10(%rsp, %rbx), %rsp
+	cmp	$0, %eax
+	jle	.Lv_out
+	jmp	.Lv_enter
+	.cfi_endproc
+	.size	th_sim_vdso_enter, .-th_sim_vdso_enter
+
+	.globl	th_sim_enclu_soft
+	.hidden	th_sim_enclu_soft
+	.type	th_sim_enclu_soft, @function
+th_sim_enclu_soft:
+	lea	-256(%rsp), %rsp
+	mov	%rax, 0(%rsp)
+	mov	%rcx, 8(%rsp)
+	mov	%rdx, 16(%rsp)
+	mov	%rbx, 24(%rsp)
+	mov	%rbp, 40(%rsp)
+	mov	%rsi, 48(%rsp)
+	mov	%rdi, 56(%rsp)
+	mov	%r8, 64(%rsp)
+	mov	%r9, 72(%rsp)
+	mov	%r10, 80(%rsp)
+	mov	%r11, 88(%rsp)
+	mov	%r12, 96(%rsp)
+	mov	%r13, 104(%rsp)
+	mov	%r14, 112(%rsp)
+	mov	%r15, 120(%rsp)
+	pushfq
+	popq	128(%rsp)
+	lea	256(%rsp), %rax
+	mov	%rax, 32(%rsp)
+	lea	th_sim_vdso_aep(%rip), %rax
+	mov	%rax, 136(%rsp)
+	rdfsbase %rax
+	mov	%rax, 144(%rsp)
+	rdgsbase %rax
+	mov	%rax, 152(%rsp)
+	movq	$0, 160(%rsp)
+	mov	%rsp, %rdi
+	mov	%rsp, %rbx
+	and	$-16, %rsp
+	cld
+	call	th_sim_soft_enclu
+	mov	%rbx, %rsp
+	mov	144(%rsp), %rax
+	wrfsbase %rax
+	mov	152(%rsp), %rax
+	wrgsbase %rax
+	mov	160(%rsp), %rax
+	test	%rax, %rax
+	jz	1f
+	fxrstor64 (%rax)
+1:	mov	136(%rsp), %rax
+	mov	%rax, 176(%rsp)		/* IRET frame: RIP, CS, RFLAGS, RSP, SS */
+	movq	$0x33, 184(%rsp)
+	mov	128(%rsp), %rax
+	mov	%rax, 192(%rsp)
+	mov	32(%rsp), %rax
+	mov	%rax, 200(%rsp)
+	movq	$0x2b, 208(%rsp)
+	mov	8(%rsp), %rcx
+	mov	16(%rsp), %rdx
+	mov	24(%rsp), %rbx
+	mov	40(%rsp), %rbp
+	mov	48(%rsp), %rsi
+	mov	56(%rsp), %rdi
+	mov	64(%rsp), %r8
+	mov	72(%rsp), %r9
+	mov	80(%rsp), %r10
+	mov	88(%rsp), %r11
+	mov	96(%rsp), %r12
+	mov	104(%rsp), %r13
+	mov	112(%rsp), %r14
+	mov	120(%rsp), %r15
+	mov	0(%rsp), %rax
+	lea	176(%rsp), %rsp
+	iretq
+	.size	th_sim_enclu_soft, .-th_sim_enclu_soft
+
+	.section .note.GNU-stack, "", @progbits

@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The user-mode SGX machine: internal interface shared by the files of
+ * src/sim/.  Nothing here is public; the only way in from outside is the
+ * LD_PRELOAD library (preload.c) and the device ops table (device.h).
+ *
+ * Layout of the machine:
+ *   machine.c  EPC pages, EPCM, SECS/TCS state, the ENCLS leaves
+ *   enclu.c    ENCLU leaves, EENTER/ERESUME/EEXIT/AEX, the signal dispatcher
+ *   entry.S    signal trampoline, soft ENCLU used by the vDSO, the vDSO body
+ *   keys.c     EREPORT / EGETKEY
+ *   vdso.c     the ELF image returned by getauxval(AT_SYSINFO_EHDR)
+ *   cpuid.c    CPUID leaves 7 and 0x12 (faulting or patched instructions)
+ *   device-kernel.c  the in-kernel driver's ioctl/mmap semantics
+ *   preload.c  the interposed libc functions
+ */
+#ifndef TH_SIM_SIM_H
+#define TH_SIM_SIM_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "sim/sgxdefs.h"
+
+struct th_mr;
+
+#define TH_SIM_PAGE 4096UL
+#define TH_SIM_API __attribute__((visibility("hidden")))
+
+/* ---- configuration (from the environment set by `teehost sim`) ---- */
+struct th_sim_config {
+	uint64_t epc_size;      /* bytes reported by CPUID 0x12 subleaf 2 */
+	bool sgx1_only;         /* no SGX2: EAUG/EMODPR/EMODT/EACCEPT absent */
+	bool strict;            /* enclave pages PROT_NONE while outside */
+	bool flc;               /* flexible launch control (default) */
+	bool debug;             /* TEEHOST_SIM_DEBUG: trace to stderr */
+};
+extern struct th_sim_config th_sim_cfg TH_SIM_API;
+
+/* ---- EPCM ---- */
+enum {
+	TH_EPCM_VALID = 1 << 0,
+	TH_EPCM_PENDING = 1 << 1,
+	TH_EPCM_MODIFIED = 1 << 2,
+	TH_EPCM_PR = 1 << 3,
+};
+
+struct th_sim_tcs;
+
+struct th_sim_page {
+	uint8_t state;          /* TH_EPCM_* */
+	uint8_t type;           /* SGX_PAGE_TYPE_* (SECS 0, TCS 1, REG 2, TRIM 4) */
+	uint8_t rwx;            /* EPCM R=1 W=2 X=4 (SECINFO bits) */
+	uint8_t vma;            /* protection of the host mapping (PROT_*), 0x80 = mapped */
+	uint8_t maxprot;        /* the driver's cap on mapping protections (PROT_*) */
+	uint8_t pad[3];
+	uint32_t gen;           /* ETRACK generation of the last EMODPR/EMODT */
+	struct th_sim_tcs *tcs; /* for TCS pages */
+};
+#define TH_VMA_MAPPED 0x80
+
+/* Per-TCS state the hardware keeps (the parts not in the TCS page). */
+struct th_sim_tcs {
+	uint64_t addr;          /* linear address of the TCS page */
+	volatile int busy;      /* entered by some thread */
+	uint64_t aep;
+	uint64_t ursp, urbp;    /* host RSP/RBP at EENTER/ERESUME */
+	uint64_t host_fs, host_gs;
+	uint64_t encl_fs, encl_gs;
+	void *thread;           /* struct th_sim_thread currently inside */
+};
+
+struct th_sim_encl {
+	struct th_sim_encl *next;
+	int memfd;              /* EPC backing, offset = linear address - base */
+	uint8_t *epc;           /* the machine's own view of the backing (RW) */
+	uint64_t base, size;
+	struct sgx_secs secs;        /* SECS copy (the SECS page lives in the machine) */
+	bool initialized;
+	bool debug;
+	uint8_t mrenclave[32];
+	uint8_t mrsigner[32];
+	uint16_t isvprodid, isvsvn;
+	struct th_mr *mr;       /* MRENCLAVE in progress (ECREATE..EINIT) */
+	bool mr_done;
+	struct th_sim_page *pages; /* size / 4096 entries */
+	uint64_t child_count;
+	uint32_t gen, tracked;  /* ETRACK generations */
+	int refs;               /* device fd + mappings */
+	void *dev;              /* the device model's enclave */
+	/* the driver's #PF handler for a page the EPCM lacks (EAUG on the kernel's); 0 = added */
+	int (*fault)(struct th_sim_encl *e, uint64_t addr);
+};
+
+/* Global machine state. */
+struct th_sim_machine {
+	volatile int lock;
+	struct th_sim_encl *encls;
+	uint8_t lepubkeyhash[32];   /* IA32_SGXLEPUBKEYHASH0..3 */
+	bool lepubkeyhash_locked;   /* legacy model: fixed hash */
+};
+extern struct th_sim_machine th_sim_m TH_SIM_API;
+
+void th_sim_lock(void) TH_SIM_API;
+void th_sim_unlock(void) TH_SIM_API;
+
+struct th_sim_encl *th_sim_encl_find(uint64_t addr) TH_SIM_API;
+struct th_sim_page *th_sim_page_at(struct th_sim_encl *e, uint64_t addr) TH_SIM_API;
+
+/* ENCLS leaves: return 0, an SGX error code (> 0) or -(vector) for a fault. */
+int th_encls_ecreate(struct th_sim_encl **out, const struct sgx_secs *secs,
+		     int memfd) TH_SIM_API;
+int th_encls_eadd(struct th_sim_encl *e, uint64_t addr, const void *src,
+		  uint64_t secinfo_flags) TH_SIM_API;
+int th_encls_eextend(struct th_sim_encl *e, uint64_t addr) TH_SIM_API;
+int th_encls_einit(struct th_sim_encl *e, const void *sigstruct,
+		   const void *token) TH_SIM_API;
+int th_encls_eremove(struct th_sim_encl *e, uint64_t addr) TH_SIM_API;
+int th_encls_eaug(struct th_sim_encl *e, uint64_t addr) TH_SIM_API;
+int th_encls_emodpr(struct th_sim_encl *e, uint64_t addr, uint64_t secinfo_flags) TH_SIM_API;
+int th_encls_emodt(struct th_sim_encl *e, uint64_t addr, uint64_t secinfo_flags) TH_SIM_API;
+int th_encls_etrack(struct th_sim_encl *e) TH_SIM_API;
+void th_sim_encl_destroy(struct th_sim_encl *e) TH_SIM_API;
+
+/* Host mappings of an enclave and the real protection of each page. */
+int th_sim_page_prot(const struct th_sim_page *p) TH_SIM_API;
+void th_sim_apply_prot(struct th_sim_encl *e, uint64_t start, uint64_t end) TH_SIM_API;
+
+/* ---- threads and entry ---- */
+/*
+ * Register file as the soft ENCLU in entry.S lays it out; the first 18
+ * fields are in the order of the SSA's GPRSGX area.
+ */
+struct th_sim_regs {
+	uint64_t rax, rcx, rdx, rbx, rsp, rbp, rsi, rdi;
+	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+	uint64_t rflags, rip;
+	uint64_t fsbase, gsbase;
+	uint64_t fxrstor;       /* non-zero: FXRSTOR from this address first */
+	uint64_t pad;
+};
+_Static_assert(sizeof(struct th_sim_regs) == 176, "entry.S layout");
+
+/* Thread block at the bottom of each simulator sigaltstack. */
+#define TH_ALT_SLOT (256UL * 1024)
+#define TH_ALT_SLOTS 1024
+struct th_sim_thread {
+	uint64_t host_fs;       /* offset 0, read by entry.S */
+	uint64_t host_gs;       /* offset 8 */
+	uint64_t magic;
+	struct th_sim_tcs *cur_tcs;
+	struct th_sim_encl *cur_encl;
+	int tid;
+};
+struct th_sim_thread *th_sim_thread_self(void) TH_SIM_API;
+int th_sim_thread_setup(void) TH_SIM_API;
+
+/* enclu.c */
+int th_sim_enter(struct th_sim_thread *t, struct th_sim_regs *r, uint64_t next_rip,
+		 uint64_t *err_vec, uint64_t *err_code, uint64_t *err_addr) TH_SIM_API;
+void th_sim_signal(int sig, siginfo_t *info, void *uc, uint64_t *fsgs) TH_SIM_API;
+void th_sim_soft_enclu(struct th_sim_regs *r) TH_SIM_API;
+int th_sim_install_handlers(void) TH_SIM_API;
+
+/* entry.S symbols */
+extern char th_sim_vdso_enter[] TH_SIM_API;
+extern char th_sim_vdso_aep[] TH_SIM_API;
+extern char th_sim_vdso_after[] TH_SIM_API;
+extern char th_sim_vdso_exception[] TH_SIM_API;
+extern char th_sim_sigtramp[] TH_SIM_API;
+extern uint64_t th_sim_alt_base TH_SIM_API;
+extern uint64_t th_sim_alt_size TH_SIM_API;
+
+/* Application signal handlers (the simulator owns the kernel's). */
+struct th_sim_appsig {
+	struct sigaction sa;    /* as the application set it */
+	bool ours;              /* our trampoline is installed in the kernel */
+};
+extern struct th_sim_appsig th_sim_appsig[65] TH_SIM_API;
+int th_sim_real_sigaction(int sig, const struct sigaction *act, struct sigaction *old) TH_SIM_API;
+void th_sim_deliver_app(int sig, siginfo_t *info, void *uc) TH_SIM_API;
+
+/* keys.c: ENCLU[EREPORT], ENCLU[EGETKEY]; return an SGX error code or -vector */
+int th_sim_ereport(struct th_sim_encl *e, const void *targetinfo, const void *reportdata,
+		   void *report) TH_SIM_API;
+int th_sim_egetkey(struct th_sim_encl *e, const void *keyrequest, void *key) TH_SIM_API;
+int th_sim_root_secret(uint8_t out[32]) TH_SIM_API;
+int th_sim_launch_key(const struct sgx_einittoken *tk, uint8_t key[16]) TH_SIM_API;
+int th_sim_keys_load(void) TH_SIM_API;
+void th_sim_cmac(const uint8_t key[16], const void *data, size_t len, uint8_t out[16]) TH_SIM_API;
+extern const uint8_t th_sim_cpusvn[16] TH_SIM_API;
+
+/* vdso.c */
+void *th_sim_vdso_image(void) TH_SIM_API;
+
+/* cpuid.c */
+int th_sim_cpuid_init(void) TH_SIM_API;
+bool th_sim_cpuid_trap(void *uc, bool patched) TH_SIM_API;
+bool th_sim_cpuid_is_patched(uint64_t rip) TH_SIM_API;
+
+/* preload.c: the real libc functions */
+void *th_sim_real_mmap(void *, size_t, int, int, int, off_t) TH_SIM_API;
+int th_sim_real_mprotect(void *, size_t, int) TH_SIM_API;
+int th_sim_real_munmap(void *, size_t) TH_SIM_API;
+unsigned long th_sim_real_getauxval(unsigned long) TH_SIM_API;
+
+void th_sim_log(const char *fmt, ...) TH_SIM_API __attribute__((format(printf, 1, 2)));
+
+#endif
