@@ -4,6 +4,10 @@
 #define TEEHOST_CLI_COMMANDS_H
 
 int cmd_version(int argc, char **argv);
+int cmd_measure(int argc, char **argv);
+int cmd_sign(int argc, char **argv);
+int cmd_keygen(int argc, char **argv);
+int cmd_show(int argc, char **argv);
 int cmd_sim(int argc, char **argv);
 
 #endif

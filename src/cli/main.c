@@ -18,6 +18,10 @@ struct command {
 
 static const struct command commands[] = {
 	{ "version", cmd_version, "print the teehost version" },
+	{ "measure", cmd_measure, "compute MRENCLAVE and the layout of an enclave" },
+	{ "sign", cmd_sign, "sign an enclave: SIGSTRUCT file, or a re-signed SDK .so" },
+	{ "keygen", cmd_keygen, "generate an RSA-3072 (e = 3) enclave signing key" },
+	{ "show", cmd_show, "print and verify a SIGSTRUCT or a signed enclave" },
 	{ "sim", cmd_sim, "run a program on the user-mode SGX machine" },
 };
 
