@@ -52,6 +52,10 @@ struct evp_pkey_st;
 bool th_sdk_detect(const uint8_t *data, size_t len);
 int th_sdk_plan_build(const uint8_t *data, size_t len, struct th_plan *plan,
 		      struct th_sdk_info *info, struct th_err *err);
+/* The same from metadata copy COPY (an index into INFO->copies) rather than the newest;
+ * every copy of a signed enclave describes the same MRENCLAVE. */
+int th_sdk_plan_build_copy(const uint8_t *data, size_t len, size_t copy, struct th_plan *plan,
+			   struct th_sdk_info *info, struct th_err *err);
 /* *OUT is malloc'd, *OUT_LEN == LEN. */
 int th_sdk_resign(const uint8_t *data, size_t len, const struct th_sdk_info *info,
 		  const struct th_sign_params *params, struct evp_pkey_st *key,
