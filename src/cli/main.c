@@ -23,6 +23,7 @@ static const struct command commands[] = {
 	{ "keygen", cmd_keygen, "generate an RSA-3072 (e = 3) enclave signing key" },
 	{ "show", cmd_show, "print and verify a SIGSTRUCT or a signed enclave" },
 	{ "sim", cmd_sim, "run a program on the user-mode SGX machine" },
+	{ "run", cmd_run, "load an enclave with the SGX loader and call it" },
 };
 
 static void usage(FILE *out)
