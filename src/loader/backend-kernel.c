@@ -220,6 +220,78 @@ static void kernel_destroy(struct th_encl *e)
 	e->fd = -1;
 }
 
+/* The three SGX2 ioctls restart on partial progress, as ADD_PAGES does. */
+static int kernel_restrict(struct th_encl *e, uint64_t off, uint64_t len, uint64_t perm)
+{
+	struct sgx_enclave_restrict_permissions r = { .offset = off, .length = len,
+						      .permissions = perm };
+
+	while (r.length) {
+		r.count = 0;
+		r.result = 0;
+		if (ioctl(e->fd, SGX_IOC_ENCLAVE_RESTRICT_PERMISSIONS, &r) < 0 && r.count == 0 &&
+		    errno != EAGAIN && errno != EBUSY && errno != EINTR)
+			return -errno;
+		r.offset += r.count;
+		r.length -= r.count;
+	}
+	return 0;
+}
+
+static int kernel_modify_type(struct th_encl *e, uint64_t off, uint64_t len, uint64_t type)
+{
+	struct sgx_enclave_modify_types m = { .offset = off, .length = len, .page_type = type };
+
+	while (m.length) {
+		m.count = 0;
+		m.result = 0;
+		if (ioctl(e->fd, SGX_IOC_ENCLAVE_MODIFY_TYPES, &m) < 0 && m.count == 0 &&
+		    errno != EAGAIN && errno != EBUSY && errno != EINTR)
+			return -errno;
+		m.offset += m.count;
+		m.length -= m.count;
+	}
+	return 0;
+}
+
+static int kernel_remove(struct th_encl *e, uint64_t off, uint64_t len)
+{
+	struct sgx_enclave_remove_pages r = { .offset = off, .length = len };
+
+	while (r.length) {
+		r.count = 0;
+		if (ioctl(e->fd, SGX_IOC_ENCLAVE_REMOVE_PAGES, &r) < 0 && r.count == 0 &&
+		    errno != EAGAIN && errno != EBUSY && errno != EINTR)
+			return -errno;
+		r.offset += r.count;
+		r.length -= r.count;
+	}
+	return 0;
+}
+
+static int kernel_augment(struct th_encl *e, uint64_t off, uint64_t len, int prot)
+{
+	/* the kernel EAUGs each page on its first fault */
+	if (mmap(e->resv + off, len, prot, MAP_SHARED | MAP_FIXED, e->fd, 0) == MAP_FAILED)
+		return -errno;
+	return 0;
+}
+
+static bool kernel_has_sgx2(const char *node)
+{
+	struct sgx_enclave_restrict_permissions r;
+	int fd = open(node, O_RDWR | O_CLOEXEC), rc;
+	bool yes;
+
+	if (fd < 0)
+		return false;
+	memset(&r, 0, sizeof(r));
+	rc = ioctl(fd, SGX_IOC_ENCLAVE_RESTRICT_PERMISSIONS, &r);
+	yes = rc == 0 || errno != ENOTTY;
+	close(fd);
+	return yes;
+}
+
 const struct th_backend th_backend_kernel = {
 	.name = "kernel",
 	.own_entry = false,
@@ -229,4 +301,9 @@ const struct th_backend th_backend_kernel = {
 	.map = kernel_map,
 	.provision = kernel_provision,
 	.destroy = kernel_destroy,
+	.restrict_perm = kernel_restrict,
+	.modify_type = kernel_modify_type,
+	.remove = kernel_remove,
+	.augment = kernel_augment,
+	.has_sgx2 = kernel_has_sgx2,
 };

@@ -46,6 +46,14 @@ struct th_backend {
 	/* Provision-key access (kernel PROVISION, DCAP SET_ATTRIBUTE); NULL: nothing to do. */
 	int (*provision)(struct th_encl *e, struct th_err *err);
 	void (*destroy)(struct th_encl *e);
+	/* SGX2 (NULL where the driver has none): EMODPR, EMODT, EREMOVE of trimmed pages,
+	 * and making a range available for EAUG-on-fault. 0 or -errno. */
+	int (*restrict_perm)(struct th_encl *e, uint64_t off, uint64_t len, uint64_t perm);
+	int (*modify_type)(struct th_encl *e, uint64_t off, uint64_t len, uint64_t type);
+	int (*remove)(struct th_encl *e, uint64_t off, uint64_t len);
+	int (*augment)(struct th_encl *e, uint64_t off, uint64_t len, int prot);
+	/* Does the driver have the SGX2 ioctls at all (probe with a zeroed request)? */
+	bool (*has_sgx2)(const char *node);
 };
 
 extern const struct th_backend th_backend_kernel;
@@ -135,5 +143,6 @@ int th_encl_init(struct th_encl *e, const struct sgx_sigstruct *ss,
 		 const struct sgx_einittoken *token, struct teehost_sgx_status *st,
 		 struct th_err *err);
 void th_encl_free(struct th_encl *e);
+const struct th_backend *th_backend_of(enum teehost_sgx_driver d);
 
 #endif

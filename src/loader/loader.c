@@ -414,7 +414,7 @@ int teehost_sgx_probe(const struct teehost_loader_opts *opts, struct teehost_sgx
 
 /* ---- the enclave object ------------------------------------------------------------------ */
 
-static const struct th_backend *backend_of(enum teehost_sgx_driver d)
+const struct th_backend *th_backend_of(enum teehost_sgx_driver d)
 {
 	switch (d) {
 	case TEEHOST_SGX_KERNEL: return &th_backend_kernel;
@@ -461,7 +461,7 @@ int th_encl_create(const struct teehost_loader_opts *opts, const struct teehost_
 		return th_lfail(st, err, "create", ENCLAVE_OUT_OF_MEMORY, ENOMEM, "out of memory");
 	e->fd = -1;
 	e->driver = pr->driver;
-	e->be = backend_of(pr->driver);
+	e->be = th_backend_of(pr->driver);
 	e->opts = opts;
 	e->size = secs->size;
 	e->base = fixed_base;
