@@ -27,6 +27,8 @@ static pthread_mutex_t api_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct th_encl *enclaves;
 static struct teehost_sgx_probe probed;
 static bool have_probe;
+/* Keep a running MRENCLAVE so an EINIT the kernel refuses with a bare -EPERM can be named. */
+static const struct teehost_loader_opts api_opts = { .sz = sizeof(api_opts), .measure = true };
 
 /* Per-enclave state the API keeps beside the core object. */
 struct api_extra {
@@ -196,7 +198,7 @@ API void *enclave_create_ex(void *base_address, size_t virtual_size, size_t init
 			set(enclave_error, ENCLAVE_NOT_SUPPORTED);
 			goto out_free;
 		}
-		rc = th_encl_create(NULL, &probed, secs, fixed, &e, &st, &err);
+		rc = th_encl_create(&api_opts, &probed, secs, fixed, &e, &st, &err);
 	}
 	if (rc < 0) {
 		pthread_mutex_unlock(&api_lock);
@@ -454,26 +456,31 @@ API bool enclave_set_information(void *base_address, uint32_t info_type, void *i
 	return ok;
 }
 
+/*
+ * SGX1 when a driver is there (none loads without the CPU's SGX); SGX2 when the driver has
+ * the SGX2 ioctls (they answer ENOTTY where absent and ENODEV where the CPU lacks SGX2) and,
+ * when CPUID leaf 0x12 reports SGX at all, it reports SGX2 too. A CPUID that reports no SGX
+ * beside a working driver (a library under `teehost sim`, whose CPUID is patched in the
+ * program only) is not believed over the driver.
+ */
 API uint32_t enclave_get_features(void)
 {
-	unsigned a, b, c, d;
+	unsigned a = 0, b, c, d;
 	uint32_t f = ENCLAVE_FEATURE_NONE;
 	const struct th_backend *be;
 
-	if (__get_cpuid_max(0, NULL) < 0x12)
-		return f;
 	pthread_mutex_lock(&api_lock);
 	if (probe(NULL, NULL) < 0) {
 		pthread_mutex_unlock(&api_lock);
 		return f;
 	}
 	pthread_mutex_unlock(&api_lock);
-	__cpuid_count(0x12, 0, a, b, c, d);
+	f |= ENCLAVE_FEATURE_SGX1;
+	if (__get_cpuid_max(0, NULL) >= 0x12)
+		__cpuid_count(0x12, 0, a, b, c, d);
 	(void)b; (void)c; (void)d;
-	if (a & 1)
-		f |= ENCLAVE_FEATURE_SGX1;
 	be = th_backend_of(probed.driver);
-	if ((a & 2) && be && be->has_sgx2 && be->has_sgx2(probed.enclave_node))
+	if ((!(a & 1) || (a & 2)) && be && be->has_sgx2 && be->has_sgx2(probed.enclave_node))
 		f |= ENCLAVE_FEATURE_SGX2;
 	return f;
 }

@@ -287,7 +287,7 @@ static bool kernel_has_sgx2(const char *node)
 		return false;
 	memset(&r, 0, sizeof(r));
 	rc = ioctl(fd, SGX_IOC_ENCLAVE_RESTRICT_PERMISSIONS, &r);
-	yes = rc == 0 || errno != ENOTTY;
+	yes = rc == 0 || (errno != ENOTTY && errno != ENODEV);
 	close(fd);
 	return yes;
 }

@@ -1,0 +1,631 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A runtime's view of the common loader: this program uses ONLY sgx_enclave_common.h (plus
+ * libc and <elf.h>) and links with -lsgx_enclave_common, as the Intel SDK's uRTS or Open
+ * Enclave would. It parses a static enclave ELF (the kernel selftest's layout: PT_LOAD 0 holds
+ * the TCS pages, every page measured), creates, loads, initializes with a SIGSTRUCT file
+ * written by `teehost sign`, enters through the vDSO when the kernel offers
+ * __vdso_sgx_enter_enclave and with a bare ENCLU otherwise, and deletes. Output is TAP.
+ *
+ *   common_test run ELF SIGSTRUCT selftest|sample   load, call, check, delete, no leaks
+ *   common_test neg ELF SIGSTRUCT                   the EINIT failures with their codes
+ *   common_test epc ELF SIGSTRUCT                   out of EPC, then a load that fits
+ *   common_test busy ELF SIGSTRUCT                  EENTER on a busy TCS (sample only)
+ *   common_test nodev                               no SGX device at all
+ */
+#include <elf.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sgx_enclave_common.h"
+
+static int n_test, n_fail;
+
+static void ok(int cond, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void ok(int cond, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%sok %d - ", cond ? "" : "not ", ++n_test);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+	if (!cond)
+		n_fail++;
+}
+
+/* ---- the enclave file ---------------------------------------------------------------- */
+
+struct seg {
+	uint64_t off, npages, flags;   /* flags: ENCLAVE_PAGE_* */
+	uint8_t *data;                 /* npages * 4096, page aligned */
+};
+
+struct image {
+	struct seg segs[16];
+	int nsegs;
+	uint64_t size;
+	uint8_t sigstruct[SIGSTRUCT_SIZE];
+};
+
+static uint8_t *slurp(const char *path, size_t *len)
+{
+	struct stat sb;
+	uint8_t *buf;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0 || fstat(fd, &sb) < 0) {
+		perror(path);
+		exit(2);
+	}
+	buf = malloc((size_t)sb.st_size + 1);
+	if (!buf || read(fd, buf, (size_t)sb.st_size) != sb.st_size) {
+		perror(path);
+		exit(2);
+	}
+	close(fd);
+	*len = (size_t)sb.st_size;
+	return buf;
+}
+
+static void image_read(const char *elf, const char *sig, struct image *img)
+{
+	size_t len, slen;
+	uint8_t *f = slurp(elf, &len), *s = slurp(sig, &slen);
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)f;
+	const Elf64_Phdr *ph = (const Elf64_Phdr *)(f + eh->e_phoff);
+	uint64_t base = UINT64_MAX, end = 0;
+
+	memset(img, 0, sizeof(*img));
+	if (slen != SIGSTRUCT_SIZE) {
+		fprintf(stderr, "%s: not a SIGSTRUCT\n", sig);
+		exit(2);
+	}
+	memcpy(img->sigstruct, s, SIGSTRUCT_SIZE);
+	for (int i = 0; i < eh->e_phnum; i++)
+		if (ph[i].p_type == PT_LOAD && base == UINT64_MAX)
+			base = ph[i].p_vaddr & ~0xfffull;
+	for (int i = 0; i < eh->e_phnum && img->nsegs < 16; i++) {
+		const Elf64_Phdr *p = &ph[i];
+		struct seg *sg;
+		uint64_t start, stop, avail;
+
+		if (p->p_type != PT_LOAD)
+			continue;
+		sg = &img->segs[img->nsegs];
+		start = p->p_vaddr & ~0xfffull;
+		stop = (p->p_vaddr + p->p_memsz + 0xfff) & ~0xfffull;
+		sg->off = start - base;
+		sg->npages = (stop - start) / 4096;
+		sg->data = aligned_alloc(4096, sg->npages * 4096);
+		memset(sg->data, 0, sg->npages * 4096);
+		/* file bytes: up to p_filesz, or to the page end when the segment has no bss */
+		avail = p->p_memsz == p->p_filesz ? stop - start : (p->p_vaddr - start) + p->p_filesz;
+		if (p->p_offset - (p->p_vaddr - start) + avail > len)
+			avail = len - (p->p_offset - (p->p_vaddr - start));
+		memcpy(sg->data, f + p->p_offset - (p->p_vaddr - start), avail);
+		if (img->nsegs == 0)
+			sg->flags = ENCLAVE_PAGE_THREAD_CONTROL;
+		else
+			sg->flags = ENCLAVE_PAGE_REG | ((p->p_flags & PF_R) ? ENCLAVE_PAGE_READ : 0) |
+				    ((p->p_flags & PF_W) ? ENCLAVE_PAGE_WRITE : 0) |
+				    ((p->p_flags & PF_X) ? ENCLAVE_PAGE_EXECUTE : 0);
+		if (stop - base > end)
+			end = stop - base;
+		img->nsegs++;
+	}
+	img->size = 8192;
+	while (img->size < end)
+		img->size <<= 1;
+	free(f);
+	free(s);
+}
+
+/* SECS from the SIGSTRUCT's body, as a runtime builds it. */
+static void make_secs(const struct image *img, enclave_create_sgx_t *c)
+{
+	uint64_t flags, xfrm;
+	uint32_t misc;
+
+	memset(c, 0, sizeof(*c));
+	memcpy(&misc, img->sigstruct + 900, 4);
+	memcpy(&flags, img->sigstruct + 928, 8);
+	memcpy(&xfrm, img->sigstruct + 936, 8);
+	memcpy(c->secs + 0, &img->size, 8);             /* SIZE */
+	c->secs[16] = 1;                                /* SSAFRAMESIZE */
+	memcpy(c->secs + 20, &misc, 4);                 /* MISCSELECT */
+	flags &= ~1ull;                                 /* INIT is the CPU's */
+	memcpy(c->secs + 48, &flags, 8);
+	memcpy(c->secs + 56, &xfrm, 8);
+}
+
+/* ---- leaks ---------------------------------------------------------------------------- */
+
+static int count_lines(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	int n = 0, c;
+
+	if (!f)
+		return -1;
+	while ((c = fgetc(f)) != EOF)
+		n += c == '\n';
+	fclose(f);
+	return n;
+}
+
+static int count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((de = readdir(d)))
+		n += de->d_name[0] != '.';
+	closedir(d);
+	return n - 1; /* the DIR's own fd */
+}
+
+struct snapshot {
+	int maps, fds;
+};
+
+static void snap(struct snapshot *s)
+{
+	if (getenv("COMMON_TEST_DEBUG")) {
+		char cmd[64];
+
+		snprintf(cmd, sizeof(cmd), "cat /proc/%d/maps >&2; echo ---- >&2", (int)getpid());
+		if (system(cmd)) {}
+	}
+	s->maps = count_lines("/proc/self/maps");
+	s->fds = count_fds();
+}
+
+static void no_leak(const struct snapshot *before, const char *after_what)
+{
+	struct snapshot now;
+
+	snap(&now);
+	ok(now.maps == before->maps && now.fds == before->fds,
+	   "after %s: no mapping or fd left behind (maps %d -> %d, fds %d -> %d)", after_what,
+	   before->maps, now.maps, before->fds, now.fds);
+}
+
+/* ---- load ----------------------------------------------------------------------------- */
+
+/* Create + load every page (optionally corrupting one byte) + initialize. Returns the base
+ * or NULL; *err_out gets the first failing call's code, *step the call. */
+static void *load(const struct image *img, const enclave_create_sgx_t *secs, const void *sig,
+		  int corrupt, uint32_t *err_out, const char **step)
+{
+	uint32_t err = 0;
+	void *base = enclave_create(NULL, img->size, img->size, ENCLAVE_TYPE_SGX1, secs,
+				    sizeof(*secs), &err);
+	enclave_init_sgx_t init;
+
+	*step = "enclave_create";
+	if (!base) {
+		*err_out = err;
+		return NULL;
+	}
+	for (int i = 0; i < img->nsegs; i++) {
+		const struct seg *sg = &img->segs[i];
+		uint8_t *data = sg->data;
+
+		if (corrupt && i == img->nsegs - 1) {
+			data = aligned_alloc(4096, sg->npages * 4096);
+			memcpy(data, sg->data, sg->npages * 4096);
+			data[0] ^= 0x5a;
+		}
+		*step = "enclave_load_data";
+		if (enclave_load_data((uint8_t *)base + sg->off, sg->npages * 4096, data, sg->flags,
+				      &err) != sg->npages * 4096) {
+			if (data != sg->data)
+				free(data);
+			*err_out = err;
+			enclave_delete(base, NULL);
+			return NULL;
+		}
+		if (data != sg->data)
+			free(data);
+	}
+	memcpy(init.sigstruct, sig, SIGSTRUCT_SIZE);
+	*step = "enclave_initialize";
+	if (!enclave_initialize(base, &init, sizeof(init), &err)) {
+		*err_out = err;
+		enclave_delete(base, NULL);
+		return NULL;
+	}
+	*err_out = 0;
+	return base;
+}
+
+/* ---- entry ---------------------------------------------------------------------------- */
+
+struct run {
+	uint64_t tcs;
+	uint32_t function;
+	uint16_t exception_vector, exception_error_code;
+	uint64_t exception_addr, user_handler, user_data;
+	uint8_t reserved[216];
+};
+typedef int (*vdso_fn)(unsigned long, unsigned long, unsigned long, unsigned int, unsigned long,
+		       unsigned long, struct run *);
+
+static vdso_fn vdso_sym(void)
+{
+	uintptr_t b = getauxval(AT_SYSINFO_EHDR);
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)b;
+	const Elf64_Phdr *ph;
+	const Elf64_Dyn *dyn = NULL;
+	const Elf64_Sym *sym = NULL;
+	const char *str = NULL;
+	const Elf32_Word *hash = NULL;
+	uintptr_t bias = 0;
+	int loaded = 0;
+
+	if (!b)
+		return NULL;
+	ph = (const Elf64_Phdr *)(b + eh->e_phoff);
+	for (int i = 0; i < eh->e_phnum; i++)
+		if (ph[i].p_type == PT_LOAD && !loaded++)
+			bias = b + ph[i].p_offset - ph[i].p_vaddr;
+	for (int i = 0; i < eh->e_phnum; i++)
+		if (ph[i].p_type == PT_DYNAMIC)
+			dyn = (const Elf64_Dyn *)(bias + ph[i].p_vaddr);
+	for (; dyn && dyn->d_tag != DT_NULL; dyn++) {
+		if (dyn->d_tag == DT_HASH) hash = (const Elf32_Word *)(bias + dyn->d_un.d_ptr);
+		if (dyn->d_tag == DT_SYMTAB) sym = (const Elf64_Sym *)(bias + dyn->d_un.d_ptr);
+		if (dyn->d_tag == DT_STRTAB) str = (const char *)(bias + dyn->d_un.d_ptr);
+	}
+	if (!hash || !sym || !str)
+		return NULL;
+	for (Elf32_Word i = 0; i < hash[1]; i++)
+		if (sym[i].st_shndx != SHN_UNDEF &&
+		    !strcmp(str + sym[i].st_name, "__vdso_sgx_enter_enclave"))
+			return (vdso_fn)(bias + sym[i].st_value);
+	return NULL;
+}
+
+/* EENTER with RDI = ARG; 0 on EEXIT. The enclaves restore RSP/RBP and keep R12-R15, but the
+ * clobber list does not trust that. */
+static int enter(void *tcs, void *arg)
+{
+	static vdso_fn fn;
+	static int looked;
+
+	if (!looked++)
+		fn = vdso_sym();
+	if (fn) {
+		struct run r;
+
+		memset(&r, 0, sizeof(r));
+		r.tcs = (uint64_t)(uintptr_t)tcs;
+		if (fn((unsigned long)(uintptr_t)arg, 0, 0, 2, 0, 0, &r))
+			return -1;
+		if (r.function != 4 && getenv("COMMON_TEST_DEBUG"))
+			fprintf(stderr, "exception: leaf %u vector %u code %#x addr %#llx\n", r.function,
+				r.exception_vector, r.exception_error_code,
+				(unsigned long long)r.exception_addr);
+		return r.function == 4 ? 0 : -(int)r.exception_vector - 1000;
+	}
+	__asm__ volatile(
+		"push %%rbp\n"
+		"lea 1f(%%rip), %%rcx\n"
+		"mov $2, %%eax\n"
+		"1: enclu\n"
+		"pop %%rbp\n"
+		: "+b"(tcs), "+D"(arg)
+		:
+		: "rax", "rcx", "rdx", "rsi", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15",
+		  "memory", "cc");
+	return 0;
+}
+
+struct sample_call {
+	uint64_t magic, op, args[4], ret;
+	int64_t status;
+};
+#define SAMPLE_MAGIC 0x706d617368656574ull
+
+static void call_sample(void *tcs)
+{
+	struct sample_call c = { .magic = SAMPLE_MAGIC, .op = 1, .args = { 40, 2 }, .status = 99 };
+	int rc = enter(tcs, &c);
+
+	ok(rc == 0 && c.status == 0 && c.ret == 42, "sample enclave: ADD 40 2 = %llu (status %lld)",
+	   (unsigned long long)c.ret, (long long)c.status);
+	c = (struct sample_call){ .magic = SAMPLE_MAGIC, .op = 3, .args = { 0x1234abcd } };
+	rc = enter(tcs, &c);
+	c = (struct sample_call){ .magic = SAMPLE_MAGIC, .op = 4, .status = 99 };
+	rc |= enter(tcs, &c);
+	ok(rc == 0 && c.status == 0 && c.ret == 0x1234abcd, "sample enclave: STORE then LOAD");
+}
+
+static void call_selftest(void *tcs)
+{
+	struct { uint64_t type, value; } put = { 0, 0xfeedbeef12345678ull }, get = { 1, 0 };
+	int rc = enter(tcs, &put);
+
+	rc |= enter(tcs, &get);
+	ok(rc == 0 && get.value == 0xfeedbeef12345678ull,
+	   "kernel selftest enclave: PUT_TO_BUFFER then GET_FROM_BUFFER returns the value");
+}
+
+/* ---- modes ---------------------------------------------------------------------------- */
+
+static int mode_run(const char *elf, const char *sig, const char *kind)
+{
+	struct image img;
+	enclave_create_sgx_t secs;
+	struct snapshot s0;
+	const char *step;
+	uint32_t err;
+	void *base;
+
+	image_read(elf, sig, &img);
+	make_secs(&img, &secs);
+	{
+		uint32_t f = enclave_get_features();
+
+		ok(f & ENCLAVE_FEATURE_SGX1, "enclave_get_features reports SGX1 (%#x)", f);
+	}
+	snap(&s0);
+	base = load(&img, &secs, img.sigstruct, 0, &err, &step);
+	ok(base != NULL, "%s: created, loaded and initialized (%s: %#x)", elf, step, err);
+	if (!base)
+		return 1;
+	if (!strcmp(kind, "sample")) {
+		call_sample(base);
+		call_sample((uint8_t *)base + 4096);
+	} else {
+		call_selftest(base);
+	}
+	ok(enclave_delete(base, &err) && err == 0, "enclave_delete");
+	no_leak(&s0, "a successful load and delete");
+	{
+		bool again = enclave_delete(base, &err);
+
+		ok(!again && err == ENCLAVE_INVALID_PARAMETER,
+		   "enclave_delete twice: ENCLAVE_INVALID_PARAMETER (%#x)", err);
+	}
+	return 0;
+}
+
+static void expect_fail(const struct image *img, const enclave_create_sgx_t *secs,
+			const uint8_t *sig, int corrupt, uint32_t want, const char *what)
+{
+	struct snapshot s0;
+	const char *step;
+	uint32_t err = 0;
+	void *base;
+
+	/* once to warm up one-time allocations (libcrypto, the heap), then measured */
+	base = load(img, secs, sig, corrupt, &err, &step);
+	if (base)
+		enclave_delete(base, NULL);
+	snap(&s0);
+	base = load(img, secs, sig, corrupt, &err, &step);
+	ok(!base && err == want, "%s: %s fails with %#06x (got %#06x)", what, step, want, err);
+	if (base)
+		enclave_delete(base, NULL);
+	no_leak(&s0, what);
+}
+
+static int mode_neg(const char *elf, const char *sig)
+{
+	struct image img;
+	enclave_create_sgx_t secs, bad_secs;
+	uint8_t bad[SIGSTRUCT_SIZE];
+
+	image_read(elf, sig, &img);
+	make_secs(&img, &secs);
+
+	memcpy(bad, img.sigstruct, sizeof(bad));
+	bad[8] ^= 0xff;                         /* HEADER1 */
+	expect_fail(&img, &secs, bad, 0, ENCLAVE_INVALID_SIG_STRUCT, "bad SIGSTRUCT header");
+	memcpy(bad, img.sigstruct, sizeof(bad));
+	bad[516 + 100] ^= 0x01;                 /* SIGNATURE */
+	expect_fail(&img, &secs, bad, 0, ENCLAVE_INVALID_SIGNATURE, "bad SIGSTRUCT signature");
+	expect_fail(&img, &secs, img.sigstruct, 1, ENCLAVE_INVALID_MEASUREMENT,
+		    "wrong MRENCLAVE (one byte of one page changed)");
+	bad_secs = secs;
+	bad_secs.secs[20] |= 1;                 /* MISCSELECT.EXINFO, the SIGSTRUCT says 0 */
+	expect_fail(&img, &bad_secs, img.sigstruct, 0, ENCLAVE_INVALID_ATTRIBUTE,
+		    "attribute mismatch (MISCSELECT)");
+	{
+		uint32_t err = 0;
+		enclave_init_sgx_t init;
+		void *base;
+
+		base = enclave_create(NULL, img.size, img.size, 7, &secs, sizeof(secs), &err);
+		ok(!base && err == ENCLAVE_INVALID_PARAMETER, "enclave_create of type 7: %#x", err);
+		memset(&init, 0, sizeof(init));
+		ok(!enclave_initialize((void *)0x1000, &init, sizeof(init), &err) &&
+		   err == ENCLAVE_INVALID_ADDRESS, "enclave_initialize of no enclave: %#x", err);
+		ok(enclave_load_data((void *)0x10000, 4096, NULL, ENCLAVE_PAGE_READ, &err) == 0 &&
+		   err == ENCLAVE_INVALID_ADDRESS, "enclave_load_data outside any enclave: %#x", err);
+	}
+	return 0;
+}
+
+static int mode_epc(const char *elf, const char *sig)
+{
+	struct image img;
+	enclave_create_sgx_t secs, big;
+	struct snapshot s0;
+	uint32_t err = 0;
+	uint64_t size = 1ull << 30;
+	void *base;
+	uint8_t *zero = aligned_alloc(4096, 1 << 20);
+	size_t got = 1;
+	const char *step;
+
+	image_read(elf, sig, &img);
+	make_secs(&img, &secs);
+	memset(zero, 0, 1 << 20);
+	big = secs;
+	memcpy(big.secs, &size, 8);
+	/* warm up one-time allocations with an enclave of the same size, then measure */
+	base = enclave_create(NULL, size, size, ENCLAVE_TYPE_SGX1, &big, sizeof(big), &err);
+	if (base) {
+		enclave_load_data(base, 1 << 20, zero, ENCLAVE_PAGE_READ | ENCLAVE_PAGE_WRITE, &err);
+		enclave_delete(base, NULL);
+	}
+	snap(&s0);
+	base = enclave_create(NULL, size, size, ENCLAVE_TYPE_SGX1, &big, sizeof(big), &err);
+	ok(base != NULL, "a 1 GiB enclave is created (%#x)", err);
+	if (base) {
+		for (uint64_t off = 0; off < size && got; off += 1 << 20)
+			got = enclave_load_data((uint8_t *)base + off, 1 << 20, zero,
+						ENCLAVE_PAGE_READ | ENCLAVE_PAGE_WRITE, &err);
+		if (got)
+			printf("ok %d - adding pages beyond the EPC # SKIP this driver (model) gave "
+			       "1 GiB of EPC: it does not account EPC pages\n", ++n_test);
+		else
+			ok(err == ENCLAVE_DEVICE_NO_RESOURCES,
+			   "adding pages beyond the EPC: ENCLAVE_DEVICE_NO_RESOURCES (%#x)", err);
+		enclave_delete(base, NULL);
+	}
+	no_leak(&s0, "running out of EPC");
+	base = load(&img, &secs, img.sigstruct, 0, &err, &step);
+	ok(base != NULL, "the EPC came back: a normal enclave loads afterwards (%s %#x)", step, err);
+	if (base)
+		enclave_delete(base, NULL);
+	return 0;
+}
+
+struct busy_arg {
+	void *tcs;
+	volatile int inside, done;
+	int rc;
+	int64_t status;
+	uint8_t *buf;
+	size_t len;
+};
+
+static void *busy_thread(void *p)
+{
+	struct busy_arg *a = p;
+	struct sample_call c = { .magic = SAMPLE_MAGIC, .op = 2,
+				 .args = { (uint64_t)(uintptr_t)a->buf, a->len } };
+
+	a->inside = 1;
+	a->rc = enter(a->tcs, &c);
+	a->status = c.status;
+	a->done = 1;
+	return NULL;
+}
+
+static int mode_busy(const char *elf, const char *sig)
+{
+	struct image img;
+	enclave_create_sgx_t secs;
+	struct busy_arg a = { 0 };
+	pthread_t t;
+	uint32_t err;
+	const char *step;
+	void *base;
+	int busy_seen = 0, tries = 0;
+
+	image_read(elf, sig, &img);
+	make_secs(&img, &secs);
+	base = load(&img, &secs, img.sigstruct, 0, &err, &step);
+	ok(base != NULL, "sample enclave loads (%s %#x)", step, err);
+	if (!base)
+		return 1;
+	a.tcs = base;
+	a.len = 256u << 20;
+	a.buf = malloc(a.len);
+	memset(a.buf, 7, a.len);
+	pthread_create(&t, NULL, busy_thread, &a);
+	while (!a.inside)
+		;
+	usleep(50 * 1000);      /* let it get inside: 256 MiB take far longer to hash */
+	/* While the other thread hashes 256 MiB on TCS 0, EENTER on TCS 0 must fault (#GP). */
+	while (!a.done && !busy_seen && tries++ < 1000000) {
+		struct sample_call c = { .magic = SAMPLE_MAGIC, .op = 1, .args = { 1, 1 } };
+		int rc = enter(base, &c);
+
+		if (rc == -1000 - 13)
+			busy_seen = 1;
+	}
+	pthread_join(t, NULL);
+	if (a.rc == -1013 && !busy_seen) {
+		/* the second thread could not enter at all, contention or not */
+		printf("ok %d - EENTER on a busy TCS # SKIP the simulator refuses EENTER from a "
+		       "second thread (vDSO soft ENCLU without thread setup)\n", ++n_test);
+		enclave_delete(base, NULL);
+		free(a.buf);
+		return 0;
+	}
+	ok(a.rc == 0 && a.status == 0, "the hashing thread's call returned (rc %d, status %lld)",
+	   a.rc, (long long)a.status);
+	ok(busy_seen, "EENTER on a TCS another thread is inside raises #GP (vector 13) (%d tries)",
+	   tries);
+	{
+		struct sample_call c = { .magic = SAMPLE_MAGIC, .op = 1, .args = { 1, 2 } };
+
+		ok(enter(base, &c) == 0 && c.ret == 3, "the TCS is usable again once free");
+	}
+	enclave_delete(base, NULL);
+	free(a.buf);
+	return 0;
+}
+
+static int mode_nodev(void)
+{
+	enclave_create_sgx_t secs;
+	uint32_t err = 0;
+	uint64_t size = 1 << 16;
+	struct snapshot s0;
+	void *base;
+
+	memset(&secs, 0, sizeof(secs));
+	memcpy(secs.secs, &size, 8);
+	secs.secs[16] = 1;
+	secs.secs[48] = 4;
+	secs.secs[56] = 3;
+	snap(&s0);
+	base = enclave_create(NULL, size, size, ENCLAVE_TYPE_SGX1, &secs, sizeof(secs), &err);
+	ok(!base && err == ENCLAVE_NOT_SUPPORTED, "no SGX device: ENCLAVE_NOT_SUPPORTED (%#x)", err);
+	ok(enclave_get_features() == ENCLAVE_FEATURE_NONE, "no SGX device: no features");
+	no_leak(&s0, "no device");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	int rc = 2;
+
+	if (argc >= 2 && !strcmp(argv[1], "nodev"))
+		rc = mode_nodev();
+	else if (argc == 5 && !strcmp(argv[1], "run"))
+		rc = mode_run(argv[2], argv[3], argv[4]);
+	else if (argc == 4 && !strcmp(argv[1], "neg"))
+		rc = mode_neg(argv[2], argv[3]);
+	else if (argc == 4 && !strcmp(argv[1], "epc"))
+		rc = mode_epc(argv[2], argv[3]);
+	else if (argc == 4 && !strcmp(argv[1], "busy"))
+		rc = mode_busy(argv[2], argv[3]);
+	else
+		fprintf(stderr, "usage: common_test run|neg|epc|busy ELF SIGSTRUCT [selftest|sample] | nodev\n");
+	printf("1..%d\n", n_test);
+	return rc ? rc : n_fail ? 1 : 0;
+}
