@@ -45,3 +45,11 @@ INSTALL_HOOKS += install-sim
 install-sim:
 	install -d $(DESTDIR)$(LIBDIR)/teehost
 	install -m 0755 $(SIM_LIB) $(DESTDIR)$(LIBDIR)/teehost/libteehost-sim.so
+
+# bench/sim: ECALL round trip and compute loop on the simulator (run by `make bench`)
+SIM_BENCH := $(BUILD)/bench/sim
+ALL_TARGETS += $(SIM_BENCH)
+$(SIM_BENCH): bench/sim.c tests/enclaves/simencl.h $(LIBA)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  BENCH   $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBA) $(LDLIBS) -ldl

@@ -107,14 +107,6 @@ static int k_secinfo_ok(const struct sgx_secinfo *si)
 	return 0;
 }
 
-static bool all_zero(const uint8_t *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (p[i])
-			return false;
-	return true;
-}
-
 static int add_page(struct th_sim_encl *e, unsigned long src, uint64_t off,
 		    const struct sgx_secinfo *si, uint64_t flags)
 {
@@ -143,7 +135,6 @@ static int add_page(struct th_sim_encl *e, unsigned long src, uint64_t off,
 			}
 	th_sim_apply_prot(e, e->base + off, e->base + off + TH_SIM_PAGE);
 	th_sim_unlock();
-	(void)all_zero;
 	return 0;
 }
 

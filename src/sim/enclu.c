@@ -68,20 +68,14 @@ static bool ssa_ok(struct th_sim_encl *e, struct sgx_tcs *tp, uint32_t i)
 	return true;
 }
 
+/* --strict: the first thread in opens the enclave's pages, the last one out closes them */
 static void strict_open(struct th_sim_encl *e, bool open)
 {
-	if (!th_sim_cfg.strict)
-		return;
-	if (open) {
-		th_sim_apply_prot(e, e->base, e->base + e->size);
-		return;
-	}
-	for (uint64_t a = e->base; a < e->base + e->size; a += TH_SIM_PAGE) {
-		struct th_sim_page *p = th_sim_page_at(e, a);
+	int n = open ? __atomic_add_fetch(&e->inside, 1, __ATOMIC_ACQ_REL) :
+		       __atomic_sub_fetch(&e->inside, 1, __ATOMIC_ACQ_REL);
 
-		if (p->vma & TH_VMA_MAPPED)
-			th_sim_real_mprotect((void *)a, TH_SIM_PAGE, PROT_NONE);
-	}
+	if (th_sim_cfg.strict && n == (open ? 1 : 0))
+		th_sim_apply_prot(e, e->base, e->base + e->size);
 }
 
 /*
@@ -171,6 +165,8 @@ void th_sim_soft_enclu(struct th_sim_regs *r)
 	struct th_sim_thread *t = th_sim_thread_self();
 	uint64_t vec, code, addr;
 
+	if (!t && !th_sim_thread_setup())
+		t = th_sim_thread_self();
 	if (!t) {
 		vec = 13;
 		code = addr = 0;
@@ -596,7 +592,7 @@ static int classify_pf(struct th_sim_encl *e, uint64_t addr, uint32_t kerr, uint
 		*code = SGX_PFEC_SGX | 5 | acc;
 		return 1;
 	}
-	prot = th_sim_page_prot(p);
+	prot = th_sim_page_prot(e, p);
 	if (prot >= 0 && (prot & need)) {
 		/* stale protection (another thread changed the EPCM): fix and retry */
 		th_sim_apply_prot(e, addr & ~0xfffull, (addr & ~0xfffull) + TH_SIM_PAGE);
@@ -655,6 +651,9 @@ void th_sim_signal(int sig, siginfo_t *info, void *ucv, uint64_t *fsgs)
 	bool inside = t && t->cur_tcs && rip - t->cur_encl->base < t->cur_encl->size;
 	bool sync = is_sync(sig, info);
 	int saved_errno = errno;
+
+	th_sim_log("signal %d code %d rip %#lx addr %p inside %d fsgs %d", sig, info->si_code,
+		   (unsigned long)rip, info->si_addr, inside, fsgs != NULL);
 
 	if (sync && (sig == SIGILL || (sig == SIGSEGV && info->si_code == SI_KERNEL))) {
 		uint8_t b[3];

@@ -52,10 +52,13 @@ struct th_sim_page *th_sim_page_at(struct th_sim_encl *e, uint64_t addr)
 }
 
 /* Real protection of a page: its mapping's protection capped by the EPCM; -1 if unmapped. */
-int th_sim_page_prot(const struct th_sim_page *p)
+int th_sim_page_prot(const struct th_sim_encl *e, const struct th_sim_page *p)
 {
 	if (!(p->vma & TH_VMA_MAPPED))
 		return -1;
+	/* --strict: no access while no thread is inside (the abort page, made a fault) */
+	if (th_sim_cfg.strict && !__atomic_load_n(&e->inside, __ATOMIC_ACQUIRE))
+		return PROT_NONE;
 	if (!(p->state & TH_EPCM_VALID) || (p->state & (TH_EPCM_PENDING | TH_EPCM_MODIFIED)) ||
 	    p->type != SGX_PT_REG)
 		return PROT_NONE;
@@ -73,7 +76,7 @@ void th_sim_apply_prot(struct th_sim_encl *e, uint64_t start, uint64_t end)
 	if (end > e->base + e->size)
 		end = e->base + e->size;
 	for (uint64_t a = start; a <= end; a += TH_SIM_PAGE) {
-		int prot = a < end ? th_sim_page_prot(th_sim_page_at(e, a)) : -2;
+		int prot = a < end ? th_sim_page_prot(e, th_sim_page_at(e, a)) : -2;
 
 		if (prot != run_prot) {
 			if (run_prot >= 0)
@@ -183,6 +186,16 @@ static bool tcs_valid(const struct sgx_tcs *t, const struct th_sim_encl *e)
 	return true;
 }
 
+static bool page_is_zero(const void *src)
+{
+	const uint64_t *w = src;
+
+	for (size_t i = 0; i < TH_SIM_PAGE / 8; i++)
+		if (w[i])
+			return false;
+	return true;
+}
+
 int th_encls_eadd(struct th_sim_encl *e, uint64_t addr, const void *src, uint64_t flags)
 {
 	struct th_sim_page *p = th_sim_page_at(e, addr);
@@ -198,7 +211,10 @@ int th_encls_eadd(struct th_sim_encl *e, uint64_t addr, const void *src, uint64_
 		return -14;     /* the EPC page is in use: #PF */
 	if (type == SGX_PT_TCS && !tcs_valid(src, e))
 		return -13;
-	memcpy(e->epc + (addr - e->base), src, TH_SIM_PAGE);
+	/* an invalid page's backing is a hole (never written, or punched by EREMOVE): a zero
+	 * page need not be written, which keeps big zero heaps out of memory */
+	if (!page_is_zero(src))
+		memcpy(e->epc + (addr - e->base), src, TH_SIM_PAGE);
 	if (type == SGX_PT_TCS) {
 		p->tcs = calloc(1, sizeof(*p->tcs));
 		if (!p->tcs)

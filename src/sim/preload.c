@@ -11,6 +11,7 @@
  *   TEEHOST_SIM_EPC=BYTES  TEEHOST_SIM_SGX1=1  TEEHOST_SIM_STRICT=1  TEEHOST_SIM_DEBUG=1
  */
 #include <dlfcn.h>
+#include <pthread.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -337,6 +338,35 @@ EXPORT int fstatat64(int dirfd, const char *path, struct stat64 *st, int flags)
 	return fstatat(dirfd, path, (struct stat *)st, flags);
 }
 
+static int (*real_statx)(int, const char *, int, unsigned int, struct statx *);
+
+EXPORT int statx(int dirfd, const char *path, int flags, unsigned int mask, struct statx *stx)
+{
+	const struct th_sim_node *n = node_of(path);
+	struct th_sim_dev *d = th_sim_dev_of_fd(dirfd);
+	struct stat st;
+
+	resolve();
+	if (!n && d && !*path && (flags & AT_EMPTY_PATH))
+		n = d->node;
+	if (n) {
+		fake_stat(n, &st);
+		memset(stx, 0, sizeof(*stx));
+		stx->stx_mask = STATX_BASIC_STATS;
+		stx->stx_mode = (uint16_t)st.st_mode;
+		stx->stx_nlink = 1;
+		stx->stx_blksize = 4096;
+		stx->stx_ino = st.st_ino;
+		stx->stx_rdev_major = major(st.st_rdev);
+		stx->stx_rdev_minor = minor(st.st_rdev);
+		stx->stx_dev_minor = 5;
+		return 0;
+	}
+	if (!real_statx)
+		real_statx = next("statx");
+	return real_statx(dirfd, path, flags, mask, stx);
+}
+
 EXPORT int access(const char *path, int mode)
 {
 	resolve();
@@ -480,6 +510,21 @@ static void maybe_destroy(struct th_sim_encl *e)
 	free(d);
 }
 
+static struct th_sim_encl *encl_overlapping(uint64_t start, uint64_t end);
+
+/* [start, end) no longer maps any enclave: something else was mapped over it */
+static void forget_mappings(uint64_t start, uint64_t end)
+{
+	struct th_sim_encl *e = encl_overlapping(start, end);
+
+	pre_remove(start, end);
+	if (!e)
+		return;
+	for (uint64_t a = start > e->base ? start : e->base; a < end && a < e->base + e->size;
+	     a += TH_SIM_PAGE)
+		th_sim_page_at(e, a)->vma = 0;
+}
+
 EXPORT void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 {
 	struct th_sim_dev *d = th_sim_dev_of_fd(fd);
@@ -489,8 +534,13 @@ EXPORT void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off
 	int rc;
 
 	resolve();
-	if (!d || (flags & MAP_ANONYMOUS))
-		return th_sim_real_mmap(addr, len, prot, flags, fd, off);
+	if (!d || (flags & MAP_ANONYMOUS)) {
+		void *r = th_sim_real_mmap(addr, len, prot, flags, fd, off);
+
+		if (r != MAP_FAILED && (flags & MAP_FIXED) && th_sim_m.encls)
+			forget_mappings((uint64_t)r, (uint64_t)r + ((len + 0xfff) & ~(size_t)0xfff));
+		return r;
+	}
 	if (!len || (off & 0xfff) || ((flags & MAP_FIXED) && ((uint64_t)addr & 0xfff))) {
 		errno = EINVAL;
 		return MAP_FAILED;
@@ -715,6 +765,18 @@ EXPORT sighandler_t signal(int sig, sighandler_t h)
 		return SIG_ERR;
 	return old.sa_handler;
 }
+EXPORT sighandler_t sysv_signal(int sig, sighandler_t h)
+{
+	struct sigaction sa, old;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = h;
+	sa.sa_flags = SA_RESETHAND | SA_NODEFER;
+	if (sigaction(sig, &sa, &old))
+		return SIG_ERR;
+	return old.sa_handler;
+}
+
 EXPORT sighandler_t bsd_signal(int sig, sighandler_t h)
 {
 	return signal(sig, h);
@@ -738,8 +800,65 @@ int th_sim_install_handlers(void)
 /* ---- threads: a simulator sigaltstack with the thread block at its bottom ---- */
 uint64_t th_sim_alt_base;
 uint64_t th_sim_alt_size;
-static int alt_next;
+static uint64_t alt_used[TH_ALT_SLOTS / 64];
+static pthread_key_t thread_key;
 static __thread struct th_sim_thread *self __attribute__((tls_model("initial-exec")));
+static __thread stack_t app_altstack __attribute__((tls_model("initial-exec")));
+
+static int slot_alloc(void)
+{
+	for (int i = 0; i < TH_ALT_SLOTS / 64; i++) {
+		uint64_t v = __atomic_load_n(&alt_used[i], __ATOMIC_RELAXED);
+
+		while (~v) {
+			int b = __builtin_ctzll(~v);
+
+			if (__atomic_compare_exchange_n(&alt_used[i], &v, v | (1ull << b), false,
+							__ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+				return i * 64 + b;
+		}
+	}
+	return -1;
+}
+
+/* thread exit: give the slot back */
+static void thread_gone(void *p)
+{
+	struct th_sim_thread *t = p;
+	stack_t ss = { .ss_flags = SS_DISABLE };
+	int slot = (int)(((uint64_t)t - th_sim_alt_base) / TH_ALT_SLOT);
+
+	if (t->cur_tcs)
+		return;         /* exiting from inside an enclave: keep the slot */
+	self = NULL;            /* first: sigaltstack() then goes to the kernel */
+	sigaltstack(&ss, NULL);
+	__atomic_and_fetch(&alt_used[slot / 64], ~(1ull << (slot % 64)), __ATOMIC_RELEASE);
+}
+
+/*
+ * The simulator keeps its own alternate signal stack on every thread that has been in an
+ * enclave (the handlers find the thread block through it); the program's is remembered and
+ * reported back, and its handlers run on the simulator's.
+ */
+EXPORT int sigaltstack(const stack_t *ss, stack_t *old)
+{
+	static int (*real)(const stack_t *, stack_t *);
+
+	if (!real)
+		real = (int (*)(const stack_t *, stack_t *))next("sigaltstack");
+	if (!self)
+		return real(ss, old);
+	if (ss && ss->ss_flags & ~(SS_DISABLE | (1 << 31))) {	/* SS_AUTODISARM */
+		errno = EINVAL;
+		return -1;
+	}
+	if (old)
+		*old = app_altstack.ss_size || app_altstack.ss_flags ? app_altstack :
+		       (stack_t){ .ss_flags = SS_DISABLE };
+	if (ss)
+		app_altstack = *ss;
+	return 0;
+}
 
 struct th_sim_thread *th_sim_thread_self(void)
 {
@@ -748,6 +867,7 @@ struct th_sim_thread *th_sim_thread_self(void)
 
 int th_sim_thread_setup(void)
 {
+	static int (*real_sigaltstack)(const stack_t *, stack_t *);
 	struct th_sim_thread *t;
 	stack_t ss;
 	int slot;
@@ -755,8 +875,10 @@ int th_sim_thread_setup(void)
 
 	if (self)
 		return 0;
-	slot = __atomic_fetch_add(&alt_next, 1, __ATOMIC_RELAXED);
-	if (slot >= TH_ALT_SLOTS)
+	if (!real_sigaltstack)
+		real_sigaltstack = (int (*)(const stack_t *, stack_t *))next("sigaltstack");
+	slot = slot_alloc();
+	if (slot < 0)
 		return -EAGAIN;
 	base = (uint8_t *)th_sim_alt_base + (uint64_t)slot * TH_ALT_SLOT;
 	if (th_sim_real_mprotect(base, TH_ALT_SLOT, PROT_READ | PROT_WRITE))
@@ -769,9 +891,11 @@ int th_sim_thread_setup(void)
 	ss.ss_sp = base + TH_SIM_PAGE;
 	ss.ss_size = TH_ALT_SLOT - TH_SIM_PAGE;
 	ss.ss_flags = 0;
-	if (sigaltstack(&ss, NULL))
+	real_sigaltstack(NULL, &app_altstack);
+	if (real_sigaltstack(&ss, NULL))
 		return -errno;
 	self = t;
+	pthread_setspecific(thread_key, t);
 	return 0;
 }
 
@@ -807,6 +931,7 @@ __attribute__((constructor)) static void th_sim_init(void)
 	}
 	th_sim_alt_base = ((uint64_t)r + TH_ALT_SLOT - 1) & ~(TH_ALT_SLOT - 1);
 	th_sim_alt_size = TH_ALT_SLOTS * TH_ALT_SLOT;
+	pthread_key_create(&thread_key, thread_gone);
 	if (th_sim_thread_setup() || th_sim_install_handlers())
 		th_sim_log("cannot install the ENCLU trap handlers");
 	th_sim_cpuid_init();

@@ -89,7 +89,7 @@ struct th_sim_encl {
 	struct th_sim_page *pages; /* size / 4096 entries */
 	uint64_t child_count;
 	uint32_t gen, tracked;  /* ETRACK generations */
-	int refs;               /* device fd + mappings */
+	int inside;             /* threads in the enclave (for --strict) */
 	void *dev;              /* the device model's enclave */
 	/* the driver's #PF handler for a page the EPCM lacks (EAUG on the kernel's); 0 = added */
 	int (*fault)(struct th_sim_encl *e, uint64_t addr);
@@ -126,7 +126,7 @@ int th_encls_etrack(struct th_sim_encl *e) TH_SIM_API;
 void th_sim_encl_destroy(struct th_sim_encl *e) TH_SIM_API;
 
 /* Host mappings of an enclave and the real protection of each page. */
-int th_sim_page_prot(const struct th_sim_page *p) TH_SIM_API;
+int th_sim_page_prot(const struct th_sim_encl *e, const struct th_sim_page *p) TH_SIM_API;
 void th_sim_apply_prot(struct th_sim_encl *e, uint64_t start, uint64_t end) TH_SIM_API;
 
 /* ---- threads and entry ---- */

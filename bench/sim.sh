@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# ECALL round trip on the simulator against one bare trap, and an enclave compute loop against
+# the same loop outside, in one run (bench/sim.c).
+set -eu
+BUILD=${BUILD:-build}
+TEEHOST=${TEEHOST:-$BUILD/teehost} BUILD=$BUILD "$BUILD/bench/sim"
