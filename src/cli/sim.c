@@ -18,7 +18,8 @@
 
 static void sim_help(void)
 {
-	printf("Usage: teehost sim [--epc SIZE] [--sgx1-only] [--strict] -- PROGRAM [ARGS]\n\n"
+	printf("Usage: teehost sim [--epc SIZE] [--sgx1-only] [--strict] [--driver D] -- PROGRAM "
+	       "[ARGS]\n\n"
 	       "Run PROGRAM on a simulated SGX machine: /dev/sgx_enclave and /dev/sgx_provision,\n"
 	       "the in-kernel SGX ioctls, the vDSO entry point and CPUID leaves 7 and 0x12 are\n"
 	       "provided in user mode; enclave code runs natively and ENCLU is emulated.\n\n"
@@ -26,6 +27,9 @@ static void sim_help(void)
 	       "  --epc SIZE     EPC size CPUID reports (bytes, or with K/M/G; default 64M)\n"
 	       "  --sgx1-only    report and behave as SGX1 (no EDMM ioctls, EAUG or EACCEPT)\n"
 	       "  --strict       enclave pages are inaccessible while no thread is inside\n"
+	       "  --driver D     the driver to play: kernel (default), dcap (DCAP 1.30-1.36:\n"
+	       "                 /dev/sgx/enclave, no vDSO) or isgx (/dev/isgx, no FLC: launch\n"
+	       "                 tokens, Intel's launch-enclave signer)\n"
 	       "  -h, --help     this text\n");
 }
 
@@ -87,6 +91,7 @@ int cmd_sim(int argc, char **argv)
 		{ "epc", required_argument, NULL, 'e' },
 		{ "sgx1-only", no_argument, NULL, '1' },
 		{ "strict", no_argument, NULL, 's' },
+		{ "driver", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -108,6 +113,12 @@ int cmd_sim(int argc, char **argv)
 			break;
 		case 's':
 			setenv("TEEHOST_SIM_STRICT", "1", 1);
+			break;
+		case 'd':
+			if (strcmp(optarg, "kernel") && strcmp(optarg, "dcap") && strcmp(optarg, "isgx"))
+				return cli_usage_error("sim", "--driver '%s': use kernel, dcap or isgx",
+						       optarg);
+			setenv("TEEHOST_SIM_DRIVER", optarg, 1);
 			break;
 		case 'h':
 			sim_help();

@@ -921,6 +921,13 @@ __attribute__((constructor)) static void th_sim_init(void)
 	th_sim_cfg.strict = (v = getenv("TEEHOST_SIM_STRICT")) && *v == '1';
 	th_sim_cfg.debug = (v = getenv("TEEHOST_SIM_DEBUG")) && *v == '1';
 	th_sim_cfg.flc = !((v = getenv("TEEHOST_SIM_LEGACY_LAUNCH")) && *v == '1');
+	/* driver flavour (teehost sim --driver): kernel, dcap or isgx */
+	if ((v = getenv("TEEHOST_SIM_DRIVER")) && !strcmp(v, "dcap"))
+		device = &th_sim_device_dcap;
+	else if (v && !strcmp(v, "isgx"))
+		device = &th_sim_device_isgx;
+	if (device->setup)
+		device->setup();
 
 	/* sigaltstack slots, aligned so the trampoline finds the thread block by masking RSP */
 	r = th_sim_real_mmap(NULL, (TH_ALT_SLOTS + 1) * TH_ALT_SLOT, PROT_NONE,
