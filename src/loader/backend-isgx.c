@@ -68,6 +68,8 @@ static void isgx_put(void)
 	pthread_mutex_unlock(&isgx_lock);
 }
 
+int th_reserve_aligned(struct th_encl *e, struct teehost_sgx_status *st, struct th_err *err);
+
 int th_isgx_fd(const char *node, struct th_err *err)
 {
 	return isgx_get(node, err);
@@ -90,26 +92,21 @@ static int isgx_create(struct th_encl *e, struct sgx_secs *secs, struct teehost_
 	}
 	e->fd = rc;
 	e->fd_shared = true;
-	if (e->base)
-		p = mmap((void *)(uintptr_t)e->base, e->size, PROT_NONE, MAP_SHARED | MAP_FIXED_NOREPLACE,
-			 e->fd, 0);
-	else
-		p = mmap(NULL, e->size, PROT_NONE, MAP_SHARED, e->fd, 0);
+	/*
+	 * The driver aligns an unfixed mapping itself; reserving an aligned range first and
+	 * mapping the device MAP_FIXED over it gives the same result on every kernel and lets
+	 * a fixed base (SECS.BASE) be honoured.
+	 */
+	rc = th_reserve_aligned(e, st, err);
+	if (rc < 0)
+		goto fail;
+	p = mmap(e->resv, e->size, PROT_NONE, MAP_SHARED | MAP_FIXED, e->fd, 0);
 	if (p == MAP_FAILED) {
 		int en = errno;
 
 		rc = th_lfail(st, err, "reserve", ENCLAVE_MEMORY_MAP_FAILURE, en,
 			      "mmap of %#llx bytes from %s: %s", (unsigned long long)e->size,
 			      e->node, strerror(en));
-		goto fail;
-	}
-	e->resv = p;
-	e->resv_len = e->size;
-	if ((e->base && (uint64_t)(uintptr_t)p != e->base) ||
-	    ((uint64_t)(uintptr_t)p & (e->size - 1))) {
-		rc = th_lfail(st, err, "reserve", ENCLAVE_MEMORY_MAP_FAILURE, EINVAL,
-			      "%s mapped the enclave at %p, not aligned to its size %#llx",
-			      e->node, (void *)p, (unsigned long long)e->size);
 		goto fail;
 	}
 	e->base = (uint64_t)(uintptr_t)p;
