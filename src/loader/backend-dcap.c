@@ -132,8 +132,11 @@ static int dcap_init(struct th_encl *e, const struct sgx_sigstruct *ss,
 		return th_lfail(st, err, "init", th_loader_errno_code("init", en), en,
 				"DCAP ENCLAVE_INIT: %s%s", strerror(en),
 				en == EPERM ? " (EINIT refused; the driver does not say why)" :
-				en == EACCES ? " (PROVISIONKEY requested without access to "
-					       "/dev/sgx/provision: add the user to group sgx_prv)" :
+				en == EACCES ? (e->attributes.flags & SGX_ATTR_EINITTOKENKEY ?
+						" (EINITTOKENKEY: the DCAP driver allows no launch "
+						"enclave)" :
+						" (PROVISIONKEY requested without access to "
+						"/dev/sgx/provision: add the user to group sgx_prv)") :
 				"");
 	}
 }

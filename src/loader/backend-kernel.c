@@ -185,8 +185,11 @@ static int kernel_init(struct th_encl *e, const struct sgx_sigstruct *ss,
 				"SGX_IOC_ENCLAVE_INIT: %s%s", strerror(en),
 				en == EPERM ? " (EINIT refused; the driver does not say why: "
 					      "launch control or an unsupported attribute)" :
-				en == EACCES ? " (PROVISIONKEY requested without access to the "
-					       "provision device: add the user to group sgx_prv)" :
+				en == EACCES ? (e->attributes.flags & SGX_ATTR_EINITTOKENKEY ?
+						" (EINITTOKENKEY: only a launch enclave on a non-FLC "
+						"platform may have it, and this driver allows none)" :
+						" (PROVISIONKEY requested without access to the "
+						"provision device: add the user to group sgx_prv)") :
 				"");
 	}
 }

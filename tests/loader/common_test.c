@@ -11,6 +11,7 @@
  *   common_test neg ELF SIGSTRUCT                   the EINIT failures with their codes
  *   common_test epc ELF SIGSTRUCT                   out of EPC, then a load that fits
  *   common_test busy ELF SIGSTRUCT                  EENTER on a busy TCS (sample only)
+ *   common_test fail ELF SIGSTRUCT CODE WHAT        a load that must fail with CODE
  *   common_test nodev                               no SGX device at all
  */
 #include <elf.h>
@@ -25,6 +26,7 @@
 #include <string.h>
 #include <sys/auxv.h>
 #include <sys/mman.h>
+#include <sys/personality.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -589,6 +591,31 @@ static int mode_busy(const char *elf, const char *sig)
 	return 0;
 }
 
+/* A load that must fail with CODE, leaving nothing behind. */
+static int mode_fail(const char *elf, const char *sig, const char *code, const char *what)
+{
+	struct image img;
+	enclave_create_sgx_t secs;
+	struct snapshot s0;
+	const char *step;
+	uint32_t err = 0, want = (uint32_t)strtoul(code, NULL, 0);
+	void *base;
+
+	image_read(elf, sig, &img);
+	make_secs(&img, &secs);
+	/* once to warm up one-time allocations, then measured */
+	base = load(&img, &secs, img.sigstruct, 0, &err, &step);
+	if (base)
+		enclave_delete(base, NULL);
+	snap(&s0);
+	base = load(&img, &secs, img.sigstruct, 0, &err, &step);
+	ok(!base && err == want, "%s: %s fails with %#06x (got %#06x)", what, step, want, err);
+	if (base)
+		enclave_delete(base, NULL);
+	no_leak(&s0, what);
+	return 0;
+}
+
 static int mode_nodev(void)
 {
 	enclave_create_sgx_t secs;
@@ -614,6 +641,11 @@ int main(int argc, char **argv)
 {
 	int rc = 2;
 
+	/* A process with the READ_IMPLIES_EXEC personality (execstack binaries on older kernels,
+	 * setarch -X where exec keeps it): set here, where exec cannot clear it. */
+	if (getenv("COMMON_TEST_READ_IMPLIES_EXEC"))
+		personality((unsigned long)personality(0xffffffff) | READ_IMPLIES_EXEC);
+
 	if (argc >= 2 && !strcmp(argv[1], "nodev"))
 		rc = mode_nodev();
 	else if (argc == 5 && !strcmp(argv[1], "run"))
@@ -622,6 +654,8 @@ int main(int argc, char **argv)
 		rc = mode_neg(argv[2], argv[3]);
 	else if (argc == 4 && !strcmp(argv[1], "epc"))
 		rc = mode_epc(argv[2], argv[3]);
+	else if (argc == 6 && !strcmp(argv[1], "fail"))
+		rc = mode_fail(argv[2], argv[3], argv[4], argv[5]);
 	else if (argc == 4 && !strcmp(argv[1], "busy"))
 		rc = mode_busy(argv[2], argv[3]);
 	else
