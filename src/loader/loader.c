@@ -219,12 +219,9 @@ static int check_process(const struct teehost_loader_opts *opts, const char *nod
 
 	if (pers != -1 && (pers & READ_IMPLIES_EXEC))
 		return th_lfail(st, err, "probe", ENCLAVE_NOT_AUTHORIZED, EACCES,
-				"this process has the READ_IMPLIES_EXEC personality (its executable "
-				"was linked with an executable stack, or it runs under setarch -X); "
-				"SGX drivers refuse to map enclaves into such processes because every "
-				"readable mapping becomes executable. Relink the program with "
-				"'-z noexecstack' (gcc -Wl,-z,noexecstack; check with "
-				"'readelf -lW PROGRAM | grep GNU_STACK' that the flags are RW, not RWE)");
+				"READ_IMPLIES_EXEC process (linked with an executable stack, or "
+				"setarch -X): SGX drivers refuse it; relink with -z noexecstack "
+				"(readelf -lW PROG | grep GNU_STACK must say RW, not RWE)");
 	th_loader_path(opts, "/proc/self/mountinfo", path, sizeof(path));
 	{
 		int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -258,10 +255,8 @@ static int check_process(const struct teehost_loader_opts *opts, const char *nod
 	if (th_mountinfo_find(text, node, &m) == 0 && m.noexec) {
 		free(text);
 		return th_lfail(st, err, "probe", ENCLAVE_MEMORY_MAP_FAILURE, EPERM,
-				"%s is on %s, which is mounted noexec: the enclave's executable "
-				"pages cannot be mapped from it. Remount it with exec "
-				"('mount -o remount,exec %s'; on systemd hosts drop noexec from the "
-				"/dev mount options)", node, m.mount_point, m.mount_point);
+				"%s is on %s, mounted noexec: enclave code cannot be mapped from "
+				"it; mount -o remount,exec %s", node, m.mount_point, m.mount_point);
 	}
 	free(text);
 	return 0;
@@ -391,9 +386,9 @@ int teehost_sgx_probe(const struct teehost_loader_opts *opts, struct teehost_sgx
 						"driver (Linux 5.11+) or DCAP 1.30+", p);
 		}
 		return th_lfail(st, err, "probe", ENCLAVE_NOT_SUPPORTED, ENODEV,
-				"no SGX device: none of /dev/sgx/enclave, /dev/sgx_enclave, "
-				"/dev/isgx exists (SGX off in firmware, no driver loaded, or a "
-				"kernel without CONFIG_X86_SGX; 'teehost check' says which)");
+				"no SGX device: no /dev/sgx/enclave, /dev/sgx_enclave or /dev/isgx "
+				"(SGX off in firmware, no driver, or no CONFIG_X86_SGX; see "
+				"'teehost check')");
 	}
 
 	fd = open(out->enclave_node, O_RDWR | O_CLOEXEC);

@@ -1,0 +1,376 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The loader's parts that need no SGX: the driver probe over a fake /dev (flat and /dev/sgx/
+ * nodes, a symlink, Intel's order, overrides, no permission), the process checks
+ * (READ_IMPLIES_EXEC, /dev noexec via mountinfo), the error-code mapping, and the vDSO lookup
+ * against this process's real vDSO.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/personality.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "loader/internal.h"
+#include "loader/mountinfo.h"
+#include "sgx_enclave_common.h"
+
+/* ---- fake roots ---------------------------------------------------------------------- */
+
+static char root[256];
+
+static void touch(const char *rel, mode_t mode)
+{
+	char p[512];
+	int fd;
+
+	snprintf(p, sizeof(p), "%s%s", root, rel);
+	fd = open(p, O_CREAT | O_WRONLY | O_TRUNC, 0600);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(chmod(p, mode), 0);
+}
+
+static void mkdir_rel(const char *rel)
+{
+	char p[512];
+
+	snprintf(p, sizeof(p), "%s%s", root, rel);
+	assert_int_equal(mkdir(p, 0755), 0);
+}
+
+static int setup_root(void **state)
+{
+	(void)state;
+	snprintf(root, sizeof(root), "/tmp/teehost-loader-test.XXXXXX");
+	assert_non_null(mkdtemp(root));
+	assert_int_equal(chmod(root, 0755), 0);
+	mkdir_rel("/dev");
+	mkdir_rel("/proc");
+	mkdir_rel("/proc/self");
+	/* a mountinfo without noexec: / only */
+	{
+		char p[512];
+		FILE *f;
+
+		snprintf(p, sizeof(p), "%s/proc/self/mountinfo", root);
+		f = fopen(p, "w");
+		assert_non_null(f);
+		fprintf(f, "1 0 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n");
+		fclose(f);
+	}
+	return 0;
+}
+
+static int teardown_root(void **state)
+{
+	char cmd[300];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	assert_int_equal(system(cmd), 0);
+	unsetenv("TEEHOST_SGX_DRIVER");
+	return 0;
+}
+
+static int probe(enum teehost_sgx_driver forced, struct teehost_sgx_probe *pr,
+		 struct teehost_sgx_status *st, struct th_err *err)
+{
+	struct teehost_loader_opts o = { .sz = sizeof(o), .driver = forced, .root = root };
+
+	return teehost_sgx_probe(&o, pr, st, err);
+}
+
+static void test_probe_nothing(void **state)
+{
+	struct teehost_sgx_probe pr;
+	struct teehost_sgx_status st;
+	struct th_err err;
+
+	(void)state;
+	assert_int_equal(probe(TEEHOST_SGX_NONE, &pr, &st, &err), -ENODEV);
+	assert_int_equal(st.code, ENCLAVE_NOT_SUPPORTED);
+	assert_string_equal(st.step, "probe");
+	assert_non_null(strstr(err.msg, "no SGX device"));
+}
+
+static void test_probe_flat_kernel(void **state)
+{
+	struct teehost_sgx_probe pr;
+	struct th_err err;
+	char want[512];
+
+	(void)state;
+	touch("/dev/sgx_enclave", 0666);
+	touch("/dev/sgx_provision", 0660);
+	assert_int_equal(probe(TEEHOST_SGX_NONE, &pr, NULL, &err), 0);
+	assert_int_equal(pr.driver, TEEHOST_SGX_KERNEL);
+	assert_true(pr.flat_nodes);
+	snprintf(want, sizeof(want), "%s/dev/sgx_provision", root);
+	assert_string_equal(pr.provision_node, want);
+	assert_non_null(strstr(pr.why, "in-kernel driver"));
+}
+
+static void test_probe_dcap_style_symlink_is_kernel(void **state)
+{
+	struct teehost_sgx_probe pr;
+	struct th_err err;
+	char p[512];
+
+	(void)state;
+	touch("/dev/sgx_enclave", 0666);
+	mkdir_rel("/dev/sgx");
+	snprintf(p, sizeof(p), "%s/dev/sgx/enclave", root);
+	assert_int_equal(symlink("../sgx_enclave", p), 0);
+	assert_int_equal(probe(TEEHOST_SGX_NONE, &pr, NULL, &err), 0);
+	/* Intel's order: /dev/sgx/enclave first; a udev symlink means the kernel's ABI */
+	assert_int_equal(pr.driver, TEEHOST_SGX_KERNEL);
+	assert_false(pr.flat_nodes);
+	assert_non_null(strstr(pr.why, "symlink"));
+}
+
+static void test_probe_dcap_node(void **state)
+{
+	struct teehost_sgx_probe pr;
+	struct th_err err;
+	bool vdso = th_vdso_lookup("__vdso_sgx_enter_enclave") != NULL;
+
+	(void)state;
+	mkdir_rel("/dev/sgx");
+	touch("/dev/sgx/enclave", 0666);
+	touch("/dev/sgx/provision", 0660);
+	assert_int_equal(probe(TEEHOST_SGX_NONE, &pr, NULL, &err), 0);
+	/* a device node: DCAP unless this kernel's vDSO has the SGX entry point */
+	assert_int_equal(pr.driver, vdso ? TEEHOST_SGX_KERNEL : TEEHOST_SGX_DCAP);
+	assert_int_equal(probe(TEEHOST_SGX_DCAP, &pr, NULL, &err), 0);
+	assert_int_equal(pr.driver, TEEHOST_SGX_DCAP);
+	assert_non_null(strstr(pr.why, "chosen by request"));
+	assert_non_null(strstr(pr.provision_node, "/dev/sgx/provision"));
+}
+
+static void test_probe_isgx_and_order(void **state)
+{
+	struct teehost_sgx_probe pr;
+	struct teehost_sgx_status st;
+	struct th_err err;
+
+	(void)state;
+	touch("/dev/isgx", 0666);
+	assert_int_equal(probe(TEEHOST_SGX_NONE, &pr, NULL, &err), 0);
+	assert_int_equal(pr.driver, TEEHOST_SGX_ISGX);
+	touch("/dev/sgx_enclave", 0666);
+	assert_int_equal(probe(TEEHOST_SGX_NONE, &pr, NULL, &err), 0);
+	assert_int_equal(pr.driver, TEEHOST_SGX_KERNEL);       /* the kernel's node comes first */
+	setenv("TEEHOST_SGX_DRIVER", "isgx", 1);
+	assert_int_equal(probe(TEEHOST_SGX_NONE, &pr, NULL, &err), 0);
+	assert_int_equal(pr.driver, TEEHOST_SGX_ISGX);
+	assert_non_null(strstr(pr.why, "TEEHOST_SGX_DRIVER"));
+	setenv("TEEHOST_SGX_DRIVER", "dcap", 1);
+	assert_int_equal(probe(TEEHOST_SGX_NONE, &pr, &st, &err), -ENODEV);
+	assert_int_equal(st.code, ENCLAVE_NOT_SUPPORTED);
+	setenv("TEEHOST_SGX_DRIVER", "sgx3", 1);
+	assert_int_equal(probe(TEEHOST_SGX_NONE, &pr, &st, &err), -EINVAL);
+	assert_int_equal(st.code, ENCLAVE_INVALID_PARAMETER);
+	unsetenv("TEEHOST_SGX_DRIVER");
+}
+
+/* Run FN in a child and return its exit status (the child may drop privileges). */
+static int in_child(int (*fn)(void))
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(fn());
+	assert_true(pid > 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 255;
+}
+
+static int probe_as_nobody(void)
+{
+	struct teehost_sgx_probe pr;
+	struct teehost_sgx_status st;
+	struct th_err err;
+
+	if (setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534))
+		return 100;
+	if (probe(TEEHOST_SGX_NONE, &pr, &st, &err) != -EACCES)
+		return 1;
+	if (st.code != ENCLAVE_NOT_AUTHORIZED)
+		return 2;
+	return strstr(err.msg, "permission denied") ? 0 : 3;
+}
+
+static void test_probe_no_permission(void **state)
+{
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	touch("/dev/sgx_enclave", 0600);
+	assert_int_equal(in_child(probe_as_nobody), 0);
+}
+
+static int probe_read_implies_exec(void)
+{
+	struct teehost_sgx_probe pr;
+	struct teehost_sgx_status st;
+	struct th_err err;
+
+	if (personality((unsigned long)personality(0xffffffff) | READ_IMPLIES_EXEC) < 0)
+		return 100;
+	if (probe(TEEHOST_SGX_NONE, &pr, &st, &err) != -EACCES)
+		return 1;
+	if (st.code != ENCLAVE_NOT_AUTHORIZED)
+		return 2;
+	return strstr(err.msg, "-z noexecstack") ? 0 : 3;
+}
+
+static void test_read_implies_exec(void **state)
+{
+	(void)state;
+	touch("/dev/sgx_enclave", 0666);
+	assert_int_equal(in_child(probe_read_implies_exec), 0);
+}
+
+static void test_dev_noexec(void **state)
+{
+	struct teehost_sgx_probe pr;
+	struct teehost_sgx_status st;
+	struct th_err err;
+	char p[512];
+	FILE *f;
+
+	(void)state;
+	touch("/dev/sgx_enclave", 0666);
+	snprintf(p, sizeof(p), "%s/proc/self/mountinfo", root);
+	f = fopen(p, "w");
+	assert_non_null(f);
+	fprintf(f, "1 0 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n");
+	fprintf(f, "24 1 0:6 / %s/dev rw,nosuid,noexec,relatime shared:2 - devtmpfs udev rw\n",
+		root);
+	fclose(f);
+	assert_int_equal(probe(TEEHOST_SGX_NONE, &pr, &st, &err), -EPERM);
+	assert_int_equal(st.code, ENCLAVE_MEMORY_MAP_FAILURE);
+	assert_non_null(strstr(err.msg, "mounted noexec"));
+	assert_non_null(strstr(err.msg, "remount,exec"));
+}
+
+/* ---- pure parts ---------------------------------------------------------------------- */
+
+static void test_mountinfo(void **state)
+{
+	static const char text[] =
+		"21 1 0:20 / /proc rw,nosuid,nodev,noexec,relatime shared:12 - proc proc rw\n"
+		"1 0 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n"
+		"24 1 0:6 / /dev rw,nosuid,relatime shared:2 - devtmpfs udev rw,mode=755\n"
+		"25 24 0:7 / /dev/shm rw,nosuid,nodev,noexec shared:3 - tmpfs tmpfs rw\n"
+		"26 1 0:8 / /mnt/with\\040space rw,noexec - tmpfs tmpfs rw\n"
+		"27 24 0:6 / /dev rw,noexec,relatime - devtmpfs udev rw\n"
+		"28 1 0:9 / /devices rw - tmpfs tmpfs rw";
+	struct th_mount m;
+
+	(void)state;
+	assert_int_equal(th_mountinfo_find(text, "/dev/sgx_enclave", &m), 0);
+	assert_string_equal(m.mount_point, "/dev");
+	assert_true(m.noexec);          /* the later mount over /dev wins */
+	assert_int_equal(th_mountinfo_find(text, "/dev/shm/x", &m), 0);
+	assert_string_equal(m.mount_point, "/dev/shm");
+	assert_int_equal(th_mountinfo_find(text, "/devicesX/y", &m), 0);
+	assert_string_equal(m.mount_point, "/");        /* not /dev, not /devices */
+	assert_false(m.noexec);
+	assert_int_equal(th_mountinfo_find(text, "/mnt/with space/f", &m), 0);
+	assert_string_equal(m.mount_point, "/mnt/with space");
+	assert_true(m.noexec);
+	assert_int_equal(th_mountinfo_find("", "/dev", &m), -ENOENT);
+	assert_int_equal(th_mountinfo_find("garbage\n\n  \n", "/dev", &m), -ENOENT);
+}
+
+static void test_error_codes(void **state)
+{
+	(void)state;
+	assert_int_equal(th_loader_errno_code("create", ENOMEM), ENCLAVE_DEVICE_NO_RESOURCES);
+	assert_int_equal(th_loader_errno_code("add", ENOMEM), ENCLAVE_DEVICE_NO_RESOURCES);
+	assert_int_equal(th_loader_errno_code("map", ENOMEM), ENCLAVE_OUT_OF_MEMORY);
+	assert_int_equal(th_loader_errno_code("init", EACCES), ENCLAVE_NOT_AUTHORIZED);
+	assert_int_equal(th_loader_errno_code("open", EPERM), ENCLAVE_NOT_AUTHORIZED);
+	assert_int_equal(th_loader_errno_code("map", EPERM), ENCLAVE_MEMORY_MAP_FAILURE);
+	assert_int_equal(th_loader_errno_code("init", EIO), ENCLAVE_LOST);
+	assert_int_equal(th_loader_errno_code("add", EINVAL), ENCLAVE_INVALID_PARAMETER);
+	assert_int_equal(th_loader_errno_code("add", EEXIST), ENCLAVE_INVALID_ADDRESS);
+	assert_int_equal(th_loader_errno_code("open", ENOENT), ENCLAVE_NOT_SUPPORTED);
+	assert_int_equal(th_loader_errno_code("init", EPERM), ENCLAVE_UNEXPECTED);
+	assert_int_equal(th_loader_sgx_code(SGX_INVALID_SIG_STRUCT), ENCLAVE_INVALID_SIG_STRUCT);
+	assert_int_equal(th_loader_sgx_code(SGX_INVALID_SIGNATURE), ENCLAVE_INVALID_SIGNATURE);
+	assert_int_equal(th_loader_sgx_code(SGX_INVALID_ATTRIBUTE), ENCLAVE_INVALID_ATTRIBUTE);
+	assert_int_equal(th_loader_sgx_code(SGX_INVALID_MEASUREMENT), ENCLAVE_INVALID_MEASUREMENT);
+	assert_int_equal(th_loader_sgx_code(SGX_UNMASKED_EVENT), ENCLAVE_RETRY);
+	assert_int_equal(th_loader_sgx_code(SGX_INVALID_EINITTOKEN), ENCLAVE_NOT_AUTHORIZED);
+	assert_int_equal(th_loader_sgx_code(0x40000000), ENCLAVE_LOST);
+	assert_int_equal(th_loader_sgx_code(SGX_INVALID_CPUSVN), ENCLAVE_UNEXPECTED);
+	/* the numeric values are Intel's */
+	assert_int_equal(ENCLAVE_NOT_AUTHORIZED, 0x0006);
+	assert_int_equal(ENCLAVE_DEVICE_NO_RESOURCES, 0x000b);
+	assert_int_equal(ENCLAVE_MEMORY_MAP_FAILURE, 0x0013);
+	assert_int_equal(ENCLAVE_UNEXPECTED, 0x1001);
+}
+
+static void test_driver_names(void **state)
+{
+	enum teehost_sgx_driver d;
+
+	(void)state;
+	assert_int_equal(teehost_sgx_driver_parse("dcap", &d), 0);
+	assert_int_equal(d, TEEHOST_SGX_DCAP);
+	assert_int_equal(teehost_sgx_driver_parse("kernel", &d), 0);
+	assert_int_equal(d, TEEHOST_SGX_KERNEL);
+	assert_int_equal(teehost_sgx_driver_parse("ISGX", &d), -EINVAL);
+	assert_int_equal(teehost_sgx_driver_parse("", &d), -EINVAL);
+	assert_string_equal(teehost_sgx_driver_name(TEEHOST_SGX_ISGX), "isgx");
+}
+
+static void test_vdso_lookup(void **state)
+{
+	typedef int (*gettime_fn)(clockid_t, struct timespec *);
+	gettime_fn fn = (gettime_fn)(uintptr_t)th_vdso_lookup("__vdso_clock_gettime");
+	struct timespec a, b;
+
+	(void)state;
+	/* the lookup works on the real vDSO: its clock_gettime agrees with libc's */
+	assert_non_null(fn);
+	assert_int_equal(fn(CLOCK_REALTIME, &a), 0);
+	assert_int_equal(clock_gettime(CLOCK_REALTIME, &b), 0);
+	assert_true(b.tv_sec - a.tv_sec >= 0 && b.tv_sec - a.tv_sec <= 2);
+	assert_null(th_vdso_lookup("__vdso_no_such_function"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_probe_nothing, setup_root, teardown_root),
+		cmocka_unit_test_setup_teardown(test_probe_flat_kernel, setup_root, teardown_root),
+		cmocka_unit_test_setup_teardown(test_probe_dcap_style_symlink_is_kernel, setup_root,
+						teardown_root),
+		cmocka_unit_test_setup_teardown(test_probe_dcap_node, setup_root, teardown_root),
+		cmocka_unit_test_setup_teardown(test_probe_isgx_and_order, setup_root, teardown_root),
+		cmocka_unit_test_setup_teardown(test_probe_no_permission, setup_root, teardown_root),
+		cmocka_unit_test_setup_teardown(test_read_implies_exec, setup_root, teardown_root),
+		cmocka_unit_test_setup_teardown(test_dev_noexec, setup_root, teardown_root),
+		cmocka_unit_test(test_mountinfo),
+		cmocka_unit_test(test_error_codes),
+		cmocka_unit_test(test_driver_names),
+		cmocka_unit_test(test_vdso_lookup),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
