@@ -17,7 +17,7 @@ bool th_image_is_sigstruct(const uint8_t *data, size_t len)
 	if (len != sizeof(struct sgx_sigstruct))
 		return false;
 	memcpy(h1, data, 16);
-	h1[7] &= 0x7f;
+	h1[15] &= 0x7f;
 	return !memcmp(h1, ss_header1, 16) &&
 	       !memcmp(data + offsetof(struct sgx_sigstruct, header2), ss_header2, 16);
 }

@@ -176,7 +176,8 @@ int th_plan_finalize(struct th_plan *plan, struct th_err *err)
 			goto out;
 		}
 	}
-	qsort(plan->patches, plan->npatches, sizeof(*plan->patches), cmp_patch);
+	if (plan->npatches)
+		qsort(plan->patches, plan->npatches, sizeof(*plan->patches), cmp_patch);
 	for (size_t i = 0; i < plan->npatches; i++) {
 		const struct th_plan_patch *p = &plan->patches[i];
 		const uint64_t *s = find_span(spans, plan->nruns, p->offset);

@@ -1,0 +1,11 @@
+# Enclave formats and the measure/sign/keygen/show CLI: extra build pieces and dependencies.
+# jq and binutils' readelf are used by tests/cli/{measure,sign,show,vectors}.sh.
+DEPS_FORMATS := jq binutils
+
+BENCH_MEASURE := $(BUILD)/bench/measure
+ALL_TARGETS += $(BENCH_MEASURE)
+
+$(BENCH_MEASURE): bench/measure.c $(LIBA)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  BENCH   $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBA) $(LDLIBS)
