@@ -149,6 +149,23 @@ int cmd_sim(int argc, char **argv)
 	free(preload);
 	snprintf(num, sizeof(num), "%llu", epc);
 	setenv("TEEHOST_SIM_EPC", num, 1);
+	/*
+	 * A program built with AddressSanitizer: its runtime must not insist on coming first
+	 * (the simulator's library does) nor take the fault signals the simulator owns.
+	 */
+	{
+		static const char asan[] = "verify_asan_link_order=0:handle_segv=0:handle_sigill=0:"
+					   "handle_sigbus=0:handle_sigfpe=0:allow_user_segv_handler=1";
+		const char *o = getenv("ASAN_OPTIONS");
+		size_t n = (o ? strlen(o) + 1 : 0) + sizeof(asan);
+		char *v = malloc(n);
+
+		if (!v)
+			return cli_error("sim", "out of memory");
+		snprintf(v, n, "%s%s%s", o ? o : "", o && *o ? ":" : "", asan);
+		setenv("ASAN_OPTIONS", v, 1);
+		free(v);
+	}
 	execvp(argv[optind], argv + optind);
 	return cli_error(argv[optind], "cannot execute: %s", strerror(errno));
 }

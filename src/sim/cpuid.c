@@ -9,14 +9,16 @@
  *    with SIGSEGV. Preserved across fork, reset by execve (the preload library sets it again
  *    in every program it starts in).
  *  - Where the CPU or hypervisor lacks CPUID faulting (ENODEV; e.g. AMD guests), the CPUID
- *    instructions of the main program's functions are found by disassembly (Capstone, from
- *    each function symbol, else a linear sweep of the executable sections) and rewritten to
- *    UD2, whose SIGILL the machine turns back into an emulated CPUID. Libraries keep the real
- *    CPUID: only the program's own code sees the simulated one.
+ *    instructions of the main program's functions (and of the SGX runtime libraries named by
+ *    TEEHOST_SIM_CPUID_LIBS) are found by disassembly (Capstone, from each function symbol,
+ *    else a linear sweep of the executable sections) and rewritten to UD2, whose SIGILL the
+ *    machine turns back into an emulated CPUID. Other libraries keep the real CPUID.
  */
 #include <capstone/capstone.h>
+#include <dlfcn.h>
 #include <elf.h>
 #include <errno.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
@@ -169,60 +171,42 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-struct main_obj {
-	uint64_t bias;
-	bool found;
-};
-
-static int find_main(struct dl_phdr_info *info, size_t size, void *arg)
+/* Decode OBJ's functions (or, without symbols, its executable sections) for CPUID. */
+static void scan_object(csh cs, const char *path, uint64_t bias)
 {
-	struct main_obj *m = arg;
-
-	(void)size;
-	m->bias = info->dlpi_addr;
-	m->found = true;
-	return 1;       /* the first object is the program */
-}
-
-/* Find the program's CPUID instructions and turn them into UD2. */
-static void patch_program(void)
-{
-	struct main_obj m = { 0, false };
 	Elf *elf = NULL;
 	Elf_Scn *scn = NULL;
-	size_t shstrndx;
-	csh cs;
-	int fd;
+	size_t before = npatched;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
-	dl_iterate_phdr(find_main, &m);
-	if (!m.found || elf_version(EV_CURRENT) == EV_NONE)
-		return;
-	fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return;
 	elf = elf_begin(fd, ELF_C_READ, NULL);
-	if (!elf || elf_getshdrstrndx(elf, &shstrndx) ||
-	    cs_open(CS_ARCH_X86, CS_MODE_64, &cs) != CS_ERR_OK)
+	if (!elf)
 		goto out;
-	/* with function symbols: decode each function from its start */
-	while ((scn = elf_nextscn(elf, scn))) {
-		GElf_Shdr sh;
-		Elf_Data *data;
+	/* with function symbols (.symtab, else .dynsym): each function from its start */
+	for (int pass = 0; pass < 2 && npatched == before; pass++) {
+		scn = NULL;
+		while ((scn = elf_nextscn(elf, scn))) {
+			GElf_Shdr sh;
+			Elf_Data *data;
 
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_SYMTAB)
-			continue;
-		data = elf_getdata(scn, NULL);
-		for (size_t i = 0; data && i < sh.sh_size / sh.sh_entsize; i++) {
-			GElf_Sym s;
-
-			if (!gelf_getsym(data, (int)i, &s) || GELF_ST_TYPE(s.st_info) != STT_FUNC ||
-			    !s.st_size || s.st_shndx == SHN_UNDEF)
+			if (!gelf_getshdr(scn, &sh) ||
+			    sh.sh_type != (pass ? SHT_DYNSYM : SHT_SYMTAB) || !sh.sh_entsize)
 				continue;
-			scan(cs, (const uint8_t *)(m.bias + s.st_value), s.st_size, m.bias + s.st_value);
+			data = elf_getdata(scn, NULL);
+			for (size_t i = 0; data && i < sh.sh_size / sh.sh_entsize; i++) {
+				GElf_Sym s;
+
+				if (!gelf_getsym(data, (int)i, &s) || GELF_ST_TYPE(s.st_info) != STT_FUNC ||
+				    !s.st_size || s.st_shndx == SHN_UNDEF)
+					continue;
+				scan(cs, (const uint8_t *)(bias + s.st_value), s.st_size, bias + s.st_value);
+			}
 		}
 	}
-	if (!npatched) {
-		/* stripped program: sweep its executable sections */
+	if (npatched == before) {
+		/* no symbols: sweep the executable sections */
 		scn = NULL;
 		while ((scn = elf_nextscn(elf, scn))) {
 			GElf_Shdr sh;
@@ -230,29 +214,79 @@ static void patch_program(void)
 			if (!gelf_getshdr(scn, &sh) || !(sh.sh_flags & SHF_EXECINSTR) ||
 			    sh.sh_type != SHT_PROGBITS || !sh.sh_addr)
 				continue;
-			scan(cs, (const uint8_t *)(m.bias + sh.sh_addr), sh.sh_size, m.bias + sh.sh_addr);
+			scan(cs, (const uint8_t *)(bias + sh.sh_addr), sh.sh_size, bias + sh.sh_addr);
 		}
 	}
-	cs_close(&cs);
-	if (npatched) {
-		qsort(patched, npatched, sizeof(*patched), cmp_u64);
-		for (size_t i = 0; i < npatched; i++) {
-			uint64_t pg = patched[i] & ~0xfffull;
-			size_t span = ((patched[i] + 2 - pg) + 4095) & ~(size_t)4095;
-
-			if (i && patched[i] == patched[i - 1])
-				continue;
-			th_sim_real_mprotect((void *)pg, span, PROT_READ | PROT_WRITE | PROT_EXEC);
-			((uint8_t *)patched[i])[1] = 0x0b;      /* 0F A2 (CPUID) -> 0F 0B (UD2) */
-			th_sim_real_mprotect((void *)pg, span, PROT_READ | PROT_EXEC);
-		}
-		th_sim_log("CPUID faulting unavailable: %zu CPUID instructions of the program patched",
-			   npatched);
-	}
+	if (npatched > before)
+		th_sim_log("%s: %zu CPUID instructions", path, npatched - before);
 out:
 	if (elf)
 		elf_end(elf);
 	close(fd);
+}
+
+/*
+ * Which objects get their CPUIDs rewritten: the program, and the libraries whose path
+ * contains one of the comma-separated names of TEEHOST_SIM_CPUID_LIBS (default: the SGX
+ * runtimes that ask CPUID whether SGX is there).
+ */
+static bool wanted(const char *path)
+{
+	const char *list = getenv("TEEHOST_SIM_CPUID_LIBS");
+	char buf[512], *save = NULL;
+
+	if (!list)
+		list = "libsgx_urts,libsgx_enclave_common,libsgx_uae_service,liboehost,libteehost";
+	snprintf(buf, sizeof(buf), "%s", list);
+	for (char *w = strtok_r(buf, ",", &save); w; w = strtok_r(NULL, ",", &save))
+		if (*w && strstr(path, w))
+			return true;
+	return false;
+}
+
+struct scan_ctx {
+	csh cs;
+	int index;
+};
+
+static int each_object(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	struct scan_ctx *c = arg;
+	Dl_info me;
+
+	(void)size;
+	if (c->index++ == 0)
+		scan_object(c->cs, "/proc/self/exe", info->dlpi_addr);
+	else if (dladdr((void *)th_sim_cpuid_init, &me) && me.dli_fbase == (void *)info->dlpi_addr)
+		return 0;       /* the simulator's own CPUIDs are the real ones */
+	else if (info->dlpi_name && *info->dlpi_name && wanted(info->dlpi_name))
+		scan_object(c->cs, info->dlpi_name, info->dlpi_addr);
+	return 0;
+}
+
+/* Find the CPUID instructions of the program (and of the SGX runtimes) and make them UD2. */
+static void patch_program(void)
+{
+	struct scan_ctx c = { 0, 0 };
+
+	if (elf_version(EV_CURRENT) == EV_NONE || cs_open(CS_ARCH_X86, CS_MODE_64, &c.cs) != CS_ERR_OK)
+		return;
+	dl_iterate_phdr(each_object, &c);
+	cs_close(&c.cs);
+	if (!npatched)
+		return;
+	qsort(patched, npatched, sizeof(*patched), cmp_u64);
+	for (size_t i = 0; i < npatched; i++) {
+		uint64_t pg = patched[i] & ~0xfffull;
+		size_t span = ((patched[i] + 2 - pg) + 4095) & ~(size_t)4095;
+
+		if (i && patched[i] == patched[i - 1])
+			continue;
+		th_sim_real_mprotect((void *)pg, span, PROT_READ | PROT_WRITE | PROT_EXEC);
+		((uint8_t *)patched[i])[1] = 0x0b;      /* 0F A2 (CPUID) -> 0F 0B (UD2) */
+		th_sim_real_mprotect((void *)pg, span, PROT_READ | PROT_EXEC);
+	}
+	th_sim_log("CPUID faulting unavailable: %zu CPUID instructions patched", npatched);
 }
 
 int th_sim_cpuid_init(void)

@@ -244,20 +244,68 @@ static int sgx2_ready(struct th_sim_dev *d)
 	return 0;
 }
 
+/*
+ * The SGX2 ioctls walk [offset, offset + length) page by page under the machine lock and stop
+ * at the first failure, reporting how far they got in `count`, as the kernel does. A page the
+ * enclave does not have is -EFAULT (sgx_encl_load_page).
+ */
+typedef long page_fn(struct th_sim_encl *e, uint64_t addr, struct th_sim_page *p, void *ctx);
+
+static long each_page(struct th_sim_encl *e, uint64_t off, uint64_t len, page_fn *fn, void *ctx,
+		      __u64 *count)
+{
+	long ret = 0;
+	uint64_t c;
+
+	for (c = 0; c < len; c += TH_SIM_PAGE) {
+		uint64_t addr = e->base + off + c;
+		struct th_sim_page *p = th_sim_page_at(e, addr);
+
+		th_sim_lock();
+		ret = (p->state & TH_EPCM_VALID) ? fn(e, addr, p, ctx) : -EFAULT;
+		th_sim_unlock();
+		if (ret)
+			break;
+	}
+	*count = c;
+	return ret;
+}
+
+/* ENCLS faults become -EFAULT; SDM error codes go to `result` and become -EFAULT too */
+static long encls_result(int rc, __u64 *result)
+{
+	if (rc > 0 && result)
+		*result = (__u64)rc;
+	return rc ? -EFAULT : 0;
+}
+
+static long restrict_page(struct th_sim_encl *e, uint64_t addr, struct th_sim_page *p, void *ctx)
+{
+	struct sgx_enclave_restrict_permissions *r = ctx;
+	long ret;
+
+	if (p->type != SGX_PT_REG)
+		return -EINVAL;
+	ret = encls_result(th_encls_emodpr(e, addr, r->permissions & SGX_SECINFO_PERM_MASK),
+			   &r->result);
+	if (!ret) {
+		th_encls_etrack(e);
+		th_sim_apply_prot(e, addr, addr + TH_SIM_PAGE);
+	}
+	return ret;
+}
+
 static long k_restrict(struct th_sim_dev *d, unsigned long arg)
 {
 	struct sgx_enclave_restrict_permissions r;
-	struct th_sim_encl *e = d->encl;
-	uint64_t c;
-	long ret = 0;
-	int rc;
+	long ret;
 
-	rc = sgx2_ready(d);
-	if (rc)
-		return rc;
+	ret = sgx2_ready(d);
+	if (ret)
+		return ret;
 	if (th_sim_copy_from(&r, arg, sizeof(r)))
 		return -EFAULT;
-	if (validate_offset_length(e, r.offset, r.length))
+	if (validate_offset_length(d->encl, r.offset, r.length))
 		return -EINVAL;
 	if (r.permissions & ~SGX_SECINFO_PERM_MASK)
 		return -EINVAL;
@@ -265,143 +313,93 @@ static long k_restrict(struct th_sim_dev *d, unsigned long arg)
 		return -EINVAL;
 	if (r.result || r.count)
 		return -EINVAL;
-	for (c = 0; c < r.length; c += TH_SIM_PAGE) {
-		uint64_t addr = e->base + r.offset + c;
-		struct th_sim_page *p = th_sim_page_at(e, addr);
-
-		th_sim_lock();
-		if (!(p->state & TH_EPCM_VALID)) {
-			ret = -EFAULT;
-		} else if (p->type != SGX_PT_REG) {
-			ret = -EINVAL;
-		} else {
-			rc = th_encls_emodpr(e, addr, r.permissions & SGX_SECINFO_PERM_MASK);
-			if (rc < 0) {
-				ret = -EFAULT;
-			} else if (rc > 0) {
-				r.result = (uint64_t)rc;
-				ret = -EFAULT;
-			} else {
-				th_encls_etrack(e);
-				th_sim_apply_prot(e, addr, addr + TH_SIM_PAGE);
-			}
-		}
-		th_sim_unlock();
-		if (ret)
-			break;
-	}
-	r.count = c;
+	ret = each_page(d->encl, r.offset, r.length, restrict_page, &r, &r.count);
 	if (th_sim_copy_to(arg, &r, sizeof(r)))
 		return -EFAULT;
 	return ret;
 }
 
+static long modt_page(struct th_sim_encl *e, uint64_t addr, struct th_sim_page *p, void *ctx)
+{
+	struct sgx_enclave_modify_types *m = ctx;
+	uint64_t type = m->page_type & 0xff;
+	uint8_t maxprot = p->maxprot;
+	long ret;
+
+	if (!(p->type == SGX_PT_REG || (p->type == SGX_PT_TCS && type == SGX_PT_TRIM)))
+		return -EINVAL;
+	if (p->type == SGX_PT_REG && type == SGX_PT_TCS) {
+		/* a TCS must be mappable read-write for the CPU, and no more */
+		if (~p->maxprot & (PROT_READ | PROT_WRITE))
+			return -EPERM;
+		p->maxprot = PROT_READ | PROT_WRITE;
+	}
+	ret = encls_result(th_encls_emodt(e, addr, SGX_SECINFO_TYPE(type)), &m->result);
+	if (ret) {
+		p->maxprot = maxprot;
+		return ret;
+	}
+	th_encls_etrack(e);
+	th_sim_apply_prot(e, addr, addr + TH_SIM_PAGE);
+	return 0;
+}
+
 static long k_modify_types(struct th_sim_dev *d, unsigned long arg)
 {
 	struct sgx_enclave_modify_types m;
-	struct th_sim_encl *e = d->encl;
-	uint64_t c, type;
-	long ret = 0;
-	int rc;
+	uint64_t type;
+	long ret;
 
-	rc = sgx2_ready(d);
-	if (rc)
-		return rc;
+	ret = sgx2_ready(d);
+	if (ret)
+		return ret;
 	if (th_sim_copy_from(&m, arg, sizeof(m)))
 		return -EFAULT;
-	if (validate_offset_length(e, m.offset, m.length))
+	if (validate_offset_length(d->encl, m.offset, m.length))
 		return -EINVAL;
 	if (m.page_type & ~0xffull)
 		return -EINVAL;
 	if (m.result || m.count)
 		return -EINVAL;
 	type = m.page_type & 0xff;
-	if (type != SGX_PT_TCS && type != SGX_PT_TRIM) {
-		m.count = 0;
+	if (type != SGX_PT_TCS && type != SGX_PT_TRIM)
 		ret = -EINVAL;
-		goto out;
-	}
-	for (c = 0; c < m.length; c += TH_SIM_PAGE) {
-		uint64_t addr = e->base + m.offset + c;
-		struct th_sim_page *p = th_sim_page_at(e, addr);
-		uint8_t maxprot;
-
-		th_sim_lock();
-		maxprot = p->maxprot;
-		if (!(p->state & TH_EPCM_VALID)) {
-			ret = -EFAULT;
-		} else if (!(p->type == SGX_PT_REG || (p->type == SGX_PT_TCS && type == SGX_PT_TRIM))) {
-			ret = -EINVAL;
-		} else if (p->type == SGX_PT_REG && type == SGX_PT_TCS &&
-			   (~p->maxprot & (PROT_READ | PROT_WRITE))) {
-			ret = -EPERM;
-		} else {
-			if (p->type == SGX_PT_REG && type == SGX_PT_TCS)
-				p->maxprot = PROT_READ | PROT_WRITE;
-			rc = th_encls_emodt(e, addr, SGX_SECINFO_TYPE(type));
-			if (rc) {
-				p->maxprot = maxprot;
-				if (rc > 0)
-					m.result = (uint64_t)rc;
-				ret = -EFAULT;
-			} else {
-				th_encls_etrack(e);
-				th_sim_apply_prot(e, addr, addr + TH_SIM_PAGE);
-			}
-		}
-		th_sim_unlock();
-		if (ret)
-			break;
-	}
-	m.count = c;
-out:
+	else
+		ret = each_page(d->encl, m.offset, m.length, modt_page, &m, &m.count);
 	if (th_sim_copy_to(arg, &m, sizeof(m)))
 		return -EFAULT;
 	return ret;
 }
 
+static long remove_page(struct th_sim_encl *e, uint64_t addr, struct th_sim_page *p, void *ctx)
+{
+	(void)ctx;
+	if (p->type != SGX_PT_TRIM)
+		return -EPERM;
+	/* EMODPR as a probe: it #PFs once the enclave has EACCEPTed the trim */
+	if (th_encls_emodpr(e, addr, SGX_SECINFO_R | SGX_SECINFO_W | SGX_SECINFO_X) != -14)
+		return -EPERM;
+	if (th_encls_eremove(e, addr))
+		return -EBUSY;
+	th_sim_apply_prot(e, addr, addr + TH_SIM_PAGE);
+	return 0;
+}
+
 static long k_remove_pages(struct th_sim_dev *d, unsigned long arg)
 {
 	struct sgx_enclave_remove_pages r;
-	struct th_sim_encl *e = d->encl;
-	uint64_t c;
-	long ret = 0;
-	int rc;
+	long ret;
 
-	rc = sgx2_ready(d);
-	if (rc)
-		return rc;
+	ret = sgx2_ready(d);
+	if (ret)
+		return ret;
 	if (th_sim_copy_from(&r, arg, sizeof(r)))
 		return -EFAULT;
-	if (validate_offset_length(e, r.offset, r.length))
+	if (validate_offset_length(d->encl, r.offset, r.length))
 		return -EINVAL;
 	if (r.count)
 		return -EINVAL;
-	for (c = 0; c < r.length; c += TH_SIM_PAGE) {
-		uint64_t addr = e->base + r.offset + c;
-		struct th_sim_page *p = th_sim_page_at(e, addr);
-
-		th_sim_lock();
-		if (!(p->state & TH_EPCM_VALID)) {
-			ret = -EFAULT;
-		} else if (p->type != SGX_PT_TRIM) {
-			ret = -EPERM;
-		} else {
-			/* EMODPR as a probe: #PF once the enclave has EACCEPTed the trim */
-			rc = th_encls_emodpr(e, addr, SGX_SECINFO_R | SGX_SECINFO_W | SGX_SECINFO_X);
-			if (rc != -14) {
-				ret = -EPERM;
-			} else if (th_encls_eremove(e, addr)) {
-				ret = -EBUSY;
-			} else {
-				th_sim_apply_prot(e, addr, addr + TH_SIM_PAGE);
-			}
-		}
-		th_sim_unlock();
-		if (ret)
-			break;
-	}
-	r.count = c;
+	ret = each_page(d->encl, r.offset, r.length, remove_page, NULL, &r.count);
 	if (th_sim_copy_to(arg, &r, sizeof(r)))
 		return -EFAULT;
 	return ret;

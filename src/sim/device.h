@@ -28,7 +28,10 @@ struct th_sim_node {
 };
 
 struct th_sim_device_ops {
-	const char *name;
+	const char *name;       /* TEEHOST_SIM_DEVICE selects a flavour by this name */
+	/* once at start-up when selected (NULL: nothing): e.g. fix IA32_SGXLEPUBKEYHASH and
+	 * set th_sim_cfg.flc = false for a legacy-launch flavour, or th_sim_m.launch */
+	void (*init)(void);
 	const struct th_sim_node *nodes;        /* terminated by path == NULL */
 	/* open of one of the nodes: 0 or -errno; may set d->priv */
 	int (*open)(struct th_sim_dev *d, int flags);

@@ -69,6 +69,91 @@ static bool ssa_ok(struct th_sim_encl *e, struct sgx_tcs *tp, uint32_t i)
 }
 
 /* --strict: the first thread in opens the enclave's pages, the last one out closes them */
+/* XSAVE header of an SSA frame: only XFRM components, standard format, reserved zero */
+static bool xsave_header_ok(struct th_sim_encl *e, const uint8_t *frame)
+{
+	const uint64_t *h = (const uint64_t *)(frame + 512);
+
+	if (h[0] & ~e->secs.attributes.xfrm || h[1])
+		return false;
+	for (int i = 2; i < 8; i++)
+		if (h[i])
+			return false;
+	return true;
+}
+
+/* Room for the XSAVE area in an SSA frame: the frame less GPRSGX and MISC. */
+static size_t xsave_room(struct th_sim_encl *e)
+{
+	return e->secs.ssa_frame_size * TH_SIM_PAGE - sizeof(struct sgx_gpr) -
+	       ((e->secs.miscselect & SGX_MISC_EXINFO) ? sizeof(struct sgx_exinfo) : 0);
+}
+
+/* Size of the XSAVE image in a signal frame (legacy 512 when the kernel gave no xstate). */
+static size_t frame_xsave_size(const ucontext_t *uc)
+{
+	const struct _fpx_sw_bytes *sw;
+
+	if (!uc->uc_mcontext.fpregs)
+		return 0;
+	sw = (const struct _fpx_sw_bytes *)((const uint8_t *)uc->uc_mcontext.fpregs + 464);
+	return sw->magic1 == FP_XSTATE_MAGIC1 ? sw->xstate_size : 512;
+}
+
+/* AEX: the interrupted extended state into the SSA, limited to the enclave's XFRM */
+static void save_xstate(struct th_sim_encl *e, const ucontext_t *uc, uint8_t *frame)
+{
+	size_t n = frame_xsave_size(uc), room = xsave_room(e);
+	uint64_t *h = (uint64_t *)(frame + 512);
+
+	if (!n)
+		return;
+	if (n > room)
+		n = room;
+	memcpy(frame, uc->uc_mcontext.fpregs, n);
+	memset(frame + 464, 0, 48);     /* the kernel's software bytes are not XSAVE state */
+	if (n < 576) {
+		memset(h, 0, 64);
+		h[0] = 3;               /* x87 and SSE are in the legacy area */
+	} else {
+		h[0] &= e->secs.attributes.xfrm;
+		h[1] = 0;
+	}
+}
+
+/* AEX synthetic state of the XFRM components: initial, as the hardware leaves it */
+static void synthetic_xstate(struct th_sim_encl *e, ucontext_t *uc)
+{
+	uint8_t *fx = (uint8_t *)uc->uc_mcontext.fpregs;
+	size_t n = frame_xsave_size(uc);
+	uint16_t fcw = 0x37f;
+	uint32_t mxcsr = 0x1f80;
+
+	if (!n)
+		return;
+	memset(fx + 2, 0, 22);                  /* FSW, FTW, FOP, FIP, FDP */
+	memcpy(fx, &fcw, 2);
+	memcpy(fx + 24, &mxcsr, 4);
+	memset(fx + 32, 0, 416 - 32);           /* ST0-7, XMM0-15 */
+	if (n >= 576)
+		*(uint64_t *)(fx + 512) &= ~(e->secs.attributes.xfrm & ~3ull);
+}
+
+/* ERESUME by trap: the SSA's XSAVE area into the signal frame, which sigreturn restores */
+static void load_xstate(struct th_sim_encl *e, ucontext_t *uc, const uint8_t *frame)
+{
+	size_t n = frame_xsave_size(uc), room = xsave_room(e);
+	uint8_t *fx = (uint8_t *)uc->uc_mcontext.fpregs;
+
+	if (!n)
+		return;
+	if (n > room)
+		n = room;
+	memcpy(fx, frame, 464);                 /* keep the kernel's software bytes */
+	if (n > 512)
+		memcpy(fx + 512, frame + 512, n - 512);
+}
+
 static void strict_open(struct th_sim_encl *e, bool open)
 {
 	int n = open ? __atomic_add_fetch(&e->inside, 1, __ATOMIC_ACQ_REL) :
@@ -96,9 +181,16 @@ int th_sim_enter(struct th_sim_thread *t, struct th_sim_regs *r, uint64_t next_r
 	*vec = 13;
 	*code = 0;
 	*addr = 0;
-	if (!p || (tcsaddr & 0xfff) || !e->initialized || !(p->state & TH_EPCM_VALID) ||
-	    (p->state & (TH_EPCM_PENDING | TH_EPCM_MODIFIED)) || p->type != SGX_PT_TCS || !p->tcs)
+	if ((tcsaddr & 0xfff) || (e && !e->initialized))
 		return 13;
+	if (!p || !(p->state & TH_EPCM_VALID) || (p->state & (TH_EPCM_PENDING | TH_EPCM_MODIFIED)) ||
+	    p->type != SGX_PT_TCS || !p->tcs) {
+		/* DS:RBX does not point to a valid TCS: #PF, an EPCM-induced one */
+		*vec = 14;
+		*code = SGX_PFEC_SGX | 5;
+		*addr = tcsaddr;
+		return 14;
+	}
 	ts = p->tcs;
 	if (__atomic_exchange_n(&ts->busy, 1, __ATOMIC_ACQUIRE))
 		return 13;     /* the TCS is in use by another logical processor: #GP(0) */
@@ -119,12 +211,14 @@ int th_sim_enter(struct th_sim_thread *t, struct th_sim_regs *r, uint64_t next_r
 		r->rip = e->base + tp->oentry;
 		r->fsbase = e->base + tp->ofsbase;
 		r->gsbase = e->base + tp->ogsbase;
-		r->fxrstor = 0;
+		r->xrstor = 0;
 	} else {
 		if (tp->cssa == 0 || !ssa_ok(e, tp, tp->cssa - 1))
 			goto gp;
 		frame = ssa_frame(e, tp, tp->cssa - 1);
 		g = ssa_gpr(e, frame);
+		if (!xsave_header_ok(e, frame))
+			goto gp;        /* XRSTOR of a corrupt SSA: #GP, as ERESUME's */
 		ts->aep = r->rcx;
 		tp->aep = r->rcx;
 		ts->ursp = r->rsp;
@@ -135,10 +229,14 @@ int th_sim_enter(struct th_sim_thread *t, struct th_sim_regs *r, uint64_t next_r
 		r->rflags = (g->rflags & RF_USER) | 0x202;
 		r->fsbase = g->fsbase;
 		r->gsbase = g->gsbase;
-		r->fxrstor = (uint64_t)frame;
+		r->xrstor = (uint64_t)frame;
+		r->xrstor_mask = e->secs.attributes.xfrm;
 		tp->cssa--;
 	}
 	ts->thread = t;
+	t->host_fs = ts->host_fs;
+	t->host_gs = ts->host_gs;
+	__atomic_store_n(&t->fs_switched, 1, __ATOMIC_RELEASE);
 	t->cur_tcs = ts;
 	t->cur_encl = e;
 	strict_open(e, true);
@@ -156,6 +254,8 @@ static void leave_enclave(struct th_sim_thread *t)
 	ts->thread = NULL;
 	t->cur_tcs = NULL;
 	t->cur_encl = NULL;
+	/* the trampoline writes fsgs[] (the host bases) when the handler returns */
+	__atomic_store_n(&t->fs_switched, 0, __ATOMIC_RELEASE);
 	__atomic_store_n(&ts->busy, 0, __ATOMIC_RELEASE);
 }
 
@@ -263,8 +363,8 @@ static void aex(struct th_sim_thread *t, ucontext_t *uc, uint64_t *fsgs, int vec
 		x->errcd = code;
 		x->reserved = 0;
 	}
-	if (uc->uc_mcontext.fpregs)
-		memcpy(frame, uc->uc_mcontext.fpregs, 512);
+	save_xstate(e, uc, frame);
+	synthetic_xstate(e, uc);
 	tp->cssa++;
 
 	/* synthetic state */
@@ -315,21 +415,18 @@ static void deliver_exception(ucontext_t *uc, int sig, siginfo_t *info, int vec,
 	th_sim_deliver_app(sig, info, uc);
 }
 
-/* #GP from an ENCLU the hardware would refuse: SIGSEGV as the kernel sends it */
-static void raise_gp(ucontext_t *uc, siginfo_t *info)
+/* A fault of an ENCLU issued outside the enclave (#GP(0) or #PF): SIGSEGV as the kernel sends */
+static void raise_fault(ucontext_t *uc, siginfo_t *info, int vec, uint32_t code, uint64_t addr)
 {
-	greg_t *gr = uc->uc_mcontext.gregs;
-
-	if ((uint64_t)gr[REG_RIP] == (uint64_t)th_sim_vdso_aep) {
-		deliver_exception(uc, SIGSEGV, info, 13, 0, 0);
-		return;
-	}
 	memset(info, 0, sizeof(*info));
 	info->si_signo = SIGSEGV;
-	info->si_code = SI_KERNEL;
-	gr[REG_TRAPNO] = 13;
-	gr[REG_ERR] = 0;
-	th_sim_deliver_app(SIGSEGV, info, uc);
+	info->si_code = vec == 14 ? SEGV_ACCERR : SI_KERNEL;
+	deliver_exception(uc, SIGSEGV, info, vec, code, addr);
+}
+
+static void raise_gp(ucontext_t *uc, siginfo_t *info)
+{
+	raise_fault(uc, info, 13, 0, 0);
 }
 
 /* Translate an enclave linear address for an ENCLU operand: inside the enclave, valid REG. */
@@ -390,6 +487,8 @@ static int enclu_inside(struct th_sim_thread *t, ucontext_t *uc, uint64_t *fsgs,
 	*addr = 0;
 	switch (leaf) {
 	case SGX_EEXIT:
+		if ((uint64_t)((int64_t)(rbx << 16) >> 16) != rbx)
+			return 13;      /* target not canonical */
 		gr[REG_RIP] = (greg_t)rbx;
 		gr[REG_RCX] = (greg_t)t->cur_tcs->aep;
 		fsgs[0] = t->cur_tcs->host_fs;
@@ -525,7 +624,7 @@ static void enclu(struct th_sim_thread *t, bool inside, int sig, siginfo_t *info
 			memset(info, 0, sizeof(*info));
 			info->si_signo = vec == 6 ? SIGILL : SIGSEGV;
 			info->si_code = vec == 14 ? SEGV_ACCERR : vec == 6 ? ILL_ILLOPN : SI_KERNEL;
-			aex(t, uc, fsgs, vec, code, addr & ~0xfffull);
+			aex(t, uc, fsgs, vec, code, addr);
 			deliver_exception(uc, info->si_signo, info, vec, code, addr & ~0xfffull);
 		}
 		return;
@@ -543,19 +642,21 @@ static void enclu(struct th_sim_thread *t, bool inside, int sig, siginfo_t *info
 	{
 		struct th_sim_regs r;
 		uint64_t vec, code, addr;
+		struct th_sim_encl *e;
 		const uint8_t *fx;
 
 		uc_to_regs(uc, &r);
 		r.fsbase = fsgs[0];
 		r.gsbase = fsgs[1];
 		if (th_sim_enter(t, &r, (uint64_t)gr[REG_RIP] + 3, &vec, &code, &addr)) {
-			raise_gp(uc, info);
+			raise_fault(uc, info, (int)vec, (uint32_t)code, addr);
 			return;
 		}
-		fx = (const uint8_t *)r.fxrstor;
+		fx = (const uint8_t *)r.xrstor;
+		e = t->cur_encl;
 		regs_to_uc(&r, uc);
-		if (fx && uc->uc_mcontext.fpregs)
-			memcpy(uc->uc_mcontext.fpregs, fx, 512);
+		if (fx)
+			load_xstate(e, uc, fx);
 		fsgs[0] = r.fsbase;
 		fsgs[1] = r.gsbase;
 	}
@@ -682,13 +783,12 @@ void th_sim_signal(int sig, siginfo_t *info, void *ucv, uint64_t *fsgs)
 			addr = (uint64_t)info->si_addr;
 			if (!classify_pf(t->cur_encl, addr, (uint32_t)gr[REG_ERR], &code))
 				goto out;
-			addr &= ~0xfffull;      /* CR2 of an enclave fault is page aligned */
 		} else if (vec >= 0) {
 			code = (uint32_t)gr[REG_ERR];
 		}
-		aex(t, uc, fsgs, vec, code, addr);
-		if (vec >= 0)
-			deliver_exception(uc, sig, info, vec, code, addr);
+		aex(t, uc, fsgs, vec, code, addr);      /* EXINFO.MADDR: the whole address */
+		if (vec >= 0)   /* CR2 of an enclave fault has its low 12 bits cleared */
+			deliver_exception(uc, sig, info, vec, code, addr & ~0xfffull);
 		else
 			th_sim_deliver_app(sig, info, uc);
 		goto out;

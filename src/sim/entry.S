@@ -4,9 +4,10 @@
  *
  * th_sim_sigtramp: the handler the kernel calls for every signal the machine owns. On a
  *   simulator sigaltstack it saves the interrupted FS/GS bases (the enclave's, when the signal
- *   hit enclave code), loads the thread's host bases from the thread block at the bottom of the
- *   altstack slot, calls th_sim_signal(sig, info, uc, fsgs) and loads the bases that function
- *   left in fsgs[0..1] before returning to the kernel's restorer. Off our altstacks the thread
+ *   hit enclave code), loads the host bases saved at the last EENTER/ERESUME from the thread
+ *   block at the bottom of the altstack slot if the block says the enclave's may be loaded,
+ *   calls th_sim_signal(sig, info, uc, fsgs) and loads the bases that function left in
+ *   fsgs[0..1] before returning to the kernel's restorer. Off our altstacks the thread
  *   is in host mode and FS is already right: it tail-calls th_sim_signal with fsgs = NULL.
  *
  * th_sim_vdso_enter: __vdso_sgx_enter_enclave with the contract of the kernel's vsgx.S (run
@@ -15,7 +16,7 @@
  *
  * th_sim_enclu_soft: stores the register file (struct th_sim_regs), calls
  *   th_sim_soft_enclu(regs), then loads the resulting register file with FS/GS bases (and
- *   FXRSTOR for ERESUME) and IRETQs to it, which loads RIP, RFLAGS and RSP at once.
+ *   XRSTOR of the SSA's XSAVE area for ERESUME) and IRETQs to it, which loads RIP, RFLAGS and RSP at once.
  */
 #define ALT_SLOT 0x40000
 
@@ -40,11 +41,13 @@ th_sim_sigtramp:
 	and	$-ALT_SLOT, %rbx
 	rdfsbase %r12
 	rdgsbase %r13
+	cmpq	$0, 16(%rbx)		/* host bases live: leave them (the program may move FS) */
+	je	2f
 	mov	0(%rbx), %rax
 	wrfsbase %rax
 	mov	8(%rbx), %rax
 	wrgsbase %rax
-	sub	$16, %rsp
+2:	sub	$16, %rsp
 	.cfi_adjust_cfa_offset 16
 	mov	%r12, 0(%rsp)
 	mov	%r13, 8(%rsp)
@@ -185,10 +188,13 @@ th_sim_enclu_soft:
 	wrfsbase %rax
 	mov	152(%rsp), %rax
 	wrgsbase %rax
-	mov	160(%rsp), %rax
-	test	%rax, %rax
+	mov	160(%rsp), %rcx
+	test	%rcx, %rcx
 	jz	1f
-	fxrstor64 (%rax)
+	mov	168(%rsp), %rax
+	mov	%rax, %rdx
+	shr	$32, %rdx
+	xrstor64 (%rcx)
 1:	mov	136(%rsp), %rax
 	mov	%rax, 176(%rsp)		/* IRET frame: RIP, CS, RFLAGS, RSP, SS */
 	movq	$0x33, 184(%rsp)

@@ -242,9 +242,9 @@ int th_encls_eextend(struct th_sim_encl *e, uint64_t addr)
 	return 0;
 }
 
-/* Launch control: the hook another device flavour replaces (legacy/token model). */
-static int launch_check(struct th_sim_encl *e, const struct sgx_sigstruct *ss,
-			const struct sgx_einittoken *tk, const uint8_t mrsigner[32])
+/* Launch control as the hardware does it (see th_sim_launch_fn). */
+int th_sim_launch_default(struct th_sim_encl *e, const struct sgx_sigstruct *ss,
+			  const struct sgx_einittoken *tk, const uint8_t mrsigner[32])
 {
 	uint64_t attr = e->secs.attributes.flags;
 	uint8_t key[16], mac[16];
@@ -308,7 +308,7 @@ int th_encls_einit(struct th_sim_encl *e, const void *sigstruct, const void *tok
 	if (memcmp(mrenclave, ss->enclave_hash, 32))
 		return SGX_INVALID_MEASUREMENT;
 	th_sigstruct_mrsigner(ss, mrsigner);
-	rc = launch_check(e, ss, token, mrsigner);
+	rc = (th_sim_m.launch ? th_sim_m.launch : th_sim_launch_default)(e, ss, token, mrsigner);
 	if (rc)
 		return rc;
 	memcpy(e->mrsigner, mrsigner, 32);

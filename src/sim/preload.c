@@ -33,6 +33,10 @@
 
 struct th_sim_config th_sim_cfg = { .epc_size = 64ull << 20, .flc = true };
 
+/* Device flavours, chosen by TEEHOST_SIM_DEVICE (default: the first). Add new ones here. */
+static const struct th_sim_device_ops *const devices[] = {
+	&th_sim_device_kernel,
+};
 static const struct th_sim_device_ops *device = &th_sim_device_kernel;
 
 void th_sim_log(const char *fmt, ...)
@@ -55,7 +59,6 @@ void th_sim_log(const char *fmt, ...)
 
 /* ---- real functions ---- */
 #define REAL(name) static __typeof__(name) *real_##name
-REAL(open);
 REAL(openat);
 REAL(close);
 REAL(ioctl);
@@ -85,7 +88,6 @@ static void resolve(void)
 
 	if (done)
 		return;
-	real_open = next("open");
 	real_openat = next("openat");
 	real_close = next("close");
 	real_ioctl = next("ioctl");
@@ -163,10 +165,6 @@ static int dev_open(const struct th_sim_node *n, int flags)
 	struct th_sim_dev *d;
 	int fd, rc;
 
-	if ((flags & O_ACCMODE) != O_RDWR && n->kind == 0 && 0) {
-		errno = EACCES;
-		return -1;
-	}
 	fd = (int)syscall(SYS_memfd_create, n->path + 5, (flags & O_CLOEXEC) ? MFD_CLOEXEC : 0);
 	if (fd < 0)
 		return -1;
@@ -196,25 +194,6 @@ static int dev_open(const struct th_sim_node *n, int flags)
 	return fd;
 }
 
-EXPORT int open(const char *path, int flags, ...)
-{
-	const struct th_sim_node *n = node_of(path);
-	mode_t mode = 0;
-
-	resolve();
-	if (n)
-		return dev_open(n, flags);
-	if (flags & (O_CREAT | __O_TMPFILE)) {
-		va_list ap;
-
-		va_start(ap, flags);
-		mode = va_arg(ap, mode_t);
-		va_end(ap);
-	}
-	return real_open(path, flags, mode);
-}
-EXPORT int open64(const char *path, int flags, ...) __attribute__((alias("open")));
-
 EXPORT int openat(int dirfd, const char *path, int flags, ...)
 {
 	const struct th_sim_node *n = node_of(path);
@@ -233,6 +212,21 @@ EXPORT int openat(int dirfd, const char *path, int flags, ...)
 	return real_openat(dirfd, path, flags, mode);
 }
 EXPORT int openat64(int dirfd, const char *path, int flags, ...) __attribute__((alias("openat")));
+
+EXPORT int open(const char *path, int flags, ...)
+{
+	mode_t mode = 0;
+
+	if (flags & (O_CREAT | __O_TMPFILE)) {
+		va_list ap;
+
+		va_start(ap, flags);
+		mode = va_arg(ap, mode_t);
+		va_end(ap);
+	}
+	return openat(AT_FDCWD, path, flags, mode);
+}
+EXPORT int open64(const char *path, int flags, ...) __attribute__((alias("open")));
 
 EXPORT int __open_2(const char *path, int flags)
 {
@@ -288,14 +282,8 @@ EXPORT int stat64(const char *path, struct stat64 *st)
 
 EXPORT int lstat(const char *path, struct stat *st)
 {
-	const struct th_sim_node *n = node_of(path);
-
 	resolve();
-	if (n) {
-		fake_stat(n, st);
-		return 0;
-	}
-	return real_lstat(path, st);
+	return node_of(path) ? stat(path, st) : real_lstat(path, st);
 }
 EXPORT int lstat64(const char *path, struct stat64 *st)
 {
@@ -886,7 +874,6 @@ int th_sim_thread_setup(void)
 	t = (struct th_sim_thread *)base;
 	__asm__ volatile("rdfsbase %0" : "=r"(t->host_fs));
 	__asm__ volatile("rdgsbase %0" : "=r"(t->host_gs));
-	t->magic = 0x5448534d;
 	t->tid = (int)syscall(SYS_gettid);
 	ss.ss_sp = base + TH_SIM_PAGE;
 	ss.ss_size = TH_ALT_SLOT - TH_SIM_PAGE;
@@ -921,6 +908,7 @@ __attribute__((constructor)) static void th_sim_init(void)
 	th_sim_cfg.strict = (v = getenv("TEEHOST_SIM_STRICT")) && *v == '1';
 	th_sim_cfg.debug = (v = getenv("TEEHOST_SIM_DEBUG")) && *v == '1';
 	th_sim_cfg.flc = !((v = getenv("TEEHOST_SIM_LEGACY_LAUNCH")) && *v == '1');
+<<<<<<< HEAD
 	/* driver flavour (teehost sim --driver): kernel, dcap or isgx */
 	if ((v = getenv("TEEHOST_SIM_DRIVER")) && !strcmp(v, "dcap"))
 		device = &th_sim_device_dcap;
@@ -928,6 +916,22 @@ __attribute__((constructor)) static void th_sim_init(void)
 		device = &th_sim_device_isgx;
 	if (device->setup)
 		device->setup();
+=======
+	if ((v = getenv("TEEHOST_SIM_DEVICE")) && *v) {
+		device = NULL;
+		for (size_t i = 0; i < sizeof(devices) / sizeof(devices[0]); i++)
+			if (!strcmp(v, devices[i]->name))
+				device = devices[i];
+		if (!device) {
+			static const char msg[] = "teehost-sim: unknown TEEHOST_SIM_DEVICE\n";
+
+			(void)!write(2, msg, sizeof(msg) - 1);
+			_exit(127);
+		}
+		if (device->init)
+			device->init();
+	}
+>>>>>>> sim
 
 	/* sigaltstack slots, aligned so the trampoline finds the thread block by masking RSP */
 	r = th_sim_real_mmap(NULL, (TH_ALT_SLOTS + 1) * TH_ALT_SLOT, PROT_NONE,

@@ -96,13 +96,24 @@ struct th_sim_encl {
 	int (*fault)(struct th_sim_encl *e, uint64_t addr);
 };
 
+/*
+ * EINIT's launch-control step, after the signature, attribute and measurement checks: 0 or an
+ * SDM error code. The default (th_sim_launch_default) is the hardware rule: an enclave whose
+ * MRSIGNER equals IA32_SGXLEPUBKEYHASH needs no token, any other needs a valid EINITTOKEN
+ * MACed with the launch key. Device flavours with another launch model may replace it.
+ */
+typedef int th_sim_launch_fn(struct th_sim_encl *e, const struct sgx_sigstruct *ss,
+			     const struct sgx_einittoken *token, const uint8_t mrsigner[32]);
+
 /* Global machine state. */
 struct th_sim_machine {
 	volatile int lock;
 	struct th_sim_encl *encls;
 	uint8_t lepubkeyhash[32];   /* IA32_SGXLEPUBKEYHASH0..3 */
 	bool lepubkeyhash_locked;   /* legacy model: fixed hash */
+	th_sim_launch_fn *launch;   /* NULL: th_sim_launch_default */
 };
+th_sim_launch_fn th_sim_launch_default TH_SIM_API;
 extern struct th_sim_machine th_sim_m TH_SIM_API;
 
 void th_sim_lock(void) TH_SIM_API;
@@ -140,8 +151,8 @@ struct th_sim_regs {
 	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
 	uint64_t rflags, rip;
 	uint64_t fsbase, gsbase;
-	uint64_t fxrstor;       /* non-zero: FXRSTOR from this address first */
-	uint64_t pad;
+	uint64_t xrstor;        /* non-zero: XRSTOR this SSA XSAVE area first ... */
+	uint64_t xrstor_mask;   /* ... for these components (SECS.XFRM) */
 };
 _Static_assert(sizeof(struct th_sim_regs) == 176, "entry.S layout");
 
@@ -149,9 +160,9 @@ _Static_assert(sizeof(struct th_sim_regs) == 176, "entry.S layout");
 #define TH_ALT_SLOT (256UL * 1024)
 #define TH_ALT_SLOTS 1024
 struct th_sim_thread {
-	uint64_t host_fs;       /* offset 0, read by entry.S */
+	uint64_t host_fs;       /* offset 0, read by entry.S: the bases before EENTER/ERESUME */
 	uint64_t host_gs;       /* offset 8 */
-	uint64_t magic;
+	uint64_t fs_switched;   /* offset 16: FS/GS may hold the enclave's (else the host's) */
 	struct th_sim_tcs *cur_tcs;
 	struct th_sim_encl *cur_encl;
 	int tid;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # teehost sim: options, exit codes, the environment it gives PROGRAM and its children.
 source "$(dirname "$0")/../lib.sh"
+export TEEHOST_SIM_STATE_DIR=$TMP/state
 
 run "$TEEHOST" sim --help
 is "$rc" 0 "sim --help exits 0"

@@ -32,7 +32,7 @@
 #include "sgx/sigstruct.h"
 #include "sgx/uapi.h"
 
-enum { OP_NOP, OP_EREPORT, OP_EGETKEY, OP_SPIN, OP_INFO, OP_READ, OP_LOOP };
+enum { OP_NOP, OP_EREPORT, OP_EGETKEY, OP_SPIN, OP_INFO, OP_READ, OP_LOOP, OP_AVX, OP_FAULT };
 
 struct simencl_op {
 	uint64_t type;
@@ -59,6 +59,8 @@ __asm__(
 	"  cmp $4, %rax\n  je 40f\n"
 	"  cmp $5, %rax\n  je 50f\n"
 	"  cmp $6, %rax\n  je 60f\n"
+	"  cmp $7, %rax\n  je 70f\n"
+	"  cmp $8, %rax\n  je 80f\n"
 	"1:\n"
 	"  pop %rbx\n"
 	"  mov $4, %eax\n"
@@ -93,6 +95,19 @@ __asm__(
 	"61:\n  mov %rax, %rdx\n  shl $13, %rdx\n  xor %rdx, %rax\n  mov %rax, %rdx\n  shr $7, %rdx\n"
 	"  xor %rdx, %rax\n  mov %rax, %rdx\n  shl $17, %rdx\n  xor %rdx, %rax\n  dec %rcx\n  jnz 61b\n"
 	"  mov %rax, 32(%rdi)\n  jmp 1b\n"
+	"70:\n"                                 /* AVX: ymm3 = ~0, SPIN, ret = vpmovmskb ymm3 */
+	"  vpcmpeqd %ymm3, %ymm3, %ymm3\n"
+	"  mov 16(%rdi), %rax\n  lock incq (%rax)\n"
+	"  mov 8(%rdi), %rsi\n"
+	"71:\n  pause\n  cmpq $0, (%rsi)\n  je 71b\n"
+	"  vpmovmskb %ymm3, %eax\n  mov %rax, 32(%rdi)\n  vzeroupper\n  jmp 1b\n"
+	"80:\n"                                 /* FAULT a: 0 hlt, 1 ud2, 2 int3, 3 divide by 0 */
+	"  mov 8(%rdi), %rax\n"
+	"  cmp $1, %rax\n  je 82f\n  cmp $2, %rax\n  je 83f\n  cmp $3, %rax\n  je 84f\n"
+	"  hlt\n  jmp 1b\n"
+	"82:\n  ud2\n"
+	"83:\n  int3\n  jmp 1b\n"
+	"84:\n  xor %ecx, %ecx\n  xor %edx, %edx\n  mov $1, %eax\n  div %ecx\n  jmp 1b\n"
 	".globl simencl_code_end\n"
 	"simencl_code_end:\n"
 	".popsection\n"
@@ -118,11 +133,14 @@ struct simencl {
 struct simencl_cfg {
 	uint64_t attributes;    /* SECS.ATTRIBUTES.FLAGS (MODE64BIT is added) */
 	uint32_t miscselect;
+	uint64_t xfrm;          /* 0: 3 (x87, SSE) */
 	uint16_t isv_prod_id, isv_svn;
 	uint32_t code_marker;   /* varies MRENCLAVE without changing behaviour */
 	bool debug_signed;      /* header type bit 31 */
 	bool bad_signature, wrong_mrenclave, attribute_mismatch;
 	int provision_fd;       /* >= 0: SGX_IOC_ENCLAVE_PROVISION with it before INIT */
+	bool premap;            /* Intel's loader: map the device PROT_NONE before ECREATE,
+				 * then mprotect each part after adding it */
 };
 
 static inline EVP_PKEY *simencl_keygen(void)
@@ -186,7 +204,8 @@ static inline int simencl_build(struct simencl *en, EVP_PKEY *key, const struct 
 	en->fd = open("/dev/sgx_enclave", O_RDWR);
 	if (en->fd < 0)
 		return -errno;
-	area = mmap(NULL, SIMENCL_SIZE * 2, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	area = cfg->premap ? mmap(NULL, SIMENCL_SIZE * 2, PROT_NONE, MAP_SHARED, en->fd, 0) :
+			     mmap(NULL, SIMENCL_SIZE * 2, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (area == MAP_FAILED)
 		return -errno;
 	en->base = ((uint64_t)area + SIMENCL_SIZE - 1) & ~(SIMENCL_SIZE - 1);
@@ -197,7 +216,7 @@ static inline int simencl_build(struct simencl *en, EVP_PKEY *key, const struct 
 	en->secs.ssa_frame_size = 1;
 	en->secs.miscselect = cfg->miscselect;
 	en->secs.attributes.flags = cfg->attributes | SGX_ATTR_MODE64BIT;
-	en->secs.attributes.xfrm = 3;
+	en->secs.attributes.xfrm = cfg->xfrm ? cfg->xfrm : 3;
 	cr.src = (uint64_t)&en->secs;
 	if (ioctl(en->fd, SGX_IOC_ENCLAVE_CREATE, &cr))
 		return -errno;
@@ -250,9 +269,16 @@ static inline int simencl_build(struct simencl *en, EVP_PKEY *key, const struct 
 		if (ioctl(en->fd, SGX_IOC_ENCLAVE_PROVISION, &p))
 			return -errno;
 	}
+	if (cfg->premap &&
+	    (mprotect((void *)en->base, 0x6000, PROT_READ | PROT_WRITE) ||
+	     mprotect((void *)(en->base + 0x6000), 0x1000, PROT_READ | PROT_EXEC) ||
+	     mprotect((void *)(en->base + 0x7000), 0x2000, PROT_READ | PROT_WRITE)))
+		return -errno;
 	in.sigstruct = (uint64_t)&en->ss;
 	if (ioctl(en->fd, SGX_IOC_ENCLAVE_INIT, &in))
 		return -errno;
+	if (cfg->premap)
+		return 0;
 	if (mmap((void *)en->base, 0x6000, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, en->fd, 0) ==
 		    MAP_FAILED ||
 	    mmap((void *)(en->base + 0x6000), 0x1000, PROT_READ | PROT_EXEC, MAP_SHARED | MAP_FIXED,

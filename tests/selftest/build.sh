@@ -10,7 +10,7 @@
 #              LINUX_SOURCE_TARBALL (default /usr/src/linux-source-6.12.tar.xz).
 set -u
 tarball=${LINUX_SOURCE_TARBALL:-/usr/src/linux-source-6.12.tar.xz}
-cache=${TEEHOST_SELFTEST_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/teehost}
+cache=${TEEHOST_SELFTEST_CACHE:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/teehost}
 top=linux-source-6.12
 dir=$cache/selftest-6.12
 sgx=$dir/$top/tools/testing/selftests/sgx

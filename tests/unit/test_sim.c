@@ -7,6 +7,7 @@
  * The program re-executes itself under `$TEEHOST sim` (with a private state directory for the
  * platform secret) when it is not already running on the simulator.
  */
+#include <cpuid.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -274,6 +275,105 @@ static void test_aex_on_async_signal(void **state)
 	simencl_delete(&a);
 }
 
+static void on_alarm_clobber(int sig)
+{
+	(void)sig;
+	__asm__ volatile("vpxor %%ymm3, %%ymm3, %%ymm3" ::: "xmm3");
+	alarm_flag = 1;
+}
+
+/* AVX state across an AEX: saved to the SSA (XSAVE, XFRM = x87|SSE|AVX), restored by ERESUME */
+static void test_aex_keeps_avx_state(void **state)
+{
+	struct simencl a;
+	struct simencl_cfg c = base_cfg;
+	struct sigaction sa, old;
+	struct itimerval it = { { 0, 0 }, { 0, 20000 } };
+	uint64_t entered = 0;
+	struct simencl_op op = { OP_AVX, (uint64_t)&alarm_flag, (uint64_t)&entered, 0, 0, 0 };
+
+	(void)state;
+	c.xfrm = 7;
+	build_ok(&a, key_a, &c);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm_clobber;
+	assert_int_equal(sigaction(SIGALRM, &sa, &old), 0);
+	alarm_flag = 0;
+	assert_int_equal(setitimer(ITIMER_REAL, &it, NULL), 0);
+	call(&a, 0, &op);
+	assert_int_equal(entered, 1);
+	assert_int_equal(op.ret, 0xffffffff);    /* all 32 bytes of YMM3 came back */
+	sigaction(SIGALRM, &old, NULL);
+	simencl_delete(&a);
+}
+
+/*
+ * An SDK-style caller: ENCLU[EENTER] by itself, with its own AEP (which is the same ENCLU,
+ * executing ERESUME after an AEX), no vDSO. Faults reach it as signals at the AEP.
+ */
+int direct_ecall(uint64_t tcs, struct simencl_op *op);
+extern char direct_aep[];
+__asm__(".text\n"
+	".globl direct_ecall\n"
+	"direct_ecall:\n"
+	"  push %rbx\n  push %rbp\n  push %r12\n  push %r13\n  push %r14\n  push %r15\n"
+	"  mov %rdi, %rbx\n  mov %rsi, %rdi\n  lea direct_aep(%rip), %rcx\n  mov $2, %eax\n"
+	".globl direct_aep\n"
+	"direct_aep:\n"
+	"  .byte 0x0f, 0x01, 0xd7\n"
+	"  pop %r15\n  pop %r14\n  pop %r13\n  pop %r12\n  pop %rbp\n  pop %rbx\n"
+	"  xor %eax, %eax\n  ret\n");
+
+static volatile int direct_faults;
+static void *volatile direct_page;
+static volatile uint64_t direct_rip, direct_rax;
+
+static void on_direct_segv(int sig, siginfo_t *si, void *ucv)
+{
+	ucontext_t *uc = ucv;
+
+	(void)sig;
+	direct_faults++;
+	direct_rip = (uint64_t)uc->uc_mcontext.gregs[REG_RIP];
+	direct_rax = (uint64_t)uc->uc_mcontext.gregs[REG_RAX];
+	if (si->si_addr == direct_page)
+		mprotect(direct_page, 4096, PROT_READ);
+}
+
+static void test_direct_enclu_with_signal(void **state)
+{
+	struct simencl a;
+	struct sigaction sa, old;
+	struct simencl_op op = { OP_READ, 0, 0, 0, 0, 0 };
+	struct simencl_op info = { OP_INFO, 0, 0, 0, 0, 0 };
+	uint64_t *page;
+
+	(void)state;
+	build_ok(&a, key_a, &base_cfg);
+	page = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(page != MAP_FAILED);
+	page[0] = 0x1234;
+	assert_int_equal(mprotect(page, 4096, PROT_NONE), 0);
+	direct_page = page;
+	direct_faults = 0;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_direct_segv;
+	sa.sa_flags = SA_SIGINFO;
+	assert_int_equal(sigaction(SIGSEGV, &sa, &old), 0);
+	op.a = (uint64_t)page;
+	assert_int_equal(direct_ecall(a.base, &op), 0);
+	sigaction(SIGSEGV, &old, NULL);
+	assert_int_equal(direct_faults, 1);
+	assert_int_equal(direct_rip, (uint64_t)direct_aep);     /* delivered at the AEP */
+	assert_int_equal(direct_rax, SGX_ERESUME);              /* synthetic state */
+	assert_int_equal(op.ret, 0x1234);                       /* ERESUME retried the read */
+	assert_int_equal(direct_ecall(a.base, &info), 0);
+	assert_int_equal(info.ret, 0);                          /* CSSA back to 0 */
+	assert_int_equal(info.ret2, a.base + 0x8000);
+	munmap(page, 4096);
+	simencl_delete(&a);
+}
+
 struct spinner {
 	struct simencl *en;
 	int tcs;
@@ -313,7 +413,11 @@ static void test_threads_and_busy_tcs(void **state)
 	assert_int_equal(entered, 2);            /* both inside at the same time */
 	assert_int_equal(simencl_call(vdso, &run, a.base, &nop), 0);
 	assert_int_equal(run.function, SGX_EENTER);
-	assert_int_equal(run.exception_vector, 13);
+	assert_int_equal(run.exception_vector, 13);      /* TCS not INACTIVE: #GP(0) */
+	assert_int_equal(simencl_call(vdso, &run, a.base + 0x7000, &nop), 0);
+	assert_int_equal(run.exception_vector, 14);      /* not a TCS: #PF, EPCM-induced */
+	assert_int_equal(run.exception_error_code, 0x8005);
+	assert_int_equal(run.exception_addr, a.base + 0x7000);
 	__atomic_store_n(&flag, 1, __ATOMIC_RELEASE);
 	for (int i = 0; i < 2; i++) {
 		pthread_join(th[i], NULL);
@@ -359,6 +463,140 @@ static void test_many_threads(void **state)
 		assert_int_equal(s.run.function, SGX_EEXIT);
 		assert_int_equal(s.op.ret2, a.base + 0x8000);
 	}
+	simencl_delete(&a);
+}
+
+/* Intel's loader: the device mapped PROT_NONE before ECREATE, mprotect after ADD_PAGES. */
+static void test_premapped_flow(void **state)
+{
+	struct simencl a;
+	struct simencl_cfg c = base_cfg;
+	struct simencl_op op = { OP_INFO, 0, 0, 0, 0, 0 };
+
+	(void)state;
+	c.premap = true;
+	build_ok(&a, key_a, &c);
+	call(&a, 0, &op);
+	assert_int_equal(op.ret2, a.base + 0x8000);
+	/* the tail of ELRANGE is mapped PROT_NONE from the device: mprotect above the cap fails */
+	assert_int_equal(mprotect((void *)(a.base + 0x6000), 4096, PROT_READ | PROT_WRITE), -1);
+	assert_int_equal(errno, EACCES);
+	simencl_delete(&a);
+}
+
+/* Real faults inside the enclave are AEXs with their own vectors, never taken for ENCLU. */
+static void test_fault_vectors(void **state)
+{
+	static const struct { uint64_t insn; int vector; } cases[] = {
+		{ 0, 13 },      /* HLT at CPL 3: #GP */
+		{ 1, 6 },       /* UD2: #UD */
+		{ 2, 3 },       /* INT3: #BP */
+		{ 3, 0 },       /* DIV by zero: #DE */
+	};
+	struct simencl a;
+	struct sgx_enclave_run run;
+
+	(void)state;
+	build_ok(&a, key_a, &base_cfg);
+	for (int i = 0; i < 4; i++) {
+		struct simencl_op op = { OP_FAULT, cases[i].insn, 0, 0, 0, 0 };
+
+		/* two SSA frames per TCS: two faults each */
+		assert_int_equal(simencl_call(vdso, &run, a.base + (uint64_t)(i / 2) * 0x1000, &op), 0);
+		assert_int_equal(run.function, SGX_ERESUME);
+		assert_int_equal(run.exception_vector, cases[i].vector);
+	}
+	simencl_delete(&a);
+}
+
+/* The SSA after an AEX: GPRSGX.RIP, EXITINFO, and EXINFO when MISCSELECT asks for it. */
+static void test_ssa_contents(void **state)
+{
+	struct simencl a;
+	struct simencl_cfg c = base_cfg;
+	struct sgx_enclave_run run;
+	struct simencl_op rd = { OP_READ, 0, 0, 0, 0, 0 };
+	uint64_t gpr, exitinfo_rip[2], maddr, errcd;
+
+	(void)state;
+	c.miscselect = SGX_MISC_EXINFO;
+	build_ok(&a, key_a, &c);
+	rd.a = a.base + 0x18;                    /* TCS page: EPCM fault, error code 0x8005 */
+	assert_int_equal(simencl_call(vdso, &run, a.base, &rd), 0);
+	assert_int_equal(run.exception_error_code, 0x8005);
+	assert_int_equal(run.exception_addr, a.base);   /* CR2: low 12 bits cleared */
+	gpr = a.base + 0x2000 + 4096 - sizeof(struct sgx_gpr);
+	/* read TCS1's SSA frame 0 from inside, through TCS2 */
+	for (int i = 0; i < 2; i++) {
+		struct simencl_op r = { OP_READ, gpr + (i ? offsetof(struct sgx_gpr, rip) :
+							   offsetof(struct sgx_gpr, exitinfo)), 0, 0, 0, 0 };
+
+		call(&a, 1, &r);
+		exitinfo_rip[i] = r.ret;
+	}
+	assert_int_equal((uint32_t)exitinfo_rip[0], SGX_EXITINFO_VALID | (SGX_EXIT_TYPE_HW << 8) | 14);
+	assert_true(exitinfo_rip[1] - (a.base + 0x6000) < 0x1000);      /* in the code page */
+	{
+		struct simencl_op r = { OP_READ, gpr - 16, 0, 0, 0, 0 };
+
+		call(&a, 1, &r);
+		maddr = r.ret;
+		r.a = gpr - 8;
+		call(&a, 1, &r);
+		errcd = (uint32_t)r.ret;
+	}
+	assert_int_equal(maddr, a.base + 0x18);  /* EXINFO: the whole address */
+	assert_int_equal(errcd, 0x8005);
+	simencl_delete(&a);
+}
+
+/* CPUID as the simulated CPU answers it (faulting, or the program's patched CPUIDs). */
+static void test_cpuid(void **state)
+{
+	unsigned int a, b, c, d;
+
+	(void)state;
+	__cpuid_count(7, 0, a, b, c, d);
+	assert_true(b & (1u << 2));              /* SGX */
+	assert_true(c & (1u << 30));             /* SGX_LC */
+	__cpuid_count(0x12, 0, a, b, c, d);
+	assert_int_equal(a & 3, 3);              /* SGX1, SGX2 */
+	assert_int_equal(b, SGX_MISC_EXINFO);
+	__cpuid_count(0x12, 1, a, b, c, d);
+	assert_true(a & SGX_ATTR_MODE64BIT);
+	assert_int_equal(c & 3, 3);              /* XFRM: x87, SSE */
+	__cpuid_count(0x12, 2, a, b, c, d);
+	assert_int_equal(a & 0xf, 1);            /* an EPC section ... */
+	assert_int_equal(((uint64_t)(d & 0xfffff) << 32) | (c & 0xfffff000),
+			 strtoull(getenv("TEEHOST_SIM_EPC"), NULL, 0));      /* ... of --epc bytes */
+	__cpuid_count(0x12, 3, a, b, c, d);
+	assert_int_equal(a & 0xf, 0);            /* and only one */
+}
+
+/* After fork the child runs the enclave it inherited (the EPC pages are shared mappings). */
+static void test_fork(void **state)
+{
+	struct simencl a;
+	struct simencl_op op = { OP_INFO, 0, 0, 0, 0, 0 };
+	int status;
+	pid_t pid;
+
+	(void)state;
+	build_ok(&a, key_a, &base_cfg);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (!pid) {
+		struct sgx_enclave_run run;
+
+		if (simencl_call(vdso, &run, a.base + 0x1000, &op) || run.function != SGX_EEXIT ||
+		    op.ret2 != a.base + 0x8000)
+			_exit(1);
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	call(&a, 0, &op);
 	simencl_delete(&a);
 }
 
@@ -664,12 +902,19 @@ static EVP_PKEY *load_or_make_key(const char *path)
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cpuid),
 		cmocka_unit_test(test_report_a_verified_in_b),
 		cmocka_unit_test(test_key_policies),
 		cmocka_unit_test(test_seal_key_stable_across_runs),
 		cmocka_unit_test(test_aex_on_async_signal),
+		cmocka_unit_test(test_aex_keeps_avx_state),
+		cmocka_unit_test(test_direct_enclu_with_signal),
 		cmocka_unit_test(test_threads_and_busy_tcs),
 		cmocka_unit_test(test_many_threads),
+		cmocka_unit_test(test_fork),
+		cmocka_unit_test(test_fault_vectors),
+		cmocka_unit_test(test_ssa_contents),
+		cmocka_unit_test(test_premapped_flow),
 		cmocka_unit_test(test_fault_reported_through_vdso),
 		cmocka_unit_test(test_einit_refusals),
 		cmocka_unit_test(test_launch_control_mismatch),
