@@ -118,7 +118,7 @@ int cmd_sim(int argc, char **argv)
 			if (strcmp(optarg, "kernel") && strcmp(optarg, "dcap") && strcmp(optarg, "isgx"))
 				return cli_usage_error("sim", "--driver '%s': use kernel, dcap or isgx",
 						       optarg);
-			setenv("TEEHOST_SIM_DRIVER", optarg, 1);
+			setenv("TEEHOST_SIM_DEVICE", optarg, 1);
 			break;
 		case 'h':
 			sim_help();

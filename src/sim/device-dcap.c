@@ -331,10 +331,10 @@ static void d_setup(void)
 
 const struct th_sim_device_ops th_sim_device_dcap = {
 	.name = "dcap",
+	.init = d_setup,
 	.nodes = nodes,
 	.open = d_open,
 	.ioctl = d_ioctl,
 	.may_map = d_may_map,
 	.release = d_release,
-	.setup = d_setup,
 };

@@ -280,10 +280,10 @@ static void i_setup(void)
 
 const struct th_sim_device_ops th_sim_device_isgx = {
 	.name = "isgx",
+	.init = i_setup,
 	.nodes = nodes,
 	.open = i_open,
 	.ioctl = i_ioctl,
 	.may_map = i_may_map,
 	.release = i_release,
-	.setup = i_setup,
 };

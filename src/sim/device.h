@@ -41,8 +41,6 @@ struct th_sim_device_ops {
 	int (*may_map)(struct th_sim_dev *d, uint64_t start, uint64_t len, int prot, int flags);
 	/* last close of the fd */
 	void (*release)(struct th_sim_dev *d);
-	/* once at start-up, before anything else (launch model, vDSO contents); may be NULL */
-	void (*setup)(void);
 };
 
 struct th_sim_dev {
@@ -56,7 +54,7 @@ struct th_sim_dev {
 };
 
 extern const struct th_sim_device_ops th_sim_device_kernel TH_SIM_API;
-/* the out-of-tree drivers (src/loader engineer): device-dcap.c, device-isgx.c */
+/* the out-of-tree drivers (the loader area): device-dcap.c, device-isgx.c */
 extern const struct th_sim_device_ops th_sim_device_dcap TH_SIM_API;
 extern const struct th_sim_device_ops th_sim_device_isgx TH_SIM_API;
 

@@ -36,6 +36,8 @@ struct th_sim_config th_sim_cfg = { .epc_size = 64ull << 20, .flc = true };
 /* Device flavours, chosen by TEEHOST_SIM_DEVICE (default: the first). Add new ones here. */
 static const struct th_sim_device_ops *const devices[] = {
 	&th_sim_device_kernel,
+	&th_sim_device_dcap,
+	&th_sim_device_isgx,
 };
 static const struct th_sim_device_ops *device = &th_sim_device_kernel;
 
@@ -908,15 +910,6 @@ __attribute__((constructor)) static void th_sim_init(void)
 	th_sim_cfg.strict = (v = getenv("TEEHOST_SIM_STRICT")) && *v == '1';
 	th_sim_cfg.debug = (v = getenv("TEEHOST_SIM_DEBUG")) && *v == '1';
 	th_sim_cfg.flc = !((v = getenv("TEEHOST_SIM_LEGACY_LAUNCH")) && *v == '1');
-<<<<<<< HEAD
-	/* driver flavour (teehost sim --driver): kernel, dcap or isgx */
-	if ((v = getenv("TEEHOST_SIM_DRIVER")) && !strcmp(v, "dcap"))
-		device = &th_sim_device_dcap;
-	else if (v && !strcmp(v, "isgx"))
-		device = &th_sim_device_isgx;
-	if (device->setup)
-		device->setup();
-=======
 	if ((v = getenv("TEEHOST_SIM_DEVICE")) && *v) {
 		device = NULL;
 		for (size_t i = 0; i < sizeof(devices) / sizeof(devices[0]); i++)
@@ -931,7 +924,6 @@ __attribute__((constructor)) static void th_sim_init(void)
 		if (device->init)
 			device->init();
 	}
->>>>>>> sim
 
 	/* sigaltstack slots, aligned so the trampoline finds the thread block by masking RSP */
 	r = th_sim_real_mmap(NULL, (TH_ALT_SLOTS + 1) * TH_ALT_SLOT, PROT_NONE,
