@@ -33,3 +33,12 @@ install-loader: $(COMMON_LIB)
 	install -m 0755 $(COMMON_LIB) $(DESTDIR)$(LIBDIR)/libsgx_enclave_common.so.1
 	ln -sf libsgx_enclave_common.so.1 $(DESTDIR)$(LIBDIR)/libsgx_enclave_common.so
 	install -m 0644 include/sgx_enclave_common.h $(DESTDIR)$(INCLUDEDIR)/sgx_enclave_common.h
+
+# bench/load: loader throughput under the simulator vs th_plan_measure (run by `make bench`)
+BENCH_LOAD := $(BUILD)/bench/load
+ALL_TARGETS += $(BENCH_LOAD)
+
+$(BENCH_LOAD): bench/load.c $(LIBA)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  BENCH   $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBA) $(LDLIBS)

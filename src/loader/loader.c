@@ -679,14 +679,31 @@ TEEHOST_API int teehost_enclave_load(const struct th_plan *plan, const struct sg
 
 			if (n > batch_pages)
 				n = batch_pages;
+			const uint8_t *src = batch, *first = NULL;
+			bool direct = true;
+
+			/* Pages straight from a page-aligned input go to the driver as they are;
+			 * composed (patched, filled) or unaligned ones through the batch buffer. */
 			for (uint64_t k = 0; k < n; k++) {
 				uint8_t *dst = batch + k * SGX_PAGE_SIZE;
 				const uint8_t *pg = th_plan_page(plan, run, i + k, dst);
 
-				if (pg != dst)
+				if (k == 0)
+					first = pg;
+				if (pg == dst || ((uintptr_t)pg & (SGX_PAGE_SIZE - 1)) ||
+				    pg != first + k * SGX_PAGE_SIZE) {
+					if (direct)
+						for (uint64_t j = 0; j < k; j++)
+							memcpy(batch + j * SGX_PAGE_SIZE,
+							       first + j * SGX_PAGE_SIZE, SGX_PAGE_SIZE);
+					direct = false;
+				}
+				if (!direct && pg != dst)
 					memcpy(dst, pg, SGX_PAGE_SIZE);
 			}
-			rc = th_encl_add(e, run->offset + i * SGX_PAGE_SIZE, batch, n, run->secinfo,
+			if (direct)
+				src = first;
+			rc = th_encl_add(e, run->offset + i * SGX_PAGE_SIZE, src, n, run->secinfo,
 					 run->measure_mask, st, err);
 			if (rc < 0)
 				goto fail;
