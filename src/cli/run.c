@@ -52,6 +52,8 @@ static void log_line(void *ctx, const char *line)
 	fprintf(stderr, "teehost run: %s\n", line);
 }
 
+static char what_buf[160];
+
 static int parse_op(int argc, char **argv, struct th_sample_call *c, const char **what)
 {
 	unsigned long long a, b;
@@ -66,7 +68,13 @@ static int parse_op(int argc, char **argv, struct th_sample_call *c, const char 
 		*what = "add 2 40";
 		return 0;
 	}
-	*what = argv[0];
+	what_buf[0] = 0;
+	for (int i = 0; i < argc; i++) {
+		size_t n = strlen(what_buf);
+
+		snprintf(what_buf + n, sizeof(what_buf) - n, "%s%s", i ? " " : "", argv[i]);
+	}
+	*what = what_buf;
 	if (!strcmp(argv[0], "add") && argc == 3 && !cli_parse_u64(argv[1], UINT64_MAX, &a) &&
 	    !cli_parse_u64(argv[2], UINT64_MAX, &b)) {
 		c->op = TH_SAMPLE_OP_ADD;

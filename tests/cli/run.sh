@@ -35,10 +35,19 @@ for d in kernel dcap isgx; do
 	like "$out" "add 2 40 = 42" "$d: the enclave answers add 2 40 = 42"
 	like "$err" "driver $d: " "$d: --verbose says which driver was chosen and why"
 	run "$TEEHOST" sim --driver "$d" -- "$TEEHOST" run --tcs 1 "$SAMPLE" -- hash teehost
-	like "$out" "hash = 14999358508677162463 " "$d: hash on TCS 1 (FNV-1a 64 of 'teehost')"
+	like "$out" "hash teehost = 14999358508677162463 " "$d: hash on TCS 1 (FNV-1a 64 of 'teehost')"
 done
 run "$TEEHOST" sim --driver isgx -- "$TEEHOST" run --verbose "$SAMPLE"
 like "$err" "launch token: minted by the launch enclave" "isgx: Intel's launch enclave minted the token"
+
+"$TEEHOST" keygen "$TMP/prod.pem" >/dev/null 2>&1
+"$TEEHOST" sign -k "$TMP/prod.pem" -o "$TMP/prod.sig" "$SAMPLE" >/dev/null
+if [ -r "$le" ]; then
+	run "$TEEHOST" sim --driver isgx -- "$TEEHOST" run --sigstruct "$TMP/prod.sig" "$SAMPLE"
+	is "$rc" 1 "isgx: a production enclave of a signer off Intel's white list is not launched"
+	like "$err" "launch enclave refused a token.*common-loader error 0x0006" \
+		"isgx: the launch enclave's refusal is ENCLAVE_NOT_AUTHORIZED"
+fi
 
 # driver choice: probe order and overrides
 run "$TEEHOST" sim --driver dcap -- "$TEEHOST" run --driver isgx "$SAMPLE"
@@ -57,7 +66,7 @@ like "$err" "TEEHOST_SGX_DRIVER='bogus' is not one of" "a bad TEEHOST_SGX_DRIVER
 "$TEEHOST" sign -k "$TMP/k.pem" --debug -o "$TMP/s.sig" "$SAMPLE" >/dev/null
 run "$TEEHOST" sim -- "$TEEHOST" run --sigstruct "$TMP/s.sig" "$SAMPLE" -- add 1 2
 is "$rc" 0 "--sigstruct: a SIGSTRUCT from teehost sign is used"
-like "$out" "add = 3 " "and the enclave runs"
+like "$out" "add 1 2 = 3 " "and the enclave runs"
 [ "${err#*throw-away}" = "$err" ]
 ok $? "with --sigstruct nothing is signed on the fly"
 sgx=$("$(dirname "$0")/../selftest/build.sh" 2>/dev/null) &&
