@@ -33,6 +33,8 @@ install-loader: $(COMMON_LIB)
 	install -m 0755 $(COMMON_LIB) $(DESTDIR)$(LIBDIR)/libsgx_enclave_common.so.1
 	ln -sf libsgx_enclave_common.so.1 $(DESTDIR)$(LIBDIR)/libsgx_enclave_common.so
 	install -m 0644 include/sgx_enclave_common.h $(DESTDIR)$(INCLUDEDIR)/sgx_enclave_common.h
+	install -d $(DESTDIR)$(MANDIR)/man3
+	install -m 0644 man/sgx_enclave_common.3 $(DESTDIR)$(MANDIR)/man3/sgx_enclave_common.3
 
 # bench/load: loader throughput under the simulator vs th_plan_measure (run by `make bench`)
 BENCH_LOAD := $(BUILD)/bench/load
