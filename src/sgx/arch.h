@@ -193,7 +193,10 @@ SGX_STATIC_ASSERT_LAYOUT(struct sgx_pageinfo, 32);
 #define SGX_SIGSTRUCT_HEADER2 { 0x01, 0x01, 0x00, 0x00, 0x60, 0x00, 0x00, 0x00, \
 				0x60, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00 }
 #define SGX_SIGSTRUCT_VENDOR_INTEL 0x8086u
-#define SGX_SIGSTRUCT_DEBUG_TYPE   0x80000000u /* header1 bit 31 of the type dword: debug signer */
+/* header1 is the SDM's 12-byte HEADER followed by the 4-byte TYPE; TYPE bit 31 set marks a
+ * production-signed enclave (Intel's architectural enclaves), clear a debug-signed one. */
+#define SGX_SIGSTRUCT_TYPE_OFFSET     12u
+#define SGX_SIGSTRUCT_TYPE_PRODUCTION 0x80000000u
 struct sgx_sigstruct {
 	uint8_t header1[16];
 	uint32_t vendor;

@@ -23,6 +23,7 @@
  */
 #include <elf.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,11 +39,13 @@
 
 /* Upper bounds that keep hostile metadata from costing time or memory. */
 #define MAX_ENCLAVE_SIZE   (1ull << 40)
-#define MAX_INSTANCES      (1u << 20)   /* layout entries after expanding groups */
+#define MAX_INSTANCES      (1u << 18)   /* layout entries after expanding groups */
+#define MAX_RUNS           (1u << 19)   /* page runs in one plan */
 #define MAX_SEGMENTS       64
 
 struct segment {
 	uint64_t offset, filesz, vaddr, memsz, secinfo;
+	uint64_t extent;                /* end of vaddr + memsz rounded up to the alignment */
 	unsigned phdr;                  /* program header index, for messages */
 };
 
@@ -191,8 +194,9 @@ static int elf_segments(struct sdk_elf *e, struct th_err *err)
 		end = (ph.p_vaddr + ph.p_memsz + align - 1) & ~(align - 1);
 		for (size_t j = 0; j < e->nseg; j++) {
 			const struct segment *o = &e->seg[j];
-			/* the earlier segment's extent is rounded the same way (loader: ROUND_TO) */
-			if (ph.p_vaddr < ROUND(o->vaddr + o->memsz) && o->vaddr < end)
+			/* extents rounded up to each segment's alignment (at least a page), as the
+			 * loader's validate_segment() does: no two segments share a page */
+			if (ph.p_vaddr < o->extent && o->vaddr < end)
 				return th_fail(err, EINVAL, field, "overlaps elf.segment[%u] (pages may not be shared)",
 					       o->phdr);
 		}
@@ -201,6 +205,7 @@ static int elf_segments(struct sdk_elf *e, struct th_err *err)
 		s->filesz = ph.p_filesz;
 		s->vaddr = ph.p_vaddr;
 		s->memsz = ph.p_memsz;
+		s->extent = end;
 		s->secinfo = pf_to_secinfo(ph.p_flags);
 		s->phdr = i;
 	}
@@ -236,6 +241,33 @@ static bool section_by_addr(const struct sdk_elf *e, uint64_t addr, uint64_t *of
 			*off = sh.sh_offset;
 			return true;
 		}
+	}
+	return false;
+}
+
+/* Sort and drop duplicates. */
+static void reloc_compact(struct reloc_pages *rp)
+{
+	size_t w = 0;
+
+	if (rp->n == 0)
+		return;
+	qsort(rp->pages, rp->n, sizeof(*rp->pages), cmp_u64);
+	for (size_t i = 0; i < rp->n; i++)
+		if (!w || rp->pages[w - 1] != rp->pages[i])
+			rp->pages[w++] = rp->pages[i];
+	rp->n = w;
+}
+
+/* PAGE holds file bytes of a segment without W (where the loader would add W). */
+static bool readonly_initialised(const struct sdk_elf *e, uint64_t page)
+{
+	for (size_t i = 0; i < e->nseg; i++) {
+		const struct segment *s = &e->seg[i];
+
+		if (!(s->secinfo & SGX_SECINFO_W) && s->filesz &&
+		    page >= s->vaddr / PAGE && page < ROUND(s->vaddr + s->filesz) / PAGE)
+			return true;
 	}
 	return false;
 }
@@ -283,23 +315,30 @@ static int reloc_collect(const struct sdk_elf *e, struct reloc_pages *rp, struct
 				/* a word straddling a page boundary marks both pages */
 				if (k && (r.r_offset & PAGE_MASK) <= PAGE - 8)
 					break;
+				uint64_t page = (r.r_offset >> 12) + (uint64_t)k;
+
+				/* only initialised pages of read-only segments change */
+				if (!readonly_initialised(e, page))
+					continue;
+				if (rp->n == cap && cap)
+					reloc_compact(rp);
 				if (rp->n == cap) {
 					size_t ncap = cap ? cap * 2 : 64;
 					uint64_t *np;
 
 					if (ncap > MAX_INSTANCES)
-						return th_fail(err, EINVAL, field, "too many relocations");
+						return th_fail(err, EINVAL, field, "relocations touch too many pages");
 					np = realloc(rp->pages, ncap * sizeof(*np));
 					if (!np)
 						return th_fail(err, ENOMEM, field, "out of memory");
 					rp->pages = np;
 					cap = ncap;
 				}
-				rp->pages[rp->n++] = (r.r_offset >> 12) + (uint64_t)k;
+				rp->pages[rp->n++] = page;
 			}
 		}
 	}
-	qsort(rp->pages, rp->n, sizeof(*rp->pages), cmp_u64);
+	reloc_compact(rp);
 	return 0;
 }
 
@@ -354,10 +393,11 @@ static int metadata_enumerate(const struct sdk_elf *e, struct th_sdk_info *info,
 	return 0;
 }
 
-/* Versions whose header and tables teehost knows: 1.x, 2.x and 3.0 (two directories). */
+/* Versions whose header, tables and loading rules teehost knows: 1.x, 2.x, 3.0 and 3.1 (two
+ * directories; SDK 2.24's 3.2 adds ELRANGE and extension directories and loader changes). */
 static bool version_supported(uint32_t major, uint32_t minor)
 {
-	return major == 1 || major == 2 || (major == 3 && minor == 0);
+	return major == 1 || major == 2 || (major == 3 && minor <= 1);
 }
 
 /* The loader's is_metadata_buffer(): inside the block, after the header. */
@@ -575,8 +615,8 @@ static int add_run(struct builder *b, uint64_t offset, uint64_t npages, uint64_t
 		return th_fail(b->err, EINVAL, "layout", "pages [0x%llx, +%llu pages) lie outside the enclave size 0x%llx",
 			       (unsigned long long)offset, (unsigned long long)npages,
 			       (unsigned long long)b->meta->hdr.enclave_size);
-	if (b->plan->nruns >= MAX_INSTANCES)
-		return th_fail(b->err, EINVAL, "layout", "more than %u page runs", MAX_INSTANCES);
+	if (b->plan->nruns >= MAX_RUNS)
+		return th_fail(b->err, EINVAL, "layout", "more than %u page runs", MAX_RUNS);
 	return th_plan_add_run(b->plan, &run, b->err);
 }
 
@@ -711,22 +751,30 @@ static int build_entry(struct builder *b, size_t idx, const struct th_sdk_layout
 		/* every page of the entry gets the template with its offsets moved by RVA */
 		uint32_t len = en->content_size > TH_SDK_TCS_TEMPLATE_SIZE ? en->content_size
 									     : TH_SDK_TCS_TEMPLATE_SIZE;
-		struct sgx_tcs *tcs;
+		uint8_t *tcs;
 
 		if (en->content_size > PAGE) {
 			snprintf(field, sizeof(field), "metadata.layout[%zu].content_size", idx);
 			return th_fail(b->err, EINVAL, field, "TCS template of %u bytes exceeds a page",
 				       en->content_size);
 		}
-		tcs = th_plan_alloc(b->plan, PAGE);
+		static const size_t moved[] = { offsetof(struct sgx_tcs, ossa),
+						offsetof(struct sgx_tcs, ofsbase),
+						offsetof(struct sgx_tcs, ogsbase) };
+
+		tcs = th_plan_alloc(b->plan, len);      /* the rest of the page is zero fill */
 		if (!tcs)
 			return th_fail(b->err, ENOMEM, "layout", "out of memory");
 		memcpy(tcs, b->meta->base + en->content_offset, en->content_size);
-		tcs->ossa += rva;
-		tcs->ofsbase += rva;
-		tcs->ogsbase += rva;
+		for (size_t f = 0; f < sizeof(moved) / sizeof(moved[0]); f++) {
+			uint64_t v;
+
+			memcpy(&v, tcs + moved[f], sizeof(v));
+			v += rva;
+			memcpy(tcs + moved[f], &v, sizeof(v));
+		}
 		for (uint32_t p = 0; p < en->page_count; p++)
-			if ((ret = add_run(b, rva + p * PAGE, 1, en->si_flags, (const uint8_t *)tcs, len, 0,
+			if ((ret = add_run(b, rva + p * PAGE, 1, en->si_flags, tcs, len, 0,
 					   measure, false)) < 0)
 				return ret;
 		return 0;

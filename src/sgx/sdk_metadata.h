@@ -8,9 +8,10 @@
  * untrusted) and declares them once, here.
  *
  * Versions: 1.3 (SDK 1.5-1.8), 1.4 (SDK 1.9, and the SGX1-compatible copy later SDKs add),
- * 2.1 (SDK 2.0), 2.2 (SDK 2.1-2.3), 2.4 (SDK 2.4 and later), 3.0. Up to 3.0 the header holds
- * two directories (patch, layout); 3.x later and the ELRANGE majors (11-13) differ and are
- * listed but never used to build a plan.
+ * 2.1 (SDK 2.0), 2.2 (SDK 2.1-2.3), 2.4 (SDK 2.4-2.18), 3.0 (SDK 2.19-2.21), 3.1 (SDK
+ * 2.22-2.23). Up to 3.1 the header holds two directories (patch, layout); 3.2 and later (four
+ * directories) and the ELRANGE majors (11-13) differ and are listed but never used to build a
+ * plan.
  */
 #ifndef TEEHOST_SGX_SDK_METADATA_H
 #define TEEHOST_SGX_SDK_METADATA_H

@@ -21,9 +21,9 @@ int th_sigstruct_parse(const uint8_t *data, size_t len, struct sgx_sigstruct *ou
 	if (len != sizeof(*out))
 		return th_fail(err, EINVAL, "sigstruct", "is %zu bytes, expected %zu", len, sizeof(*out));
 	memcpy(out, data, sizeof(*out));
-	/* The type dword's top bit marks a debug-signed structure; the rest is fixed. */
+	/* Bytes 12..15 are TYPE, whose bit 31 may be set (production signer); the rest is fixed. */
 	memcpy(h1, out->header1, 16);
-	h1[15] &= 0x7f;
+	h1[SGX_SIGSTRUCT_TYPE_OFFSET + 3] &= 0x7f;
 	if (memcmp(h1, header1, 16))
 		return th_fail(err, EINVAL, "header", "not the SIGSTRUCT header (06000000E1000000...)");
 	if (memcmp(out->header2, header2, 16))

@@ -30,7 +30,7 @@ int th_sigstruct_verify(const struct sgx_sigstruct *ss, struct th_err *err);
 /* MRSIGNER: SHA-256 of the modulus as stored (little-endian, 384 bytes). */
 void th_sigstruct_mrsigner(const struct sgx_sigstruct *ss, uint8_t out[32]);
 
-/* Fill header1/header2 with the architectural constants (debug: the 0x80000000 type bit). */
+/* Fill header1/header2 with the architectural constants (TYPE 0: not production-signed). */
 void th_sigstruct_init(struct sgx_sigstruct *ss, bool intel_vendor);
 
 /*

@@ -11,6 +11,7 @@
 #define TEEHOST_TESTS_SDK_SYNTH_H
 
 #include <elf.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -45,18 +46,22 @@ static inline void syn_layout(uint8_t *m, unsigned i, uint16_t id, uint16_t attr
 	memcpy(m + SYN_M_LAYOUT + i * 32, &e, sizeof(e));
 }
 
-/* Fill BUF (SYN_FILE_SIZE bytes) with the enclave; VERSION is the metadata version. */
-static inline void syn_build(uint8_t *buf, uint64_t version)
+/*
+ * Fill BUF (SYN_FILE_SIZE bytes) with the enclave; VERSION is the metadata version. With
+ * TEXTREL, the file also has a PT_DYNAMIC with DT_TEXTREL and one relocation whose word
+ * straddles the first two pages of the read-only segment 0 (file gap 0x1900-0x1a18).
+ */
+static inline void syn_build_ex(uint8_t *buf, uint64_t version, bool textrel)
 {
 	Elf64_Ehdr eh = { 0 };
-	Elf64_Phdr ph[2] = { { 0 } };
-	Elf64_Shdr sh[3] = { { 0 } };
+	Elf64_Phdr ph[3] = { { 0 } };
+	Elf64_Shdr sh[4] = { { 0 } };
 	Elf64_Nhdr nh = { 13, SYN_M_SIZE, 1 };
 	struct th_sdk_metadata_hdr h = { 0 };
 	struct sgx_tcs tcs = { 0 };
 	struct th_sdk_layout_group g = { 0 };
 	struct th_sdk_patch_entry p;
-	static const char shstr[] = "\0.note.sgxmeta\0.shstrtab";
+	static const char shstr[] = "\0.note.sgxmeta\0.shstrtab\0.rela.dyn";
 	uint32_t shstr_off, sh_off;
 	uint8_t *m = buf + SYN_META_OFFSET;
 	const uint64_t RW = SGX_SECINFO_TYPE(SGX_PT_REG) | SGX_SECINFO_R | SGX_SECINFO_W;
@@ -79,9 +84,9 @@ static inline void syn_build(uint8_t *buf, uint64_t version)
 	eh.e_phoff = sizeof(eh);
 	eh.e_ehsize = sizeof(eh);
 	eh.e_phentsize = sizeof(Elf64_Phdr);
-	eh.e_phnum = 2;
+	eh.e_phnum = textrel ? 3 : 2;
 	eh.e_shentsize = sizeof(Elf64_Shdr);
-	eh.e_shnum = 3;
+	eh.e_shnum = textrel ? 4 : 3;
 	eh.e_shstrndx = 2;
 
 	ph[0] = (Elf64_Phdr){ PT_LOAD, PF_R | PF_X, 0, 0, 0, SYN_SEG0_FILESZ, SYN_SEG0_FILESZ, 0x1000 };
@@ -168,10 +173,30 @@ static inline void syn_build(uint8_t *buf, uint64_t version)
 	sh[2].sh_offset = shstr_off;
 	sh[2].sh_size = sizeof(shstr);
 	sh[2].sh_addralign = 1;
+	if (textrel) {
+		Elf64_Dyn dyn[4] = { { DT_RELA, { 0x5a00 } }, { DT_RELASZ, { sizeof(Elf64_Rela) } },
+				     { DT_TEXTREL, { 0 } }, { DT_NULL, { 0 } } };
+		Elf64_Rela rela = { 0xffc, ELF64_R_INFO(0, R_X86_64_RELATIVE), 0 };
+
+		ph[2] = (Elf64_Phdr){ PT_DYNAMIC, PF_R, 0x1900, 0, 0, sizeof(dyn), sizeof(dyn), 8 };
+		memcpy(buf + 0x1900, dyn, sizeof(dyn));
+		memcpy(buf + 0x1a00, &rela, sizeof(rela));
+		sh[3].sh_name = 25;
+		sh[3].sh_type = SHT_RELA;
+		sh[3].sh_addr = 0x5a00;
+		sh[3].sh_offset = 0x1a00;
+		sh[3].sh_size = sizeof(rela);
+		sh[3].sh_entsize = sizeof(rela);
+	}
 	eh.e_shoff = sh_off;
 	memcpy(buf, &eh, sizeof(eh));
-	memcpy(buf + sizeof(eh), ph, sizeof(ph));
-	memcpy(buf + sh_off, sh, sizeof(sh));
+	memcpy(buf + sizeof(eh), ph, eh.e_phnum * sizeof(Elf64_Phdr));
+	memcpy(buf + sh_off, sh, eh.e_shnum * sizeof(Elf64_Shdr));
+}
+
+static inline void syn_build(uint8_t *buf, uint64_t version)
+{
+	syn_build_ex(buf, version, false);
 }
 
 #endif

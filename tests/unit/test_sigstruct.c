@@ -112,6 +112,12 @@ static void test_parse_rejects_bad_input(void **state)
 		skip();
 	assert_int_equal(th_sigstruct_parse(raw, len - 1, &ss, &err), -EINVAL);
 	assert_string_equal(err.msg, "sigstruct: is 1807 bytes, expected 1808");
+	raw[15] = 0x80;                 /* TYPE bit 31: production-signed, accepted */
+	assert_int_equal(th_sigstruct_parse(raw, len, &ss, &err), 0);
+	raw[15] = 0;
+	raw[7] = 0x80;                  /* inside the fixed HEADER */
+	assert_int_equal(th_sigstruct_parse(raw, len, &ss, &err), -EINVAL);
+	raw[7] = 0;
 	raw[2] = 0x55;
 	assert_int_equal(th_sigstruct_parse(raw, len, &ss, &err), -EINVAL);
 	assert_non_null(strstr(err.msg, "header: "));
