@@ -18,8 +18,7 @@
 
 static void sim_help(void)
 {
-	printf("Usage: teehost sim [--epc SIZE] [--sgx1-only] [--strict] [--driver D] -- PROGRAM "
-	       "[ARGS]\n\n"
+	printf("Usage: teehost sim [--epc SIZE] [--sgx1-only] [--strict] -- PROGRAM [ARGS]\n\n"
 	       "Run PROGRAM on a simulated SGX machine: /dev/sgx_enclave and /dev/sgx_provision,\n"
 	       "the in-kernel SGX ioctls, the vDSO entry point and CPUID leaves 7 and 0x12 are\n"
 	       "provided in user mode; enclave code runs natively and ENCLU is emulated.\n\n"
