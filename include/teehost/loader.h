@@ -114,6 +114,25 @@ TEEHOST_API int teehost_enclave_enter(struct teehost_enclave *e, size_t tcs_inde
 /* Unmap, close, free: EREMOVE of every page happens in the driver. NULL is fine. */
 TEEHOST_API void teehost_enclave_destroy(struct teehost_enclave *e);
 
+/* The live launch test of `teehost check` (as sgx-detect has). */
+struct teehost_sgx_live {
+	bool ok;
+	enum teehost_sgx_driver driver; /* the driver that ran it (when it loaded) */
+	const char *step;               /* failing step: image, sign, probe, create, add, ... */
+	uint32_t code;                  /* enclave_error_t of the failure */
+	uint64_t answer;                /* the enclave's answer to add 2 40 */
+	char msg[256];
+};
+
+/*
+ * Load SAMPLE_PATH (PREFIX/share/teehost/sample.elf) on the driver present, signed on the fly
+ * with a throw-away key as a DEBUG enclave, call add 2 40 and expect 42. 0 on success;
+ * otherwise a negative errno and OUT names the step, the common-loader code and why.
+ */
+TEEHOST_API int teehost_sgx_live_test(const char *sample_path,
+				      const struct teehost_loader_opts *opts,
+				      struct teehost_sgx_live *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -354,8 +354,60 @@ static void test_vdso_lookup(void **state)
 	assert_null(th_vdso_lookup("__vdso_no_such_function"));
 }
 
-int main(void)
+static void test_live_no_device(void **state)
 {
+	struct teehost_sgx_live live;
+	char path[512];
+	const char *b = getenv("BUILD");
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/sample.elf", b ? b : "build");
+	if (access(path, R_OK))
+		skip();
+	setup_root(NULL);
+	{
+		struct teehost_loader_opts o = { .sz = sizeof(o), .root = root };
+
+		assert_int_equal(teehost_sgx_live_test(path, &o, &live), -ENODEV);
+	}
+	teardown_root(NULL);
+	assert_false(live.ok);
+	assert_string_equal(live.step, "probe");
+	assert_int_equal(live.code, ENCLAVE_NOT_SUPPORTED);
+}
+
+/* Under `teehost sim`: the live test passes on each simulated driver. */
+static void test_live_under_sim(void **state)
+{
+	const char *b = getenv("BUILD");
+	char cmd[1024];
+
+	(void)state;
+	if (!b)
+		skip();
+	for (int i = 0; i < 2; i++) {
+		snprintf(cmd, sizeof(cmd), "'%s/teehost' sim --driver %s -- '%s/tests/test_loader' "
+			 "--live '%s/sample.elf' >/dev/null 2>&1", b, i ? "dcap" : "kernel", b, b);
+		assert_int_equal(system(cmd), 0);
+	}
+}
+
+static int live_main(const char *sample)
+{
+	struct teehost_sgx_live live;
+	int rc = teehost_sgx_live_test(sample, NULL, &live);
+
+	printf("live: %s %s step %s code %#x answer %llu: %s\n", rc ? "FAIL" : "ok",
+	       teehost_sgx_driver_name(live.driver), live.step ? live.step : "-", live.code,
+	       (unsigned long long)live.answer, live.msg);
+	return rc == 0 && live.ok && live.answer == 42 ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 3 && !strcmp(argv[1], "--live"))
+		return live_main(argv[2]);
+	{
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_probe_nothing, setup_root, teardown_root),
 		cmocka_unit_test_setup_teardown(test_probe_flat_kernel, setup_root, teardown_root),
@@ -370,7 +422,10 @@ int main(void)
 		cmocka_unit_test(test_error_codes),
 		cmocka_unit_test(test_driver_names),
 		cmocka_unit_test(test_vdso_lookup),
+		cmocka_unit_test(test_live_no_device),
+		cmocka_unit_test(test_live_under_sim),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
+	}
 }
