@@ -249,7 +249,8 @@ API size_t enclave_load_data(void *target_address, size_t target_size, const voi
 	if (data_properties & ENCLAVE_PAGE_THREAD_CONTROL)
 		secinfo = SGX_SECINFO_TYPE(SGX_PT_TCS);
 	else
-		secinfo = (data_properties & 0xff07u) | ENCLAVE_PAGE_REG;
+		secinfo = (data_properties & 0x0707u & ~(uint32_t)ENCLAVE_PAGE_UNVALIDATED) |
+			  ENCLAVE_PAGE_REG;
 	mask = (data_properties & ENCLAVE_PAGE_UNVALIDATED) ? 0 : 0xffff;
 
 	pthread_mutex_lock(&api_lock);
@@ -508,7 +509,8 @@ API uint32_t enclave_alloc(void *target_addr, size_t target_size, uint32_t data_
 		pthread_mutex_unlock(&api_lock);
 		return fail_code(enclave_error, ENCLAVE_INVALID_ADDRESS);
 	}
-	if (!e->be->augment) {
+	if (!e->be->augment || !e->be->has_sgx2 || !e->be->has_sgx2(e->node)) {
+		/* no SGX2 in the driver (or CPU): a mapping would only fault */
 		pthread_mutex_unlock(&api_lock);
 		return fail_code(enclave_error, ENCLAVE_NOT_SUPPORTED);
 	}

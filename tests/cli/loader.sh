@@ -45,6 +45,8 @@ if [ $? -eq 0 ]; then
 	cp "$sgx/test_encl.elf" "$TMP/test_encl.elf"
 	"$TEEHOST" sign -k "$TMP/k.pem" --debug -o "$TMP/encl.sig" "$TMP/test_encl.elf" >/dev/null
 	ok $? "teehost sign: the kernel selftest's test_encl.elf"
+	"$TEEHOST" sign -k "$TMP/k.pem" --debug --heap 65536 -o "$TMP/heap.sig" "$TMP/test_encl.elf" >/dev/null
+	ok $? "teehost sign: test_encl.elf with a 64 KiB heap"
 fi
 
 le=$VECTORS/ratel-psw/libsgx_le.signed.so
@@ -69,6 +71,14 @@ for d in kernel dcap isgx; do
 		"$SAMPLE" "$TMP/sample.sig" 0x0006 "READ_IMPLIES_EXEC process"
 done
 tap_sub "kernel: busy TCS" "$TEEHOST" sim -- "$CT" busy "$SAMPLE" "$TMP/sample.sig"
+if [ -f "$TMP/heap.sig" ]; then
+	tap_sub "kernel: SGX2 (enclave_alloc, enclave_modify)" "$TEEHOST" sim -- "$CT" sgx2 \
+		"$TMP/test_encl.elf" "$TMP/heap.sig" 65536
+	tap_sub "dcap: no SGX2" "$TEEHOST" sim --driver dcap -- "$CT" sgx2 \
+		"$TMP/test_encl.elf" "$TMP/heap.sig" 65536
+	tap_sub "kernel --sgx1-only: no SGX2" "$TEEHOST" sim --sgx1-only -- "$CT" sgx2 \
+		"$TMP/test_encl.elf" "$TMP/heap.sig" 65536
+fi
 
 # provisioning without access: the DCAP model's /dev/sgx/provision is root's, mode 0660
 if command -v setpriv >/dev/null && [ "$(id -u)" = 0 ]; then

@@ -657,6 +657,94 @@ static int mode_busy(const char *elf, const char *sig)
 	return 0;
 }
 
+/*
+ * SGX2 through the common API on the selftest enclave signed with `teehost sign --heap HEAP`:
+ * enclave_alloc a page beyond the heap, EACCEPT it inside (ENCL_OP_EACCEPT), write and read it
+ * back; trim it with enclave_modify, EACCEPT the trim, remove it with enclave_modify.
+ */
+static int mode_sgx2(const char *elf, const char *sig, const char *heap_s)
+{
+	struct { uint64_t type, epc_addr, flags, ret; } acc;
+	struct { uint64_t type, value, addr; } put, get;
+	struct image img;
+	enclave_create_sgx_t secs;
+	uint64_t heap = strtoull(heap_s, NULL, 0), end = 0, page;
+	uint32_t err = 0, rc;
+	const char *step;
+	uint8_t *base, *zero = aligned_alloc(4096, heap);
+
+	image_read(elf, sig, &img);
+	for (int i = 0; i < img.nsegs; i++)
+		if (img.segs[i].off + img.segs[i].npages * 4096 > end)
+			end = img.segs[i].off + img.segs[i].npages * 4096;
+	/* the heap: unmeasured R|W pages after the image, as teehost sign --heap lays them out */
+	memset(zero, 0, heap);
+	img.segs[img.nsegs++] = (struct seg){ end, heap / 4096, ENCLAVE_PAGE_REG |
+			ENCLAVE_PAGE_READ | ENCLAVE_PAGE_WRITE | ENCLAVE_PAGE_UNVALIDATED, zero };
+	img.size = 8192;
+	while (img.size < end + heap)
+		img.size <<= 1;
+	make_secs(&img, &secs);
+	if (!(enclave_get_features() & ENCLAVE_FEATURE_SGX2)) {
+		/* a driver without SGX2: the calls say so */
+		base = load(&img, &secs, img.sigstruct, 0, &err, &step);
+		ok(base != NULL, "selftest enclave with a heap loads (%s %#x)", step, err);
+		if (base) {
+			page = (uint64_t)(uintptr_t)base + end + heap;
+			rc = enclave_alloc((void *)(uintptr_t)page, 4096, ENCLAVE_PAGE_REG,
+					   ENCLAVE_EMA_COMMIT_ON_DEMAND, &err);
+			ok(rc == ENCLAVE_NOT_SUPPORTED && err == ENCLAVE_NOT_SUPPORTED,
+			   "no SGX2 in the driver: enclave_alloc is ENCLAVE_NOT_SUPPORTED (%#x)", rc);
+			rc = enclave_modify(base + end, 4096, ENCLAVE_PAGE_REG | ENCLAVE_PAGE_READ,
+					    ENCLAVE_PAGE_TRIM | ENCLAVE_PAGE_READ, &err);
+			ok(rc == ENCLAVE_NOT_SUPPORTED, "and enclave_modify too (%#x)", rc);
+			enclave_delete(base, NULL);
+		}
+		image_free(&img);
+		return 0;
+	}
+	if (end + heap >= img.size) {
+		printf("ok %d - SGX2 # SKIP no room for EAUG after the heap\n", ++n_test);
+		image_free(&img);
+		return 0;
+	}
+	base = load(&img, &secs, img.sigstruct, 0, &err, &step);
+	ok(base != NULL, "selftest enclave with a heap loads (%s %#x)", step, err);
+	if (!base) {
+		image_free(&img);
+		return 1;
+	}
+	page = (uint64_t)(uintptr_t)base + end + heap;
+	rc = enclave_alloc((void *)(uintptr_t)page, 4096, ENCLAVE_PAGE_REG,
+			   ENCLAVE_EMA_COMMIT_ON_DEMAND, &err);
+	ok(rc == 0 && err == 0, "enclave_alloc of a page after the heap (%#x)", rc);
+	acc = (typeof(acc)){ 5, page, 0x1 | 0x2 | 0x200 | 0x8, 99 };   /* R W REG PENDING */
+	rc = (uint32_t)enter(base, &acc);
+	ok(rc == 0 && acc.ret == 0, "EACCEPT of the EAUGed page inside (ret %llu)",
+	   (unsigned long long)acc.ret);
+	put = (typeof(put)){ 2, 0x5eed5eed5eedull, page };
+	get = (typeof(get)){ 3, 0, page };
+	ok(enter(base, &put) == 0 && enter(base, &get) == 0 && get.value == 0x5eed5eed5eedull,
+	   "the new page holds what the enclave wrote");
+	rc = enclave_modify((void *)(uintptr_t)page, 4096,
+			    ENCLAVE_PAGE_REG | ENCLAVE_PAGE_READ | ENCLAVE_PAGE_WRITE,
+			    ENCLAVE_PAGE_TRIM | ENCLAVE_PAGE_READ | ENCLAVE_PAGE_WRITE, &err);
+	ok(rc == 0, "enclave_modify REG -> TRIM (%#x)", rc);
+	acc = (typeof(acc)){ 5, page, 0x400 | 0x10, 99 };              /* TRIM MODIFIED */
+	rc = (uint32_t)enter(base, &acc);
+	ok(rc == 0 && acc.ret == 0, "EACCEPT of the trim inside (ret %llu)",
+	   (unsigned long long)acc.ret);
+	rc = enclave_modify((void *)(uintptr_t)page, 4096, ENCLAVE_PAGE_TRIM, ENCLAVE_PAGE_TRIM,
+			    &err);
+	ok(rc == 0, "enclave_modify TRIM -> TRIM removes the page (%#x)", rc);
+	rc = enclave_modify((void *)(uintptr_t)page, 4096, ENCLAVE_PAGE_TRIM, ENCLAVE_PAGE_REG,
+			    &err);
+	ok(rc == ENCLAVE_INVALID_PARAMETER, "TRIM -> REG is refused (%#x)", rc);
+	enclave_delete(base, NULL);
+	image_free(&img);
+	return 0;
+}
+
 /* A load that must fail with CODE, leaving nothing behind. */
 static int mode_fail(const char *elf, const char *sig, const char *code, const char *what)
 {
@@ -723,6 +811,8 @@ int main(int argc, char **argv)
 		rc = mode_epc(argv[2], argv[3]);
 	else if (argc == 6 && !strcmp(argv[1], "fail"))
 		rc = mode_fail(argv[2], argv[3], argv[4], argv[5]);
+	else if (argc == 5 && !strcmp(argv[1], "sgx2"))
+		rc = mode_sgx2(argv[2], argv[3], argv[4]);
 	else if (argc == 4 && !strcmp(argv[1], "busy"))
 		rc = mode_busy(argv[2], argv[3]);
 	else
