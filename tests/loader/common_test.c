@@ -522,6 +522,41 @@ static int mode_neg(const char *elf, const char *sig)
 		ok(enclave_load_data((void *)0x10000, 4096, NULL, ENCLAVE_PAGE_READ, &err) == 0 &&
 		   err == ENCLAVE_INVALID_ADDRESS, "enclave_load_data outside any enclave: %#x", err);
 	}
+	{
+		/* enclave_create_ex: unknown features, a bad ELRANGE, a good one */
+		const char *drv = getenv("COMMON_TEST_DRIVER");
+		enclave_elrange_t elr;
+		const void *feat[32] = { 0 };
+		uint32_t err = 0;
+		void *base, *hole;
+
+		base = enclave_create_ex(NULL, img.size, img.size, ENCLAVE_TYPE_SGX1, &secs,
+					 sizeof(secs), 1u << 5, NULL, &err);
+		ok(!base && err == ENCLAVE_INVALID_PARAMETER, "enclave_create_ex with an unknown "
+		   "feature bit: ENCLAVE_INVALID_PARAMETER (%#x)", err);
+		hole = mmap(NULL, 2 * img.size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		elr.elrange_start_address = ((uint64_t)(uintptr_t)hole + img.size - 1) & ~(img.size - 1);
+		munmap(hole, 2 * img.size);
+		elr.enclave_image_address = elr.elrange_start_address;
+		elr.elrange_size = img.size + 4096;
+		feat[ENCLAVE_CREATE_EX_EL_RANGE_BIT_IDX] = &elr;
+		base = enclave_create_ex(NULL, img.size, img.size, ENCLAVE_TYPE_SGX1, &secs,
+					 sizeof(secs), ENCLAVE_CREATE_EX_EL_RANGE, feat, &err);
+		ok(!base && err == ENCLAVE_INVALID_PARAMETER,
+		   "ELRANGE of a size not a power of two: ENCLAVE_INVALID_PARAMETER (%#x)", err);
+		elr.elrange_size = img.size;
+		base = enclave_create_ex(NULL, img.size, img.size, ENCLAVE_TYPE_SGX1, &secs,
+					 sizeof(secs), ENCLAVE_CREATE_EX_EL_RANGE, feat, &err);
+		if (drv && !strcmp(drv, "kernel"))
+			ok(base && (uint64_t)(uintptr_t)base == elr.elrange_start_address,
+			   "kernel: enclave_create_ex at the ELRANGE asked for (%#x)", err);
+		else
+			ok(!base && err == ENCLAVE_NOT_SUPPORTED,
+			   "%s: no ELRANGE on the out-of-tree drivers: ENCLAVE_NOT_SUPPORTED (%#x)",
+			   drv ? drv : "?", err);
+		if (base)
+			enclave_delete(base, NULL);
+	}
 	image_free(&img);
 	return 0;
 }
