@@ -33,6 +33,15 @@ tap_sub() {
 }
 
 [ -x "$CT" ] || { skip "common loader test program" "$CT not built (make tests)"; done_testing; exit; }
+
+lib=$BUILD/libsgx_enclave_common.so.1
+is "$(readelf -d "$lib" | sed -n 's/.*Library soname: \[\(.*\)\]/\1/p')" "libsgx_enclave_common.so.1" \
+	"the drop-in library's soname is Intel's"
+is "$(nm -D --defined-only "$lib" | awk '{print $3}' | sort | tr '\n' ' ')" \
+	"enclave_alloc enclave_create enclave_create_ex enclave_delete enclave_get_features enclave_get_information enclave_initialize enclave_load_data enclave_modify enclave_set_information " \
+	"it exports the ten API functions and nothing else"
+readelf -d "$CT" | grep -q 'NEEDED.*libsgx_enclave_common.so.1'
+ok $? "the test program is linked against it by soname"
 tap_sub "no device (outside the simulator)" "$CT" nodev
 
 "$TEEHOST" keygen "$TMP/k.pem" >/dev/null 2>&1
