@@ -1,6 +1,10 @@
 # The SGX loader: build/libsgx_enclave_common.so.1 (the drop-in common loader: soname
 # libsgx_enclave_common.so.1, exporting only the API through an anonymous version node as
 # Intel's does), the test program written against sgx_enclave_common.h alone, and install.
+# tests/cli/loader.sh drops privileges with setpriv and makes a private mount namespace with
+# unshare (util-linux), and sets personalities as setarch does.
+DEPS_LOADER := util-linux
+
 COMMON_LIB := $(BUILD)/libsgx_enclave_common.so.1
 COMMON_MAP := src/loader/sgx_enclave_common.map
 COMMON_OBJ := $(BUILD)/src/loader/api.o

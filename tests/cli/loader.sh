@@ -111,9 +111,11 @@ fi
 
 # /dev mounted noexec: in a private mount namespace only
 if [ "$(id -u)" = 0 ] && unshare -m true 2>/dev/null; then
-	tap_sub "kernel: /dev mounted noexec" unshare -m sh -c \
-		'mount -o remount,noexec /dev && exec "$@"' sh "$TEEHOST" sim -- "$CT" fail "$SAMPLE" \
-		"$TMP/sample.sig" 0x0013 "/dev mounted noexec"
+	for d in kernel dcap isgx; do
+		tap_sub "$d: /dev mounted noexec" unshare -m sh -c \
+			'mount -o remount,noexec /dev && exec "$@"' sh "$TEEHOST" sim --driver "$d" -- \
+			"$CT" fail "$SAMPLE" "$TMP/sample.sig" 0x0013 "/dev mounted noexec"
+	done
 else
 	skip "/dev mounted noexec" "needs root and unshare -m"
 fi
