@@ -480,10 +480,7 @@ int th_encl_create(const struct teehost_loader_opts *opts, const struct teehost_
 	}
 	rc = e->be->create(e, secs, st, err);
 	if (rc < 0) {
-		const struct th_backend *be = e->be;
-
-		e->be = NULL; /* the backend cleaned up after itself */
-		(void)be;
+		e->be = NULL;   /* the backend cleaned up after itself */
 		th_encl_free(e);
 		return rc;
 	}
