@@ -125,6 +125,9 @@ int th_einit_diagnose(const struct th_encl *e, const struct sgx_sigstruct *ss)
 		return SGX_INVALID_SIG_STRUCT;
 	if (th_sigstruct_verify(ss, NULL) < 0)
 		return SGX_INVALID_SIGNATURE;
+	/* a debug signer's SIGSTRUCT (header type bit 31) launches debug enclaves only */
+	if ((ss->header1[15] & 0x80) && !(e->attributes.flags & SGX_ATTR_DEBUG))
+		return SGX_INVALID_SIG_STRUCT;
 	want_flags = ss->attributes.flags & ss->attribute_mask.flags;
 	have_flags = e->attributes.flags & ss->attribute_mask.flags;
 	want_xfrm = ss->attributes.xfrm & ss->attribute_mask.xfrm;
