@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "../src/cli/cli.c"
+#include "../src/cli/formats_args.c"
 #include "../src/cli/keygen.c"
 #include "../src/cli/measure.c"
 #include "../src/cli/show.c"

@@ -1,6 +1,6 @@
 # Enclave formats and the measure/sign/keygen/show CLI: extra build pieces and dependencies.
-# jq and binutils' readelf are used by tests/cli/{measure,sign,show,vectors}.sh.
-DEPS_FORMATS := jq binutils
+# jq, binutils' readelf and GNU time are used by tests/cli/{measure,sign,show,vectors}.sh.
+DEPS_FORMATS := jq binutils time
 
 BENCH_MEASURE := $(BUILD)/bench/measure
 ALL_TARGETS += $(BENCH_MEASURE)

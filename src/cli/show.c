@@ -65,7 +65,7 @@ static void print_sigstruct(const struct show_args *a, const struct sgx_sigstruc
 
 	th_sigstruct_check(ss, &v);
 	th_sigstruct_mrsigner(ss, mrsigner);
-	memcpy(&type, ss->header1 + 12, 4);
+	memcpy(&type, ss->header1 + SGX_SIGSTRUCT_TYPE_OFFSET, 4);
 	hex(mr, ss->enclave_hash, 32);
 	hex(signer, mrsigner, 32);
 	hex(attr, (const uint8_t *)&ss->attributes, 16);

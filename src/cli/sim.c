@@ -5,7 +5,9 @@
  * ../lib/teehost/ (installed); TEEHOST_SIM_LIB overrides. Options reach it through the
  * environment, which children inherit, so programs PROGRAM executes stay simulated.
  */
+#include <elf.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
@@ -84,6 +86,49 @@ static int find_lib(char *out, size_t n)
 	return -ENOENT;
 }
 
+/*
+ * A statically linked PROGRAM never loads the preload library: say so rather than let it find
+ * no /dev/sgx_enclave. Returns 1 for a static ELF, 0 otherwise (dynamic, script, not found).
+ */
+static int is_static_elf(const char *prog)
+{
+	char path[PATH_MAX];
+	const char *dirs = getenv("PATH");
+	Elf64_Ehdr eh;
+	int fd = -1, is_static = 0;
+
+	if (strchr(prog, '/')) {
+		fd = open(prog, O_RDONLY | O_CLOEXEC);
+	} else {
+		for (const char *d = dirs ? dirs : "/usr/bin:/bin"; d && *d && fd < 0;) {
+			const char *end = strchr(d, ':');
+			int len = end ? (int)(end - d) : (int)strlen(d);
+
+			if (snprintf(path, sizeof(path), "%.*s/%s", len, d, prog) < (int)sizeof(path))
+				fd = open(path, O_RDONLY | O_CLOEXEC);
+			d = end ? end + 1 : NULL;
+		}
+	}
+	if (fd < 0)
+		return 0;
+	if (read(fd, &eh, sizeof(eh)) == (ssize_t)sizeof(eh) && !memcmp(eh.e_ident, ELFMAG, SELFMAG) &&
+	    eh.e_ident[EI_CLASS] == ELFCLASS64 && eh.e_phentsize == sizeof(Elf64_Phdr) &&
+	    eh.e_phnum < 256) {
+		is_static = 1;
+		for (int i = 0; i < eh.e_phnum; i++) {
+			Elf64_Phdr ph;
+
+			if (pread(fd, &ph, sizeof(ph), (off_t)(eh.e_phoff + (uint64_t)i * sizeof(ph))) !=
+			    (ssize_t)sizeof(ph) || ph.p_type == PT_INTERP) {
+				is_static = 0;
+				break;
+			}
+		}
+	}
+	close(fd);
+	return is_static;
+}
+
 int cmd_sim(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -128,6 +173,9 @@ int cmd_sim(int argc, char **argv)
 	}
 	if (optind >= argc)
 		return cli_usage_error("sim", "no PROGRAM to run (teehost sim -- PROGRAM [ARGS])");
+	if (is_static_elf(argv[optind]))
+		return cli_error(argv[optind], "statically linked: the simulator is a preload library "
+				 "and needs a dynamically linked program");
 	if (find_lib(lib, sizeof(lib)))
 		return cli_error("libteehost-sim.so", "not found beside the teehost executable nor "
 				 "in ../lib/teehost/ (set TEEHOST_SIM_LIB to its path)");

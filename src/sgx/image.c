@@ -6,20 +6,16 @@
 #include "sgx/image.h"
 #include "sgx/sdk.h"
 #include "sgx/sgxs.h"
-
-static const uint8_t ss_header1[16] = SGX_SIGSTRUCT_HEADER1;
-static const uint8_t ss_header2[16] = SGX_SIGSTRUCT_HEADER2;
+#include "sgx/sigstruct.h"
 
 bool th_image_is_sigstruct(const uint8_t *data, size_t len)
 {
-	uint8_t h1[16];
+	struct sgx_sigstruct ss;
 
-	if (len != sizeof(struct sgx_sigstruct))
+	if (len != sizeof(ss))
 		return false;
-	memcpy(h1, data, 16);
-	h1[15] &= 0x7f;
-	return !memcmp(h1, ss_header1, 16) &&
-	       !memcmp(data + offsetof(struct sgx_sigstruct, header2), ss_header2, 16);
+	memcpy(&ss, data, sizeof(ss));
+	return th_sigstruct_has_headers(&ss);
 }
 
 enum th_plan_format th_image_detect(const uint8_t *data, size_t len)

@@ -15,6 +15,16 @@
 
 #define TH_KEY_FILE_MAX (64u * 1024)
 
+/* Encrypted keys are refused, never prompted for: signing runs unattended. */
+static int no_passphrase(char *buf, int size, int rwflag, void *u)
+{
+	(void)buf;
+	(void)size;
+	(void)rwflag;
+	(void)u;
+	return -1;
+}
+
 int th_key_parse_pem(const void *pem, size_t len, EVP_PKEY **key, struct th_err *err)
 {
 	BIO *bio;
@@ -25,7 +35,7 @@ int th_key_parse_pem(const void *pem, size_t len, EVP_PKEY **key, struct th_err 
 	bio = BIO_new_mem_buf(pem, (int)len);
 	if (!bio)
 		return th_fail(err, ENOMEM, "key", "out of memory");
-	*key = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
+	*key = PEM_read_bio_PrivateKey(bio, NULL, no_passphrase, NULL);
 	BIO_free(bio);
 	ERR_clear_error();
 	if (!*key)

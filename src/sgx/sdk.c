@@ -989,17 +989,6 @@ out:
 	return ret;
 }
 
-/* Both fixed SIGSTRUCT headers present; bit 31 of header1's last dword (the type) may be set. */
-static bool sigstruct_headers_ok(const struct sgx_sigstruct *ss)
-{
-	static const uint8_t h1[16] = SGX_SIGSTRUCT_HEADER1, h2[16] = SGX_SIGSTRUCT_HEADER2;
-	uint8_t t[16];
-
-	memcpy(t, ss->header1, 16);
-	t[15] &= 0x7f;
-	return !memcmp(t, h1, 16) && !memcmp(ss->header2, h2, 16);
-}
-
 int th_sdk_resign(const uint8_t *data, size_t len, const struct th_sdk_info *info,
 		  const struct th_sign_params *params, struct evp_pkey_st *key,
 		  uint8_t **out, size_t *out_len, struct th_err *err)
@@ -1038,7 +1027,7 @@ int th_sdk_resign(const uint8_t *data, size_t len, const struct th_sdk_info *inf
 			return th_fail(err, EINVAL, "metadata.enclave_css", "copy %zu lies past the end of the file", i);
 		}
 		memcpy(&ss, buf + off, sizeof(ss));
-		if (!sigstruct_headers_ok(&ss)) {
+		if (!th_sigstruct_has_headers(&ss)) {
 			/* metadata never signed (zeros): give it the architectural headers */
 			uint32_t vendor = ss.vendor;
 

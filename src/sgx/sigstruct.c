@@ -13,21 +13,27 @@
 static const uint8_t header1[16] = SGX_SIGSTRUCT_HEADER1;
 static const uint8_t header2[16] = SGX_SIGSTRUCT_HEADER2;
 
-int th_sigstruct_parse(const uint8_t *data, size_t len, struct sgx_sigstruct *out,
-		       struct th_err *err)
+bool th_sigstruct_has_headers(const struct sgx_sigstruct *ss)
 {
 	uint8_t h1[16];
 
+	/* Bytes 12..15 are TYPE, whose bit 31 may be set (production signer); the rest is fixed. */
+	memcpy(h1, ss->header1, 16);
+	h1[SGX_SIGSTRUCT_TYPE_OFFSET + 3] &= 0x7f;
+	return !memcmp(h1, header1, 16) && !memcmp(ss->header2, header2, 16);
+}
+
+int th_sigstruct_parse(const uint8_t *data, size_t len, struct sgx_sigstruct *out,
+		       struct th_err *err)
+{
 	if (len != sizeof(*out))
 		return th_fail(err, EINVAL, "sigstruct", "is %zu bytes, expected %zu", len, sizeof(*out));
 	memcpy(out, data, sizeof(*out));
-	/* Bytes 12..15 are TYPE, whose bit 31 may be set (production signer); the rest is fixed. */
-	memcpy(h1, out->header1, 16);
-	h1[SGX_SIGSTRUCT_TYPE_OFFSET + 3] &= 0x7f;
-	if (memcmp(h1, header1, 16))
+	if (!th_sigstruct_has_headers(out)) {
+		if (memcmp(out->header2, header2, 16))
+			return th_fail(err, EINVAL, "header2", "not the SIGSTRUCT header (0101000060000000...)");
 		return th_fail(err, EINVAL, "header", "not the SIGSTRUCT header (06000000E1000000...)");
-	if (memcmp(out->header2, header2, 16))
-		return th_fail(err, EINVAL, "header2", "not the SIGSTRUCT header (0101000060000000...)");
+	}
 	if (out->exponent != 3)
 		return th_fail(err, EINVAL, "exponent", "is %u, EINIT accepts only 3", out->exponent);
 	return 0;

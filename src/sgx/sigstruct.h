@@ -15,6 +15,9 @@
 
 struct evp_pkey_st;
 
+/* Both fixed headers present (HEADER, with any TYPE bit 31, and HEADER2). */
+bool th_sigstruct_has_headers(const struct sgx_sigstruct *ss);
+
 /* Copy and check a SIGSTRUCT: exactly 1808 bytes, both fixed headers, exponent 3. */
 int th_sigstruct_parse(const uint8_t *data, size_t len, struct sgx_sigstruct *out,
 		       struct th_err *err);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/personality.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 
 #include "sgx/sigstruct.h"
@@ -74,7 +75,7 @@ static long k_create(struct th_sim_dev *d, unsigned long arg)
 		return -EFAULT;
 	if (!secs.size || (secs.size & (secs.size - 1)))
 		return -EINVAL;
-	memfd = fcntl(d->fd, F_DUPFD_CLOEXEC, 0);
+	memfd = (int)syscall(SYS_fcntl, d->fd, F_DUPFD_CLOEXEC, 0);     /* not a device fd */
 	if (memfd < 0)
 		return -ENOMEM;
 	rc = th_encls_ecreate(&e, &secs, memfd);

@@ -8,6 +8,29 @@
  * Flavours: device-kernel.c (in-kernel driver, /dev/sgx_enclave + /dev/sgx_provision).
  * device-dcap.c (/dev/sgx/enclave, the DCAP driver's ioctls) and device-isgx.c (/dev/isgx,
  * legacy launch with EINITTOKEN) are meant to be added beside it with the same table.
+ *
+ * Adding a flavour:
+ *  1. src/sim/device-NAME.c defines `const struct th_sim_device_ops th_sim_device_NAME` (declare
+ *     it below) with its nodes, open, ioctl, may_map, release and, if needed, init; add it to
+ *     `devices[]` in preload.c. TEEHOST_SIM_DEVICE=NAME selects it (`teehost sim` passes the
+ *     environment through; a --device option can be added to src/cli/sim.c).
+ *  2. ioctl handlers read and write the program's memory only through th_sim_copy_from/_to
+ *     (they fail with -EFAULT like copy_from_user) and call the ENCLS leaves of sim.h under
+ *     th_sim_lock(): th_encls_ecreate (pass a dup of d->fd: the memfd is the EPC backing),
+ *     th_encls_eadd / th_encls_eextend (per 256-byte chunk), th_encls_einit(e, sigstruct,
+ *     token), ... They return -vector for a fault and an SDM code (> 0) otherwise; map those
+ *     to the driver's own convention (the kernel: -EIO / -EPERM; isgx and DCAP return the SDM
+ *     code itself as a positive ioctl result).
+ *  3. After ECREATE set e->dev = d, e->fault (the driver's #PF policy for pages the EPCM lacks:
+ *     EAUG or refuse; NULL refuses) and call th_sim_dev_created(d). Set each added page's
+ *     p->maxprot: the cap may_map and mprotect enforce (the kernel's vm_max_prot_bits; the
+ *     DCAP driver caps at mmap time only).
+ *  4. Launch control: th_sim_cfg.flc says whether the driver rewrites IA32_SGXLEPUBKEYHASH
+ *     before EINIT (the kernel does: th_sim_m.lepubkeyhash = MRSIGNER). A legacy flavour's
+ *     init() sets flc = false and th_sim_m.lepubkeyhash to the launch enclave's signer (and
+ *     lepubkeyhash_locked); EINIT then wants an EINITTOKEN MACed with the launch key, which a
+ *     launch enclave gets with EGETKEY(EINITTOKEN_KEY) (needs ATTRIBUTES.EINITTOKENKEY).
+ *     th_sim_m.launch replaces the whole check if a model needs something else.
  */
 #ifndef TH_SIM_DEVICE_H
 #define TH_SIM_DEVICE_H
@@ -46,7 +69,9 @@ struct th_sim_device_ops {
 struct th_sim_dev {
 	const struct th_sim_device_ops *ops;
 	const struct th_sim_node *node;
-	int fd;                 /* the program's fd: a memfd, the EPC backing after ECREATE */
+	int fd;                 /* one of the program's fds for it (a memfd, the EPC backing
+				 * after ECREATE); -1 once the last is closed */
+	int nfds;               /* fds referring to it (dup) */
 	struct th_sim_encl *encl;
 	uint64_t attributes_mask;
 	int ioctl_busy;

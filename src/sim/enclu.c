@@ -21,7 +21,7 @@
 #include <sys/ucontext.h>
 #include <unistd.h>
 
-#include "sim/sim.h"
+#include "sim/device.h"
 
 #define RF_CF 0x1
 #define RF_PF 0x4
@@ -739,6 +739,9 @@ static bool read_code(struct th_sim_thread *t, uint64_t rip, uint8_t out[3])
 		memcpy(out, e->epc + (rip - e->base), 3);
 		return true;
 	}
+	/* the instruction was fetched, but its last bytes may sit on an unmapped next page */
+	if ((rip & 0xfff) > 0xffd)
+		return th_sim_copy_from(out, rip, 3) == 0;
 	memcpy(out, (const void *)rip, 3);
 	return true;
 }
@@ -756,10 +759,26 @@ void th_sim_signal(int sig, siginfo_t *info, void *ucv, uint64_t *fsgs)
 	th_sim_log("signal %d code %d rip %#lx addr %p inside %d fsgs %d", sig, info->si_code,
 		   (unsigned long)rip, info->si_addr, inside, fsgs != NULL);
 
-	if (sync && (sig == SIGILL || (sig == SIGSEGV && info->si_code == SI_KERNEL))) {
-		uint8_t b[3];
+	/*
+	 * On a CPU with SGX enabled a direct ENCLU[EENTER/ERESUME] really executes and faults with
+	 * #PF on the simulated TCS (not EPC): recognise it by the bytes, the leaf and a TCS of ours.
+	 */
+	if (sync && sig == SIGSEGV && info->si_code != SI_KERNEL && !inside &&
+	    (uint64_t)info->si_addr != rip &&
+	    ((uint64_t)gr[REG_RAX] == SGX_EENTER || (uint64_t)gr[REG_RAX] == SGX_ERESUME) &&
+	    th_sim_encl_find((uint64_t)gr[REG_RBX])) {
+		uint8_t b[3] = { 0, 0, 0 };
 
-		read_code(t, rip, b);
+		if (!th_sim_copy_from(b, rip, 3) && b[0] == 0x0f && b[1] == 0x01 && b[2] == 0xd7) {
+			enclu(t, false, sig, info, uc, fsgs);
+			goto out;
+		}
+	}
+	if (sync && (sig == SIGILL || (sig == SIGSEGV && info->si_code == SI_KERNEL))) {
+		uint8_t b[3] = { 0, 0, 0 };
+
+		if (!read_code(t, rip, b))
+			b[0] = 0;
 		if (b[0] == 0x0f && b[1] == 0x01 && b[2] == 0xd7) {
 			enclu(t, inside, sig, info, uc, fsgs);
 			goto out;
@@ -813,6 +832,10 @@ void th_sim_deliver_app(int sig, siginfo_t *info, void *uc)
 
 	if (sa->sa_handler == SIG_IGN && !sync)
 		return;
+	if (sync && th_sim_app_blocked(sig)) {
+		sigsegv_default(sig);   /* a blocked synchronous signal kills, as the kernel does */
+		return;
+	}
 	if (sa->sa_handler == SIG_DFL || sa->sa_handler == SIG_IGN) {
 		if (!sync && default_ignores(sig))
 			return;

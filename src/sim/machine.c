@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "sgx/measure.h"
@@ -441,6 +442,6 @@ void th_sim_encl_destroy(struct th_sim_encl *e)
 	free(e->mr);
 	free(e->pages);
 	th_sim_real_munmap(e->epc, e->size);
-	close(e->memfd);
+	syscall(SYS_close, e->memfd);
 	free(e);
 }

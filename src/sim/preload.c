@@ -184,6 +184,7 @@ static int dev_open(const struct th_sim_node *n, int flags)
 	d->ops = device;
 	d->node = n;
 	d->fd = fd;
+	d->nfds = 1;
 	rc = device->open(d, flags);
 	if (rc) {
 		free(d);
@@ -238,22 +239,104 @@ EXPORT int __open64_2(const char *path, int flags) __attribute__((alias("__open_
 
 static void maybe_destroy(struct th_sim_encl *e);
 
-EXPORT int close(int fd)
+/* FD no longer refers to its device: the last one releases it, as the kernel's file does */
+static void dev_forget(int fd)
 {
 	struct th_sim_dev *d = th_sim_dev_of_fd(fd);
 
-	resolve();
-	if (d) {
-		fds[fd] = NULL;
-		d->ops->release(d);
-		d->fd = -1;
-		if (d->encl)
-			maybe_destroy(d->encl);
-		else
-			free(d);
+	if (!d)
+		return;
+	fds[fd] = NULL;
+	if (--d->nfds > 0) {
+		if (d->fd == fd)
+			for (int i = 0; i < MAX_FD; i++)
+				if (fds[i] == d)
+					d->fd = i;
+		return;
 	}
+	d->ops->release(d);
+	d->fd = -1;
+	if (d->encl)
+		maybe_destroy(d->encl);
+	else
+		free(d);
+}
+
+static int dev_dup(int oldfd, int newfd)
+{
+	struct th_sim_dev *d = th_sim_dev_of_fd(oldfd);
+
+	if (newfd >= 0 && d && newfd < MAX_FD) {
+		fds[newfd] = d;
+		d->nfds++;
+	}
+	return newfd;
+}
+
+EXPORT int close(int fd)
+{
+	resolve();
+	dev_forget(fd);
 	return real_close(fd);
 }
+
+EXPORT int dup(int fd)
+{
+	static int (*real)(int);
+
+	if (!real)
+		real = (int (*)(int))next("dup");
+	return dev_dup(fd, real(fd));
+}
+
+EXPORT int dup3(int oldfd, int newfd, int flags)
+{
+	static int (*real)(int, int, int);
+	int r;
+
+	if (!real)
+		real = (int (*)(int, int, int))next("dup3");
+	r = real(oldfd, newfd, flags);
+	if (r >= 0) {
+		dev_forget(newfd);
+		dev_dup(oldfd, r);
+	}
+	return r;
+}
+
+EXPORT int dup2(int oldfd, int newfd)
+{
+	static int (*real)(int, int);
+	int r;
+
+	if (!real)
+		real = (int (*)(int, int))next("dup2");
+	r = real(oldfd, newfd);
+	if (r >= 0 && oldfd != newfd) {
+		dev_forget(newfd);
+		dev_dup(oldfd, r);
+	}
+	return r;
+}
+
+EXPORT int fcntl(int fd, int cmd, ...)
+{
+	static int (*real)(int, int, ...);
+	unsigned long arg;
+	va_list ap;
+	int r;
+
+	va_start(ap, cmd);
+	arg = va_arg(ap, unsigned long);
+	va_end(ap);
+	if (!real)
+		real = (int (*)(int, int, ...))next("fcntl");
+	r = real(fd, cmd, arg);
+	if ((cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC) && r >= 0)
+		dev_dup(fd, r);
+	return r;
+}
+EXPORT int fcntl64(int fd, int cmd, ...) __attribute__((alias("fcntl")));
 
 static void fake_stat(const struct th_sim_node *n, struct stat *st)
 {
@@ -705,6 +788,8 @@ static bool owned_always(int sig)
 	return sig == SIGSEGV || sig == SIGILL || sig == SIGBUS || sig == SIGFPE || sig == SIGTRAP;
 }
 
+static void strip_owned(sigset_t *set);
+
 static int install(int sig)
 {
 	struct sigaction k;
@@ -717,6 +802,7 @@ static int install(int sig)
 	}
 	k.sa_sigaction = (void (*)(int, siginfo_t *, void *))th_sim_sigtramp;
 	k.sa_mask = app->sa_mask;
+	strip_owned(&k.sa_mask);
 	k.sa_flags = SA_SIGINFO | SA_ONSTACK | (app->sa_flags & (SA_RESTART | SA_NODEFER | SA_NOCLDSTOP |
 								     SA_NOCLDWAIT));
 	th_sim_appsig[sig].ours = true;
@@ -770,6 +856,73 @@ EXPORT sighandler_t sysv_signal(int sig, sighandler_t h)
 EXPORT sighandler_t bsd_signal(int sig, sighandler_t h)
 {
 	return signal(sig, h);
+}
+
+/*
+ * The fault signals the simulator lives on (EEXIT and every AEX arrive as SIGILL/SIGSEGV/...)
+ * are never blocked for real: the kernel would kill the process for a synchronous signal that
+ * is blocked. What the program asked for is remembered per thread and honoured when a real
+ * fault of the program meets it (th_sim_app_blocked: then the default action, as the kernel).
+ */
+static __thread uint64_t app_blocked __attribute__((tls_model("initial-exec")));
+
+static void strip_owned(sigset_t *set)
+{
+	for (int sig = 1; sig < 32; sig++)
+		if (owned_always(sig))
+			sigdelset(set, sig);
+}
+
+bool th_sim_app_blocked(int sig)
+{
+	return app_blocked & (1ull << sig);
+}
+
+static int mask_call(int (*real)(int, const sigset_t *, sigset_t *), int how, const sigset_t *set,
+		     sigset_t *old)
+{
+	uint64_t was = app_blocked, now = was;
+	sigset_t mine;
+	int rc;
+
+	if (set) {
+		uint64_t req = 0;
+
+		for (int sig = 1; sig < 32; sig++)
+			if (owned_always(sig) && sigismember(set, sig))
+				req |= 1ull << sig;
+		now = how == SIG_BLOCK ? was | req : how == SIG_UNBLOCK ? was & ~req :
+		      how == SIG_SETMASK ? req : was;
+		mine = *set;
+		strip_owned(&mine);
+	}
+	rc = real(how, set ? &mine : NULL, old);
+	if (rc)
+		return rc;
+	if (old)
+		for (int sig = 1; sig < 32; sig++)
+			if (was & (1ull << sig))
+				sigaddset(old, sig);
+	app_blocked = now;
+	return 0;
+}
+
+EXPORT int sigprocmask(int how, const sigset_t *set, sigset_t *old)
+{
+	static int (*real)(int, const sigset_t *, sigset_t *);
+
+	if (!real)
+		real = (int (*)(int, const sigset_t *, sigset_t *))next("sigprocmask");
+	return mask_call(real, how, set, old);
+}
+
+EXPORT int pthread_sigmask(int how, const sigset_t *set, sigset_t *old)
+{
+	static int (*real)(int, const sigset_t *, sigset_t *);
+
+	if (!real)
+		real = (int (*)(int, const sigset_t *, sigset_t *))next("pthread_sigmask");
+	return mask_call(real, how, set, old);
 }
 
 int th_sim_install_handlers(void)

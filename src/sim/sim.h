@@ -194,6 +194,7 @@ struct th_sim_appsig {
 extern struct th_sim_appsig th_sim_appsig[65] TH_SIM_API;
 int th_sim_real_sigaction(int sig, const struct sigaction *act, struct sigaction *old) TH_SIM_API;
 void th_sim_deliver_app(int sig, siginfo_t *info, void *uc) TH_SIM_API;
+bool th_sim_app_blocked(int sig) TH_SIM_API;
 
 /* keys.c: ENCLU[EREPORT], ENCLU[EGETKEY]; return an SGX error code or -vector */
 int th_sim_ereport(struct th_sim_encl *e, const void *targetinfo, const void *reportdata,

@@ -89,6 +89,10 @@ like "$err" "^teehost: $TMP/rsa2048.pem: key: " "error names the key file and fi
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:3072 -out "$TMP/rsa65537.pem" 2>/dev/null
 run "$TEEHOST" sign --key "$TMP/rsa65537.pem" --out "$TMP/out/b.sig" "$TMP/sample.elf"
 is "$rc" 1 "RSA-3072 with e=65537 refused"
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:3072 -pkeyopt rsa_keygen_pubexp:3 \
+	-aes128 -pass pass:secret -out "$TMP/encrypted.pem" 2>/dev/null
+run "$TEEHOST" sign --key "$TMP/encrypted.pem" --out "$TMP/out/enc.sig" "$TMP/sample.elf"
+is "$rc" 1 "encrypted key refused without prompting"
 echo "not a key" >"$TMP/garbage.pem"
 run "$TEEHOST" sign --key "$TMP/garbage.pem" --out "$TMP/out/c.sig" "$TMP/sample.elf"
 is "$rc" 1 "garbage key refused"

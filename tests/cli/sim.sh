@@ -41,6 +41,22 @@ run env TEEHOST_SIM_LIB=/nonexistent.so "$TEEHOST" sim -- true
 is "$rc" 1 "a missing library fails"
 like "$err" "libteehost-sim.so" "and names it"
 
+# A static program cannot be simulated: said plainly
+if printf 'int main(void){return 0;}\n' | cc -static -x c - -o "$TMP/static" 2>/dev/null; then
+	run "$TEEHOST" sim -- "$TMP/static"
+	is "$rc" 1 "a statically linked PROGRAM is refused"
+	like "$err" "statically linked" "and the message says why"
+else
+	skip "a statically linked PROGRAM is refused" "no static libc to build one"
+fi
+
+# Installed layout: PREFIX/bin/teehost finds PREFIX/lib/teehost/libteehost-sim.so
+mkdir -p "$TMP/prefix/bin" "$TMP/prefix/lib/teehost"
+cp "$TEEHOST" "$TMP/prefix/bin/teehost"
+cp "$BUILD/libteehost-sim.so" "$TMP/prefix/lib/teehost/"
+run "$TMP/prefix/bin/teehost" sim -- sh -c 'echo $LD_PRELOAD'
+is "$out" "$TMP/prefix/bin/../lib/teehost/libteehost-sim.so" "an installed teehost finds PREFIX/lib/teehost/libteehost-sim.so"
+
 # The device nodes exist for the program, with the kernel's modes.
 run "$TEEHOST" sim -- stat -c '%F %a' /dev/sgx_enclave /dev/sgx_provision
 is "$out" "character special file 666

@@ -14,6 +14,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <cmocka.h>
@@ -446,6 +447,39 @@ static void *nop_thread(void *arg)
 	return NULL;
 }
 
+static void *blocked_thread(void *arg)
+{
+	struct spinner *s = arg;
+	sigset_t all, got;
+
+	/* a worker that blocks every signal, as many servers do, still enters and leaves */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	s->op = (struct simencl_op){ OP_INFO, 0, 0, 0, 0, 0 };
+	s->rc = simencl_call(vdso, &s->run, s->en->base, &s->op);
+	/* and the mask it reads back is the one it set */
+	if (pthread_sigmask(SIG_BLOCK, NULL, &got) || !sigismember(&got, SIGILL) ||
+	    !sigismember(&got, SIGSEGV) || !sigismember(&got, SIGUSR1))
+		s->rc = -1;
+	return NULL;
+}
+
+static void test_blocked_signals(void **state)
+{
+	struct simencl a;
+	struct spinner s;
+	pthread_t th;
+
+	(void)state;
+	build_ok(&a, key_a, &base_cfg);
+	s = (struct spinner){ .en = &a };
+	assert_int_equal(pthread_create(&th, NULL, blocked_thread, &s), 0);
+	pthread_join(th, NULL);
+	assert_int_equal(s.rc, 0);
+	assert_int_equal(s.run.function, SGX_EEXIT);
+	simencl_delete(&a);
+}
+
 /* More threads over time than the simulator has signal stacks: they are recycled. */
 static void test_many_threads(void **state)
 {
@@ -769,6 +803,33 @@ static void test_bad_ioctls(void **state)
 	simencl_delete(&a);
 }
 
+/* A dup of the device fd is the same device; the enclave lives while any fd or mapping does. */
+static void test_dup(void **state)
+{
+	struct simencl a;
+	struct sgx_enclave_restrict_permissions rp = { 0x7000, 0x1000, SGX_SECINFO_W, 0, 0 };
+	struct simencl_op op = { OP_INFO, 0, 0, 0, 0, 0 };
+	struct stat st;
+	int fd2, fd3;
+
+	(void)state;
+	build_ok(&a, key_a, &base_cfg);
+	fd2 = dup(a.fd);
+	fd3 = fcntl(a.fd, F_DUPFD_CLOEXEC, 100);
+	assert_true(fd2 >= 0 && fd3 >= 100);
+	assert_int_equal(close(a.fd), 0);
+	a.fd = fd2;
+	assert_int_equal(fstat(fd3, &st), 0);
+	assert_true(S_ISCHR(st.st_mode));
+	assert_int_equal(ioctl(fd3, SGX_IOC_ENCLAVE_RESTRICT_PERMISSIONS, &rp), -1);
+	assert_int_equal(errno, EINVAL);         /* the enclave's ioctl, not ENOTTY */
+	assert_int_equal(dup2(fd3, fd2), fd2);   /* replaces fd2 by another fd of the same */
+	assert_int_equal(close(fd3), 0);
+	call(&a, 0, &op);                        /* still there */
+	assert_int_equal(op.ret2, a.base + 0x8000);
+	simencl_delete(&a);
+}
+
 static jmp_buf segv_jmp;
 static volatile int segv_code;
 
@@ -911,6 +972,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_direct_enclu_with_signal),
 		cmocka_unit_test(test_threads_and_busy_tcs),
 		cmocka_unit_test(test_many_threads),
+		cmocka_unit_test(test_blocked_signals),
 		cmocka_unit_test(test_fork),
 		cmocka_unit_test(test_fault_vectors),
 		cmocka_unit_test(test_ssa_contents),
@@ -919,6 +981,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_einit_refusals),
 		cmocka_unit_test(test_launch_control_mismatch),
 		cmocka_unit_test(test_bad_ioctls),
+		cmocka_unit_test(test_dup),
 		cmocka_unit_test(test_enclu_outside),
 		cmocka_unit_test(test_strict),
 	};

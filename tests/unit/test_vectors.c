@@ -56,7 +56,7 @@ static void check_sigstruct(const struct row *r, const struct sgx_sigstruct *ss)
 	assert_string_equal(buf, r->col[C_MISC]);
 	snprintf(buf, sizeof(buf), "%08x", ss->miscmask);
 	assert_string_equal(buf, r->col[C_MMASK]);
-	memcpy(&type, ss->header1 + 12, 4);
+	memcpy(&type, ss->header1 + SGX_SIGSTRUCT_TYPE_OFFSET, 4);
 	snprintf(buf, sizeof(buf), "0x%x", type);
 	assert_string_equal(buf, r->col[C_HTYPE]);
 	snprintf(buf, sizeof(buf), "0x%x", ss->vendor);
