@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/personality.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "sgx/dcap_uapi.h"
@@ -106,7 +107,7 @@ static long d_create(struct th_sim_dev *d, unsigned long arg)
 		return -EINVAL;
 	if (epc_take(d, 1))
 		return -ENOMEM;
-	memfd = fcntl(d->fd, F_DUPFD_CLOEXEC, 0);
+	memfd = (int)syscall(SYS_fcntl, d->fd, F_DUPFD_CLOEXEC, 0);     /* not a device fd */
 	if (memfd < 0)
 		return -ENOMEM;
 	rc = th_encls_ecreate(&e, &secs, memfd);
