@@ -68,7 +68,8 @@ for d in kernel dcap isgx; do
 		export TEEHOST_LAUNCH_ENCLAVE=$le
 	fi
 	sim=("$TEEHOST" sim --driver "$d" --)
-	tap_sub "$d: sample" "${sim[@]}" "$CT" run "$SAMPLE" "$TMP/sample.sig" sample
+	tap_sub "$d: sample" env COMMON_TEST_DRIVER=$d "${sim[@]}" "$CT" run "$SAMPLE" \
+		"$TMP/sample.sig" sample
 	if [ -f "$TMP/encl.sig" ]; then
 		tap_sub "$d: test_encl.elf" "${sim[@]}" "$CT" run "$TMP/test_encl.elf" "$TMP/encl.sig" selftest
 	else

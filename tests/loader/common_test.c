@@ -265,6 +265,9 @@ static void no_leak(const struct snapshot *before, const char *after_what)
 
 /* ---- load ----------------------------------------------------------------------------- */
 
+/* When set, load() hands this launch token to enclave_set_information before initializing. */
+static void *set_token;
+
 /* Create + load every page (optionally corrupting one byte) + initialize. Returns the base
  * or NULL; *err_out gets the first failing call's code, *step the call. */
 static void *load(const struct image *img, const enclave_create_sgx_t *secs, const void *sig,
@@ -303,6 +306,14 @@ static void *load(const struct image *img, const enclave_create_sgx_t *secs, con
 			free(data);
 	}
 	memcpy(init.sigstruct, sig, SIGSTRUCT_SIZE);
+	if (set_token) {
+		*step = "enclave_set_information";
+		if (!enclave_set_information(base, ENCLAVE_LAUNCH_TOKEN, set_token, 304, &err)) {
+			*err_out = err;
+			enclave_delete(base, NULL);
+			return NULL;
+		}
+	}
 	*step = "enclave_initialize";
 	if (!enclave_initialize(base, &init, sizeof(init), &err)) {
 		*err_out = err;
@@ -449,6 +460,42 @@ static int mode_run(const char *elf, const char *sig, const char *kind)
 	if (!base) {
 		image_free(&img);
 		return 1;
+	}
+	{
+		/* the launch token: the one EINIT used on isgx, none elsewhere */
+		const char *drv = getenv("COMMON_TEST_DRIVER");
+		uint8_t token[1024];
+		size_t tsize = sizeof(token);
+		uint32_t valid = 0;
+		bool got = enclave_get_information(base, ENCLAVE_LAUNCH_TOKEN, token, &tsize, &err);
+
+		memcpy(&valid, token, 4);
+		if (drv && !strcmp(drv, "isgx")) {
+			void *again;
+			const char *st2;
+			uint32_t e2 = 0;
+
+			ok(got && tsize == 304 && (valid & 1),
+			   "isgx: enclave_get_information returns the launch token used (%zu bytes, "
+			   "valid %u)", tsize, valid);
+			/* the same token launches the same enclave again, without a launch enclave */
+			set_token = token;
+			setenv("TEEHOST_LAUNCH_ENCLAVE", "/nonexistent", 1);
+			again = load(&img, &secs, img.sigstruct, 0, &e2, &st2);
+			ok(again != NULL, "isgx: a token given with enclave_set_information is used "
+			   "(%s %#x)", st2, e2);
+			if (again)
+				enclave_delete(again, NULL);
+			token[300] ^= 1;        /* the MAC */
+			again = load(&img, &secs, img.sigstruct, 0, &e2, &st2);
+			ok(!again && e2 == ENCLAVE_NOT_AUTHORIZED,
+			   "isgx: a token with a bad MAC: EINIT's SGX_INVALID_EINITTOKEN is "
+			   "ENCLAVE_NOT_AUTHORIZED (%s %#x)", st2, e2);
+			set_token = NULL;
+		}
+		else if (drv)
+			ok(!got && err == ENCLAVE_NOT_SUPPORTED,
+			   "%s: no launch token: ENCLAVE_NOT_SUPPORTED (%#x)", drv, err);
 	}
 	if (!strcmp(kind, "sample")) {
 		call_sample(base);
