@@ -40,3 +40,7 @@ else
 		echo "(isgx: no launch enclave at $le, skipped)"
 	fi
 fi
+# --- the platform check (host): always last ------------------------------------------------
+echo
+echo "== teehost check (this machine)"
+"$T" check || true   # a host without TEE hardware is reported, not an error of the demo
