@@ -80,6 +80,44 @@ static int epc_take(struct isgx_encl *x, uint64_t n)
 	return 0;
 }
 
+static bool mapped(const struct th_sim_encl *e)
+{
+	for (uint64_t i = 0; i < e->size >> 12; i++)
+		if (e->pages[i].vma & TH_VMA_MAPPED)
+			return true;
+	return false;
+}
+
+static bool busy(const struct th_sim_encl *e)
+{
+	for (uint64_t i = 0; i < e->size >> 12; i++)
+		if (e->pages[i].tcs && e->pages[i].tcs->busy)
+			return true;
+	return false;
+}
+
+/*
+ * The driver frees an enclave with its last mapping, whatever the file: drop the enclaves of
+ * this file that the program has unmapped (the newest one stays d->encl for preload.c).
+ */
+static void reap(struct th_sim_dev *d)
+{
+	struct isgx_priv *p = d->priv;
+
+	for (struct isgx_encl **pp = &p->encls; *pp; ) {
+		struct isgx_encl *x = *pp;
+
+		if (x->e != d->encl && !mapped(x->e) && !busy(x->e)) {
+			*pp = x->next;
+			__atomic_sub_fetch(&epc_used, x->pages, __ATOMIC_RELAXED);
+			th_sim_encl_destroy(x->e);
+			free(x);
+			continue;
+		}
+		pp = &x->next;
+	}
+}
+
 static long i_create(struct th_sim_dev *d, unsigned long arg)
 {
 	struct isgx_enclave_create c;
@@ -94,6 +132,10 @@ static long i_create(struct th_sim_dev *d, unsigned long arg)
 	if (secs.size < 2 * TH_SIM_PAGE || (secs.size & (secs.size - 1)) ||
 	    (secs.base & (secs.size - 1)))
 		return -EINVAL;
+	/* enclaves the program has unmapped are gone, the newest one included */
+	if (d->encl && !mapped(d->encl) && !busy(d->encl))
+		d->encl = NULL;
+	reap(d);
 	if (find(d, secs.base))
 		return -EINVAL;
 	x = calloc(1, sizeof(*x));
@@ -255,15 +297,8 @@ static void i_release(struct th_sim_dev *d)
 		next = x->next;
 		__atomic_sub_fetch(&epc_used, x->pages, __ATOMIC_RELAXED);
 		/* the newest one is d->encl: preload.c destroys it after this returns */
-		if (x->e != d->encl) {
-			bool mapped = false;
-
-			for (uint64_t i = 0; i < x->e->size >> 12; i++)
-				if (x->e->pages[i].vma & TH_VMA_MAPPED)
-					mapped = true;
-			if (!mapped)
-				th_sim_encl_destroy(x->e);
-		}
+		if (x->e != d->encl && !mapped(x->e))
+			th_sim_encl_destroy(x->e);
 		free(x);
 	}
 	free(p);
