@@ -9,6 +9,7 @@ int cmd_sign(int argc, char **argv);
 int cmd_keygen(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_sim(int argc, char **argv);
+int cmd_run(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_setup(int argc, char **argv);
 /* --only sgx|sev|tdx, shared by check and setup (src/cli/check.c) */

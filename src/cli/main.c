@@ -23,6 +23,7 @@ static const struct command commands[] = {
 	{ "keygen", cmd_keygen, "generate an RSA-3072 (e = 3) enclave signing key" },
 	{ "show", cmd_show, "print and verify a SIGSTRUCT or a signed enclave" },
 	{ "sim", cmd_sim, "run a program on the user-mode SGX machine" },
+	{ "run", cmd_run, "load an enclave with the SGX loader and call it" },
 	{ "check", cmd_check, "check that this host is ready for SGX, SEV-SNP or TDX" },
 	{ "setup", cmd_setup, "apply the safe fixes: udev rules, sgx_prv group, module options" },
 	{ "kernel", cmd_kernel, "TEE kernel pipeline: config, verify, build, boot-test, deploy" },

@@ -28,6 +28,9 @@ static void sim_help(void)
 	       "  --epc SIZE     EPC size CPUID reports (bytes, or with K/M/G; default 64M)\n"
 	       "  --sgx1-only    report and behave as SGX1 (no EDMM ioctls, EAUG or EACCEPT)\n"
 	       "  --strict       enclave pages are inaccessible while no thread is inside\n"
+	       "  --driver D     the driver to play: kernel (default), dcap (DCAP 1.30-1.36:\n"
+	       "                 /dev/sgx/enclave, no vDSO) or isgx (/dev/isgx, no FLC: launch\n"
+	       "                 tokens, Intel's launch-enclave signer)\n"
 	       "  -h, --help     this text\n");
 }
 
@@ -132,6 +135,7 @@ int cmd_sim(int argc, char **argv)
 		{ "epc", required_argument, NULL, 'e' },
 		{ "sgx1-only", no_argument, NULL, '1' },
 		{ "strict", no_argument, NULL, 's' },
+		{ "driver", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -153,6 +157,12 @@ int cmd_sim(int argc, char **argv)
 			break;
 		case 's':
 			setenv("TEEHOST_SIM_STRICT", "1", 1);
+			break;
+		case 'd':
+			if (strcmp(optarg, "kernel") && strcmp(optarg, "dcap") && strcmp(optarg, "isgx"))
+				return cli_usage_error("sim", "--driver '%s': use kernel, dcap or isgx",
+						       optarg);
+			setenv("TEEHOST_SIM_DEVICE", optarg, 1);
 			break;
 		case 'h':
 			sim_help();

@@ -79,6 +79,9 @@ struct th_sim_dev {
 };
 
 extern const struct th_sim_device_ops th_sim_device_kernel TH_SIM_API;
+/* the out-of-tree drivers (the loader area): device-dcap.c, device-isgx.c */
+extern const struct th_sim_device_ops th_sim_device_dcap TH_SIM_API;
+extern const struct th_sim_device_ops th_sim_device_isgx TH_SIM_API;
 
 /* preload.c services for device models */
 int th_sim_copy_from(void *dst, unsigned long src, size_t len) TH_SIM_API;   /* 0 / -EFAULT */

@@ -36,6 +36,8 @@ struct th_sim_config th_sim_cfg = { .epc_size = 64ull << 20, .flc = true };
 /* Device flavours, chosen by TEEHOST_SIM_DEVICE (default: the first). Add new ones here. */
 static const struct th_sim_device_ops *const devices[] = {
 	&th_sim_device_kernel,
+	&th_sim_device_dcap,
+	&th_sim_device_isgx,
 };
 static const struct th_sim_device_ops *device = &th_sim_device_kernel;
 

@@ -37,6 +37,7 @@ struct th_sim_config {
 	bool strict;            /* enclave pages PROT_NONE while outside */
 	bool flc;               /* flexible launch control (default) */
 	bool debug;             /* TEEHOST_SIM_DEBUG: trace to stderr */
+	bool no_vdso_enter;     /* out-of-tree driver flavours: no __vdso_sgx_enter_enclave */
 };
 extern struct th_sim_config th_sim_cfg TH_SIM_API;
 

@@ -100,10 +100,12 @@ static void *build(void)
 	Elf64_Sym *st;
 	char *str;
 
-	syms[n].name = "__vdso_sgx_enter_enclave";
-	syms[n].target = (uint64_t)th_sim_vdso_enter;
-	syms[n].info = ELF64_ST_INFO(STB_GLOBAL, STT_FUNC);
-	n++;
+	if (!th_sim_cfg.no_vdso_enter) {
+		syms[n].name = "__vdso_sgx_enter_enclave";
+		syms[n].target = (uint64_t)th_sim_vdso_enter;
+		syms[n].info = ELF64_ST_INFO(STB_GLOBAL, STT_FUNC);
+		n++;
+	}
 	nsym = (size_t)n + 1;
 	nbucket = nsym | 1;
 	for (int i = 0; i < n; i++)

@@ -1,0 +1,50 @@
+# The SGX loader: build/libsgx_enclave_common.so.1 (the drop-in common loader: soname
+# libsgx_enclave_common.so.1, exporting only the API through an anonymous version node as
+# Intel's does), the test program written against sgx_enclave_common.h alone, and install.
+# tests/cli/loader.sh drops privileges with setpriv and makes a private mount namespace with
+# unshare (util-linux), and sets personalities as setarch does.
+DEPS_LOADER := util-linux
+
+COMMON_LIB := $(BUILD)/libsgx_enclave_common.so.1
+COMMON_MAP := src/loader/sgx_enclave_common.map
+COMMON_OBJ := $(BUILD)/src/loader/api.o
+
+ALL_TARGETS += $(COMMON_LIB) $(BUILD)/libsgx_enclave_common.so
+TEST_TARGETS += $(BUILD)/tests/loader/common_test
+
+$(COMMON_LIB): $(COMMON_OBJ) $(LIBA) $(COMMON_MAP)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) $(SANFLAGS) -shared -Wl,-soname,libsgx_enclave_common.so.1 \
+		-Wl,--version-script=$(COMMON_MAP) -Wl,-z,noexecstack -Wl,-z,defs -o $@ \
+		$(COMMON_OBJ) $(LIBA) $(LDLIBS) -lpthread -ldl
+
+$(BUILD)/libsgx_enclave_common.so: $(COMMON_LIB)
+	$(Q)ln -sf libsgx_enclave_common.so.1 $@
+
+# Written only against include/sgx_enclave_common.h and linked with -lsgx_enclave_common, as a
+# runtime would use Intel's library. It includes no teehost header.
+$(BUILD)/tests/loader/common_test: tests/loader/common_test.c include/sgx_enclave_common.h \
+		$(BUILD)/libsgx_enclave_common.so
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  TEST    $@")
+	$(Q)$(CC) -std=gnu11 -Wall -Wextra -Werror -O2 -g $(SANFLAGS) -Iinclude -Wl,-z,noexecstack \
+		-o $@ $< -L$(BUILD) -lsgx_enclave_common -Wl,-rpath,'$$ORIGIN/../..' -lpthread
+
+INSTALL_HOOKS += install-loader
+.PHONY: install-loader
+install-loader: $(COMMON_LIB)
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)
+	install -m 0755 $(COMMON_LIB) $(DESTDIR)$(LIBDIR)/libsgx_enclave_common.so.1
+	ln -sf libsgx_enclave_common.so.1 $(DESTDIR)$(LIBDIR)/libsgx_enclave_common.so
+	install -m 0644 include/sgx_enclave_common.h $(DESTDIR)$(INCLUDEDIR)/sgx_enclave_common.h
+	install -d $(DESTDIR)$(MANDIR)/man3
+	install -m 0644 man/sgx_enclave_common.3 $(DESTDIR)$(MANDIR)/man3/sgx_enclave_common.3
+
+# bench/load: loader throughput under the simulator vs th_plan_measure (run by `make bench`)
+BENCH_LOAD := $(BUILD)/bench/load
+ALL_TARGETS += $(BENCH_LOAD)
+
+$(BENCH_LOAD): bench/load.c $(LIBA)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  BENCH   $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBA) $(LDLIBS)

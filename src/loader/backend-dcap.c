@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Intel's DCAP out-of-tree driver, 1.30 to 1.36 (/dev/sgx/enclave, /dev/sgx/provision).
+ *
+ * The ioctls match the kernel's (sgx/dcap_uapi.h); what differs is the rest: there is no vDSO
+ * (the loader issues ENCLU itself, entry.c, and catches the enclave's exceptions with its own
+ * signal handler), mmap() must cover only pages already added (so regions are mapped one by
+ * one after ADD_PAGES, never the whole range), protections are checked at mmap() only (no
+ * mprotect hook: the loader never mprotects enclave pages here), provisioning access is
+ * SET_ATTRIBUTE with an fd of /dev/sgx/provision, and EINIT failures come back as -EPERM.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "loader/internal.h"
+#include "sgx/dcap_uapi.h"
+#include "sgx_enclave_common.h"
+
+int th_reserve_aligned(struct th_encl *e, struct teehost_sgx_status *st, struct th_err *err);
+
+static int dcap_create(struct th_encl *e, struct sgx_secs *secs, struct teehost_sgx_status *st,
+		       struct th_err *err)
+{
+	struct dcap_enclave_create c;
+	int rc;
+
+	e->fd = open(e->node, O_RDWR | O_CLOEXEC);
+	if (e->fd < 0)
+		return th_lfail(st, err, "open", th_loader_errno_code("open", errno), errno,
+				"%s: %s", e->node, strerror(errno));
+	rc = th_reserve_aligned(e, st, err);
+	if (rc < 0)
+		goto fail;
+	secs->base = e->base;
+	c.src = (uint64_t)(uintptr_t)secs;
+	if (ioctl(e->fd, DCAP_IOC_ENCLAVE_CREATE, &c) < 0) {
+		int en = errno;
+
+		rc = th_lfail(st, err, "create", th_loader_errno_code("create", en), en,
+			      "DCAP ENCLAVE_CREATE: %s%s", strerror(en),
+			      en == ENOMEM ? " (out of EPC)" : "");
+		goto fail;
+	}
+	return 0;
+fail:
+	if (e->resv)
+		munmap(e->resv, e->resv_len);
+	e->resv = NULL;
+	close(e->fd);
+	e->fd = -1;
+	return rc;
+}
+
+static int dcap_add(struct th_encl *e, uint64_t off, const uint8_t *src, uint64_t npages,
+		    uint64_t secinfo_flags, uint16_t mask, struct teehost_sgx_status *st,
+		    struct th_err *err)
+{
+	struct sgx_secinfo secinfo;
+	struct dcap_enclave_add_pages a;
+
+	if (mask != 0 && mask != 0xffff)
+		return th_lfail(st, err, "add", ENCLAVE_INVALID_PARAMETER, EINVAL,
+				"page at %#llx measures only some chunks (mask %#x); the DCAP "
+				"driver measures whole pages or none", (unsigned long long)off, mask);
+	memset(&secinfo, 0, sizeof(secinfo));
+	secinfo.flags = secinfo_flags;
+	memset(&a, 0, sizeof(a));
+	a.src = (uint64_t)(uintptr_t)src;
+	a.offset = off;
+	a.length = npages * SGX_PAGE_SIZE;
+	a.secinfo = (uint64_t)(uintptr_t)&secinfo;
+	a.flags = mask ? DCAP_PAGE_MEASURE : 0;
+	while (a.length) {
+		a.count = 0;
+		if (ioctl(e->fd, DCAP_IOC_ENCLAVE_ADD_PAGES, &a) < 0 && a.count == 0) {
+			int en = errno;
+
+			if (en == EINTR || en == EAGAIN || en == EBUSY)
+				continue;
+			return th_lfail(st, err, "add", th_loader_errno_code("add", en), en,
+					"DCAP ENCLAVE_ADD_PAGES at offset %#llx: %s%s",
+					(unsigned long long)a.offset, strerror(en),
+					en == ENOMEM ? " (out of EPC)" : "");
+		}
+		a.src += a.count;
+		a.offset += a.count;
+		a.length -= a.count;
+	}
+	return 0;
+}
+
+static int dcap_map(struct th_encl *e, uint64_t off, uint64_t len, int prot,
+		    struct teehost_sgx_status *st, struct th_err *err)
+{
+	/* Only over added pages: the region list holds exactly those. */
+	void *p = mmap(e->resv + off, len, prot, MAP_SHARED | MAP_FIXED, e->fd, 0);
+
+	if (p == MAP_FAILED) {
+		int en = errno;
+
+		return th_lfail(st, err, "map", th_loader_errno_code("map", en), en,
+				"mmap of [%#llx, +%#llx): %s%s", (unsigned long long)(e->base + off),
+				(unsigned long long)len, strerror(en),
+				en == EPERM ? " (is /dev mounted noexec?)" :
+				en == EACCES ? " (READ_IMPLIES_EXEC process, a page not added, or "
+					       "protections above the EPCM permissions)" : "");
+	}
+	return 0;
+}
+
+static int dcap_init(struct th_encl *e, const struct sgx_sigstruct *ss,
+		     const struct sgx_einittoken *token, struct teehost_sgx_status *st,
+		     struct th_err *err)
+{
+	struct dcap_enclave_init in = { .sigstruct = (uint64_t)(uintptr_t)ss };
+
+	(void)token;
+	for (;;) {
+		int en, why;
+
+		if (ioctl(e->fd, DCAP_IOC_ENCLAVE_INIT, &in) == 0)
+			return 0;
+		en = errno;
+		if (en == EINTR || en == EAGAIN || en == EBUSY || en == ERESTART)
+			continue;
+		if (en == EPERM && (why = th_einit_diagnose(e, ss)) > 0)
+			return why;
+		return th_lfail(st, err, "init", th_loader_errno_code("init", en), en,
+				"DCAP ENCLAVE_INIT: %s%s", strerror(en),
+				en == EPERM ? " (EINIT refused; the driver does not say why)" :
+				en == EACCES ? (e->attributes.flags & SGX_ATTR_EINITTOKENKEY ?
+						" (EINITTOKENKEY: the DCAP driver allows no launch "
+						"enclave)" :
+						" (PROVISIONKEY requested without access to "
+						"/dev/sgx/provision: add the user to group sgx_prv)") :
+				"");
+	}
+}
+
+static int dcap_provision(struct th_encl *e, struct th_err *err)
+{
+	struct dcap_enclave_set_attribute a;
+	int pfd, rc = 0;
+
+	if (!e->provision_node[0])
+		return th_fail(err, ENOENT, "provision", "no provision device");
+	pfd = open(e->provision_node, O_RDONLY | O_CLOEXEC);
+	if (pfd < 0)
+		return th_fail(err, errno, "provision", "%s: %s", e->provision_node,
+			       strerror(errno));
+	a.attribute_fd = (uint64_t)pfd;
+	if (ioctl(e->fd, DCAP_IOC_ENCLAVE_SET_ATTRIBUTE, &a) < 0)
+		rc = th_fail(err, errno, "provision", "DCAP ENCLAVE_SET_ATTRIBUTE: %s",
+			     strerror(errno));
+	close(pfd);
+	return rc;
+}
+
+static void dcap_destroy(struct th_encl *e)
+{
+	if (e->resv)
+		munmap(e->resv, e->resv_len);
+	e->resv = NULL;
+	if (e->fd >= 0)
+		close(e->fd);
+	e->fd = -1;
+}
+
+const struct th_backend th_backend_dcap = {
+	.name = "dcap",
+	.own_entry = true,
+	.create = dcap_create,
+	.add = dcap_add,
+	.init = dcap_init,
+	.map = dcap_map,
+	.provision = dcap_provision,
+	.destroy = dcap_destroy,
+};

@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The loader's insides: one enclave object, the backend operations table, and the helpers the
+ * backends share. Each backend (backend-kernel.c, backend-dcap.c, backend-isgx.c) fills one
+ * struct th_backend; nothing driver-specific lives outside those files.
+ */
+#ifndef TEEHOST_LOADER_INTERNAL_H
+#define TEEHOST_LOADER_INTERNAL_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sgx/arch.h"
+#include "sgx/measure.h"
+#include "teehost/loader.h"
+#include "util/err.h"
+
+#define TH_PATH_MAX 160
+
+struct th_encl;
+
+/* A range of added pages waiting to be mapped with one protection. */
+struct th_region {
+	uint64_t off, len;
+	int prot;
+};
+
+struct th_backend {
+	const char *name;
+	bool own_entry;         /* no vDSO: the loader issues ENCLU itself */
+	/* Reserve the range (SECS.BASE/SIZE set by the caller when fixed) and ECREATE. */
+	int (*create)(struct th_encl *e, struct sgx_secs *secs, struct teehost_sgx_status *st,
+		      struct th_err *err);
+	/* EADD (+ EEXTEND per MASK) NPAGES consecutive pages from SRC (page aligned). */
+	int (*add)(struct th_encl *e, uint64_t off, const uint8_t *src, uint64_t npages,
+		   uint64_t secinfo, uint16_t mask, struct teehost_sgx_status *st,
+		   struct th_err *err);
+	/* EINIT. TOKEN is used by isgx only. Positive return: an ENCLS error code. */
+	int (*init)(struct th_encl *e, const struct sgx_sigstruct *ss,
+		    const struct sgx_einittoken *token, struct teehost_sgx_status *st,
+		    struct th_err *err);
+	/* Give added pages [OFF, OFF+LEN) the host protection PROT. */
+	int (*map)(struct th_encl *e, uint64_t off, uint64_t len, int prot,
+		   struct teehost_sgx_status *st, struct th_err *err);
+	/* Provision-key access (kernel PROVISION, DCAP SET_ATTRIBUTE); NULL: nothing to do. */
+	int (*provision)(struct th_encl *e, struct th_err *err);
+	void (*destroy)(struct th_encl *e);
+	/* SGX2 (NULL where the driver has none): EMODPR, EMODT, EREMOVE of trimmed pages,
+	 * and making a range available for EAUG-on-fault. 0 or -errno. */
+	int (*restrict_perm)(struct th_encl *e, uint64_t off, uint64_t len, uint64_t perm);
+	int (*modify_type)(struct th_encl *e, uint64_t off, uint64_t len, uint64_t type);
+	int (*remove)(struct th_encl *e, uint64_t off, uint64_t len);
+	int (*augment)(struct th_encl *e, uint64_t off, uint64_t len, int prot);
+	/* Does the driver have the SGX2 ioctls at all (probe with a zeroed request)? */
+	bool (*has_sgx2)(const char *node);
+};
+
+extern const struct th_backend th_backend_kernel;
+extern const struct th_backend th_backend_dcap;
+extern const struct th_backend th_backend_isgx;
+
+struct th_encl {
+	const struct th_backend *be;
+	enum teehost_sgx_driver driver;
+	int fd;                         /* this enclave's file (kernel, dcap), or isgx's shared one */
+	bool fd_shared;
+	uint64_t base, size;            /* ELRANGE */
+	uint8_t *resv;                  /* the address range we own (reservation or device map) */
+	uint64_t resv_len;
+	struct sgx_attributes attributes;
+	uint32_t miscselect;
+	uint32_t ssa_frame_size;
+	bool initialized;
+
+	struct th_region *regions;      /* added, not yet given their protection */
+	size_t nregions, regions_cap;
+	uint64_t *tcs;                  /* linear addresses of TCS pages, in add order */
+	atomic_int *tcs_busy;
+	size_t ntcs, tcs_cap;
+	uint64_t pages_added;
+
+	struct th_mr *mr;               /* running MRENCLAVE (opts.measure) or NULL */
+	uint8_t mrenclave[32];
+	bool have_mrenclave;
+
+	char node[TH_PATH_MAX];
+	char provision_node[TH_PATH_MAX];
+	void *vdso_enter;               /* __vdso_sgx_enter_enclave, kernel backend */
+	const struct teehost_loader_opts *opts;  /* during load only */
+	struct th_encl *next;           /* api.c's list */
+};
+
+/* Fill ST (may be NULL) and ERR; returns -ERRNUM. */
+__attribute__((format(printf, 6, 7)))
+int th_lfail(struct teehost_sgx_status *st, struct th_err *err, const char *step, uint32_t code,
+	     int errnum, const char *fmt, ...);
+/* enclave_error_t for an errno from STEP ("create", "add", "init", "map", "open", ...). */
+uint32_t th_loader_errno_code(const char *step, int errnum);
+/* enclave_error_t for an ENCLS error code (EINIT). */
+uint32_t th_loader_sgx_code(int sgx_error);
+const char *th_sgx_error_name(int sgx_error);
+
+/*
+ * Name the reason for an EINIT the driver refused without saying why (kernel, DCAP: -EPERM):
+ * SIGSTRUCT headers, signature, attributes/MISCSELECT against the masks, MRENCLAVE. Returns the
+ * ENCLS error code EINIT would have given, or 0 when none of those is wrong.
+ */
+int th_einit_diagnose(const struct th_encl *e, const struct sgx_sigstruct *ss);
+
+/* entry.c */
+void *th_vdso_lookup(const char *name);
+int th_enter_vdso(struct th_encl *e, uint64_t tcs, struct teehost_enter *io);
+int th_enter_enclu(struct th_encl *e, uint64_t tcs, struct teehost_enter *io);
+
+/* token.c: an EINITTOKEN for SS on an isgx platform. */
+int th_token_get(const struct sgx_sigstruct *ss, const struct sgx_attributes *attributes,
+		 const struct teehost_loader_opts *opts, struct sgx_einittoken *token,
+		 struct teehost_sgx_status *st, struct th_err *err);
+
+/* The process-wide isgx file (one for all enclaves, as the driver wants). */
+int th_isgx_fd(const char *node, struct th_err *err);
+
+/* Protection a page of type/permissions SECINFO gets in the host mapping. */
+int th_secinfo_prot(uint64_t secinfo);
+
+/* Log one line through OPTS->log. */
+__attribute__((format(printf, 2, 3)))
+void th_loader_log(const struct teehost_loader_opts *opts, const char *fmt, ...);
+
+/* Build a path under opts->root. */
+void th_loader_path(const struct teehost_loader_opts *opts, const char *path, char *out,
+		    size_t outlen);
+
+/* The core steps, shared by teehost_enclave_load() and the common-loader API (api.c). */
+int th_encl_create(const struct teehost_loader_opts *opts, const struct teehost_sgx_probe *pr,
+		   struct sgx_secs *secs, uint64_t fixed_base, struct th_encl **out,
+		   struct teehost_sgx_status *st, struct th_err *err);
+int th_encl_add(struct th_encl *e, uint64_t off, const uint8_t *src, uint64_t npages,
+		uint64_t secinfo, uint16_t mask, struct teehost_sgx_status *st,
+		struct th_err *err);
+int th_encl_init(struct th_encl *e, const struct sgx_sigstruct *ss,
+		 const struct sgx_einittoken *token, struct teehost_sgx_status *st,
+		 struct th_err *err);
+void th_encl_free(struct th_encl *e);
+const struct th_backend *th_backend_of(enum teehost_sgx_driver d);
+
+#endif

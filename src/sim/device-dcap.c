@@ -1,0 +1,341 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Intel's DCAP out-of-tree SGX driver, versions 1.30 to 1.36, as a device model
+ * (SGXDataCenterAttestationPrimitives driver/linux: driver.c, ioctl.c, encl.c; ABI in
+ * sgx/dcap_uapi.h). What sets it apart from the in-kernel driver, and is played here:
+ *  - nodes /dev/sgx/enclave (0666) and /dev/sgx/provision (0660, group sgx_prv);
+ *  - CREATE, ADD_PAGES and INIT as the kernel's, SET_ATTRIBUTE (an fd of /dev/sgx/provision)
+ *    instead of PROVISION, no SGX2 ioctls (ENOTTY);
+ *  - no vDSO: __vdso_sgx_enter_enclave is absent, programs issue ENCLU themselves;
+ *  - mmap() only over pages already added (an absent page: EACCES, 1.34), never PROT_NONE
+ *    (EINVAL, 1.34), READ_IMPLIES_EXEC processes refused (EACCES, 1.33), protections checked
+ *    at mmap() only: the driver has no mprotect() hook;
+ *  - EINIT failures as -EPERM; PROVISIONKEY allowed without SET_ATTRIBUTE for Intel's
+ *    provisioning signers (the driver's G_SERVICE_ENCLAVE_MRSIGNER list);
+ *  - EPC accounted: ECREATE/EADD beyond --epc fail with ENOMEM.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/personality.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "sgx/dcap_uapi.h"
+#include "sgx/sigstruct.h"
+#include "sim/device.h"
+
+enum { NODE_ENCLAVE, NODE_PROVISION };
+
+static const struct th_sim_node nodes[] = {
+	{ DCAP_DEV_ENCLAVE, NODE_ENCLAVE, S_IFCHR | 0666, 0 },
+	{ DCAP_DEV_PROVISION, NODE_PROVISION, S_IFCHR | 0660, 0 },
+	{ NULL, 0, 0, 0 },
+};
+
+/* MRSIGNERs the driver lets have the PROVISIONKEY without SET_ATTRIBUTE (PvE, PCE). */
+static const uint8_t service_signers[2][32] = {
+	{ 0xec, 0x15, 0xb1, 0x07, 0x87, 0xd2, 0xf8, 0x46, 0x67, 0xce, 0xb0, 0xb5, 0x98, 0xff, 0xc4,
+	  0x4a, 0x1f, 0x1c, 0xb8, 0x0f, 0x67, 0x0a, 0xae, 0x5d, 0xf9, 0xe8, 0xfa, 0x9f, 0x63, 0x76,
+	  0xe1, 0xf8 },
+	{ 0xc5, 0x4a, 0x62, 0xf2, 0xbe, 0x9e, 0xf7, 0x6e, 0xfb, 0x1f, 0x39, 0x30, 0xad, 0x81, 0xea,
+	  0x7f, 0x60, 0xde, 0xfc, 0x1f, 0x5f, 0x25, 0xe0, 0x9b, 0x7c, 0x06, 0x7a, 0x81, 0x5a, 0xe0,
+	  0xc6, 0xcb },
+};
+
+#define ATTR_ALLOWED (SGX_ATTR_DEBUG | SGX_ATTR_MODE64BIT | SGX_ATTR_KSS)
+
+/* EPC pages in use by this flavour's enclaves (SECS + added pages). */
+static uint64_t epc_used;
+
+struct dcap_priv {
+	uint64_t pages;
+};
+
+/*
+ * The nodes' permissions, as udev sets them (root:root here, no sgx_prv group): root and
+ * group 0 pass, others need the "other" bits. This is how a process without provisioning
+ * access is played.
+ */
+static bool may_open(const struct th_sim_node *n, int flags)
+{
+	mode_t need = (flags & O_ACCMODE) == O_RDONLY ? 4 : (flags & O_ACCMODE) == O_WRONLY ? 2 : 6;
+
+	if (geteuid() == 0)
+		return true;
+	if (getegid() == 0)
+		return ((n->mode >> 3) & need) == need;
+	return (n->mode & need) == need;
+}
+
+static int d_open(struct th_sim_dev *d, int flags)
+{
+	if (!may_open(d->node, flags))
+		return -EACCES;
+	d->attributes_mask = ATTR_ALLOWED;
+	d->priv = calloc(1, sizeof(struct dcap_priv));
+	return d->priv ? 0 : -ENOMEM;
+}
+
+static int epc_take(struct th_sim_dev *d, uint64_t n)
+{
+	struct dcap_priv *p = d->priv;
+
+	if (__atomic_add_fetch(&epc_used, n, __ATOMIC_RELAXED) > th_sim_cfg.epc_size / TH_SIM_PAGE) {
+		__atomic_sub_fetch(&epc_used, n, __ATOMIC_RELAXED);
+		return -ENOMEM;
+	}
+	p->pages += n;
+	return 0;
+}
+
+static long d_create(struct th_sim_dev *d, unsigned long arg)
+{
+	struct dcap_enclave_create c;
+	static struct sgx_secs secs;
+	struct th_sim_encl *e;
+	int memfd, rc;
+
+	if (d->encl)
+		return -EINVAL;
+	if (th_sim_copy_from(&c, arg, sizeof(c)) || th_sim_copy_from(&secs, c.src, sizeof(secs)))
+		return -EFAULT;
+	if (secs.size < 2 * TH_SIM_PAGE || (secs.size & (secs.size - 1)) ||
+	    (secs.base & (secs.size - 1)) || !secs.ssa_frame_size)
+		return -EINVAL;
+	if (epc_take(d, 1))
+		return -ENOMEM;
+	memfd = (int)syscall(SYS_fcntl, d->fd, F_DUPFD_CLOEXEC, 0);     /* not a device fd */
+	if (memfd < 0)
+		return -ENOMEM;
+	rc = th_encls_ecreate(&e, &secs, memfd);
+	if (rc) {
+		close(memfd);
+		return rc == -ENOMEM ? -ENOMEM : -EFAULT;
+	}
+	e->dev = d;
+	e->fault = NULL;        /* no EAUG in this driver */
+	d->encl = e;
+	th_sim_dev_created(d);
+	return 0;
+}
+
+static int secinfo_ok(const struct sgx_secinfo *si)
+{
+	uint64_t perm = si->flags & SGX_SECINFO_PERM_MASK, pt = si->flags & SGX_SECINFO_TYPE_MASK;
+
+	if (pt != SGX_SECINFO_TYPE(SGX_PT_REG) && pt != SGX_SECINFO_TYPE(SGX_PT_TCS))
+		return -EINVAL;
+	if ((perm & SGX_SECINFO_W) && !(perm & SGX_SECINFO_R))
+		return -EINVAL;
+	if (pt == SGX_SECINFO_TYPE(SGX_PT_TCS) && perm)
+		return -EINVAL;
+	if (si->flags & TH_SECINFO_RESERVED)
+		return -EINVAL;
+	for (size_t i = 0; i < sizeof(si->reserved); i++)
+		if (si->reserved[i])
+			return -EINVAL;
+	return 0;
+}
+
+static int add_one(struct th_sim_dev *d, struct th_sim_encl *e, unsigned long src, uint64_t off,
+		   const struct sgx_secinfo *si, uint64_t flags)
+{
+	static uint8_t page[4096];
+	struct th_sim_page *p = &e->pages[off >> 12];
+	int rc;
+
+	if (p->state & TH_EPCM_VALID)
+		return -EEXIST;
+	if (th_sim_copy_from(page, src, sizeof(page)))
+		return -EFAULT;
+	if (epc_take(d, 1))
+		return -ENOMEM;
+	th_sim_lock();
+	rc = th_encls_eadd(e, e->base + off, page, si->flags);
+	if (rc) {
+		th_sim_unlock();
+		return -EFAULT;
+	}
+	p->maxprot = (si->flags & SGX_SECINFO_PERM_MASK) |
+		     ((si->flags & SGX_SECINFO_TYPE_MASK) == SGX_SECINFO_TYPE(SGX_PT_TCS) ?
+		      PROT_READ | PROT_WRITE : 0);
+	if (flags & DCAP_PAGE_MEASURE)
+		for (uint64_t c = 0; c < TH_SIM_PAGE; c += SGX_EEXTEND_CHUNK)
+			if (th_encls_eextend(e, e->base + off + c)) {
+				th_sim_unlock();
+				return -EIO;
+			}
+	th_sim_apply_prot(e, e->base + off, e->base + off + TH_SIM_PAGE);
+	th_sim_unlock();
+	return 0;
+}
+
+static long d_add_pages(struct th_sim_dev *d, unsigned long arg)
+{
+	struct th_sim_encl *e = d->encl;
+	struct dcap_enclave_add_pages a;
+	struct sgx_secinfo si;
+	uint64_t c;
+	int rc = 0;
+
+	if (!e || e->initialized)
+		return -EINVAL;
+	if (th_sim_copy_from(&a, arg, sizeof(a)))
+		return -EFAULT;
+	if ((a.offset & 0xfff) || (a.src & 0xfff))
+		return -EINVAL;
+	if ((a.length & 0xfff) || !a.length || a.offset + a.length - TH_SIM_PAGE >= e->size)
+		return -EINVAL;
+	if (th_sim_copy_from(&si, a.secinfo, sizeof(si)))
+		return -EFAULT;
+	if (secinfo_ok(&si))
+		return -EINVAL;
+	for (c = 0; c < a.length; c += TH_SIM_PAGE) {
+		rc = add_one(d, e, a.src + c, a.offset + c, &si, a.flags);
+		if (rc)
+			break;
+	}
+	a.count = c;
+	if (th_sim_copy_to(arg, &a, sizeof(a)))
+		return -EFAULT;
+	return rc;
+}
+
+static long d_init(struct th_sim_dev *d, unsigned long arg)
+{
+	struct th_sim_encl *e = d->encl;
+	static struct sgx_sigstruct ss;
+	static uint8_t token[304];
+	struct dcap_enclave_init in;
+	uint8_t mrsigner[32];
+	uint64_t allowed = d->attributes_mask;
+	int rc;
+
+	if (!e || e->initialized)
+		return -EINVAL;
+	if (th_sim_copy_from(&in, arg, sizeof(in)) ||
+	    th_sim_copy_from(&ss, in.sigstruct, sizeof(ss)))
+		return -EFAULT;
+	if (ss.vendor != 0 && ss.vendor != SGX_SIGSTRUCT_VENDOR_INTEL)
+		return -EINVAL;
+	th_sigstruct_mrsigner(&ss, mrsigner);
+	if (e->secs.attributes.flags & SGX_ATTR_PROVISIONKEY)
+		for (size_t i = 0; i < 2; i++)
+			if (!memcmp(mrsigner, service_signers[i], 32))
+				allowed |= SGX_ATTR_PROVISIONKEY;
+	if (e->secs.attributes.flags & ~allowed)
+		return -EACCES;
+	if (th_sim_keys_load())
+		th_sim_log("cannot read or create the platform root secret");
+	memset(token, 0, sizeof(token));
+	th_sim_lock();
+	/* FLC: the driver writes IA32_SGXLEPUBKEYHASH = MRSIGNER before EINIT */
+	if (th_sim_cfg.flc && !th_sim_m.lepubkeyhash_locked)
+		memcpy(th_sim_m.lepubkeyhash, mrsigner, 32);
+	rc = th_encls_einit(e, &ss, token);
+	th_sim_unlock();
+	if (rc < 0)
+		return -EFAULT;
+	if (rc > 0) {
+		th_sim_log("EINIT returned %d", rc);
+		return -EPERM;
+	}
+	return 0;
+}
+
+static long d_set_attribute(struct th_sim_dev *d, unsigned long arg)
+{
+	struct dcap_enclave_set_attribute a;
+	struct th_sim_dev *pd;
+
+	if (th_sim_copy_from(&a, arg, sizeof(a)))
+		return -EFAULT;
+	pd = th_sim_dev_of_fd((int)a.attribute_fd);
+	if (!pd || pd->ops != &th_sim_device_dcap || pd->node->kind != NODE_PROVISION)
+		return -EINVAL;
+	d->attributes_mask |= SGX_ATTR_PROVISIONKEY;
+	return 0;
+}
+
+static long d_ioctl(struct th_sim_dev *d, unsigned long cmd, unsigned long arg)
+{
+	long ret;
+
+	if (d->node->kind != NODE_ENCLAVE)
+		return -ENOTTY;
+	if (__atomic_exchange_n(&d->ioctl_busy, 1, __ATOMIC_ACQUIRE))
+		return -EBUSY;
+	switch (cmd) {
+	case DCAP_IOC_ENCLAVE_CREATE:
+		ret = d_create(d, arg);
+		break;
+	case DCAP_IOC_ENCLAVE_ADD_PAGES:
+		ret = d_add_pages(d, arg);
+		break;
+	case DCAP_IOC_ENCLAVE_INIT:
+		ret = d_init(d, arg);
+		break;
+	case DCAP_IOC_ENCLAVE_SET_ATTRIBUTE:
+		ret = d_set_attribute(d, arg);
+		break;
+	default:
+		ret = -ENOTTY;  /* no SGX2 ioctls in this driver */
+		break;
+	}
+	__atomic_store_n(&d->ioctl_busy, 0, __ATOMIC_RELEASE);
+	return ret;
+}
+
+static int d_may_map(struct th_sim_dev *d, uint64_t start, uint64_t len, int prot, int flags)
+{
+	struct th_sim_encl *e = d->encl;
+
+	if (d->node->kind != NODE_ENCLAVE)
+		return -ENODEV;
+	if ((flags & MAP_TYPE) == MAP_PRIVATE)
+		return -EINVAL;
+	if (!(prot & (PROT_READ | PROT_WRITE | PROT_EXEC)))
+		return -EINVAL;         /* 1.34: no PROT_NONE mappings of the device */
+	if (personality(0xffffffff) & READ_IMPLIES_EXEC)
+		return -EACCES;         /* 1.33 */
+	if (!e)
+		return -EACCES;         /* nothing added yet: every page is absent */
+	for (uint64_t a = start; a < start + len; a += TH_SIM_PAGE) {
+		struct th_sim_page *p = th_sim_page_at(e, a);
+
+		if (!p || !(p->state & TH_EPCM_VALID))
+			return -EACCES; /* only over pages already added */
+		if (prot & 7 & ~p->maxprot)
+			return -EACCES;
+	}
+	return 0;
+}
+
+static void d_release(struct th_sim_dev *d)
+{
+	struct dcap_priv *p = d->priv;
+
+	if (!p)
+		return;
+	__atomic_sub_fetch(&epc_used, p->pages, __ATOMIC_RELAXED);
+	free(p);
+	d->priv = NULL;
+}
+
+static void d_setup(void)
+{
+	th_sim_cfg.no_vdso_enter = true;
+}
+
+const struct th_sim_device_ops th_sim_device_dcap = {
+	.name = "dcap",
+	.init = d_setup,
+	.nodes = nodes,
+	.open = d_open,
+	.ioctl = d_ioctl,
+	.may_map = d_may_map,
+	.release = d_release,
+};
