@@ -4,10 +4,12 @@
  * is-sgx-available (Gramine) look at, plus the fixes they leave to the user. */
 #include "host/aesm.h"
 #include "host/check.h"
+#include "teehost/loader.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +23,7 @@ const char *const th_sgx_ids[] = {
 	"sgx.attributes", "sgx.epc", "sgx.flc", "sgx.flc_enabled", "sgx.le_hash", "sgx.efi",
 	"sgx.kernel", "sgx.kconfig", "sgx.driver", "sgx.cpuinfo", "sgx.dev_enclave",
 	"sgx.dev_provision", "sgx.dev_vepc", "sgx.dev_compat", "sgx.udev", "sgx.group",
-	"sgx.dev_noexec", "sgx.aesm", "sgx.epc_sysfs",
+	"sgx.dev_noexec", "sgx.aesm", "sgx.launch", "sgx.epc_sysfs",
 };
 const size_t th_sgx_nids = sizeof(th_sgx_ids) / sizeof(th_sgx_ids[0]);
 
@@ -321,6 +323,37 @@ out:
 		close(s);
 	close(fd);
 	return ok;
+}
+
+/*
+ * The sample enclave: $TEEHOST_SAMPLE, else next to the executable (build tree), else
+ * PREFIX/share/teehost/sample.elf relative to PREFIX/bin/teehost. On failure BUF names the
+ * installed location that was expected.
+ */
+static bool find_sample(char *buf, size_t cap)
+{
+	const char *env = getenv("TEEHOST_SAMPLE");
+	char exe[PATH_MAX], *slash;
+	ssize_t n;
+
+	if (env && *env) {
+		snprintf(buf, cap, "%s", env);
+		return access(buf, R_OK) == 0;
+	}
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0) {
+		snprintf(buf, cap, "/proc/self/exe unreadable");
+		return false;
+	}
+	exe[n] = '\0';
+	slash = strrchr(exe, '/');
+	if (slash)
+		*slash = '\0';
+	if (snprintf(buf, cap, "%s/sample.elf", exe) < (int)cap && access(buf, R_OK) == 0)
+		return true;
+	if (snprintf(buf, cap, "%s/../share/teehost/sample.elf", exe) >= (int)cap)
+		return false;
+	return access(buf, R_OK) == 0;
 }
 
 void th_check_sgx(struct th_host *h)
@@ -847,11 +880,35 @@ void th_check_sgx(struct th_host *h)
 		}
 	}
 
-	/* Hook for the loader work: a live-launch check (build, sign, load and enter a tiny
-	 * enclave through src/loader on the driver found above, h->sgx_drv) belongs here, after
-	 * the node, group, noexec and AESM checks it depends on and before the EPC counters. Add
-	 * its id to th_sgx_ids[] at the same place, to man/teehost-check.8, and its verdict to
-	 * every tests/hosts/<name>/expected.tsv (skip under --root: nothing is launched there). */
+	/* sgx.launch: what sgx-detect does last, and the only proof that all of the above adds
+	 * up: load and enter the installed sample enclave through teehost's loader. */
+	c = th_check_add(h, "sgx.launch", s.on && h->root.live && h->sgx_drv != TH_SGX_DRV_NONE);
+	if (!s.on) {
+		th_check_set(c, TH_SKIP, "%s", off);
+	} else if (!h->root.live) {
+		th_check_set(c, TH_SKIP, "nothing is launched on a fixture root (--root)");
+	} else if (h->sgx_drv == TH_SGX_DRV_NONE) {
+		th_check_set(c, TH_SKIP, "no SGX driver to launch on (see sgx.driver)");
+	} else {
+		char sample[PATH_MAX];
+		struct teehost_sgx_live live;
+
+		if (!find_sample(sample, sizeof(sample))) {
+			th_check_set(c, TH_SKIP, "the sample enclave is not installed (%s)", sample);
+		} else if (teehost_sgx_live_test(sample, NULL, &live) == 0 && live.ok) {
+			th_check_ev(c, "%s on the %s driver: add 2 40 = %llu", sample,
+				    teehost_sgx_driver_name(live.driver), (unsigned long long)live.answer);
+			th_check_set(c, TH_PASS, "an enclave was created, initialized and entered");
+		} else {
+			th_check_ev(c, "%s: step %s: common-loader error 0x%04x: %s", sample,
+				    live.step ? live.step : "?", live.code, live.msg);
+			th_check_set(c, TH_FAIL, "launching the sample enclave failed at step %s",
+				     live.step ? live.step : "?");
+			th_check_fix(c, "Fix the failing checks above first; `teehost run --verbose %s` shows each step.",
+				     sample);
+		}
+	}
+
 	c = th_check_add(h, "sgx.epc_sysfs", false);
 	if (!s.on) {
 		th_check_set(c, TH_SKIP, "%s", off);
