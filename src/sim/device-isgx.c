@@ -118,6 +118,20 @@ static void reap(struct th_sim_dev *d)
 	}
 }
 
+/*
+ * The program unmapped E's last page. The driver frees an enclave with its last mapping, so E
+ * must stop being the file's newest one now, not at the next ECREATE: the next mapping of the
+ * shared file comes BEFORE that ECREATE, and preload.c maps it into d->encl when it falls in
+ * d->encl's range. Whenever ASLR (or a fixed base) gave the new enclave the range E had just
+ * freed, that mapping revived E there and ECREATE found it in the way (EINVAL).
+ */
+static void i_unmapped(struct th_sim_dev *d, struct th_sim_encl *e)
+{
+	if (d->encl == e)
+		d->encl = NULL;
+	reap(d);        /* frees E unless a thread is still inside it */
+}
+
 static long i_create(struct th_sim_dev *d, unsigned long arg)
 {
 	struct isgx_enclave_create c;
@@ -132,10 +146,7 @@ static long i_create(struct th_sim_dev *d, unsigned long arg)
 	if (secs.size < 2 * TH_SIM_PAGE || (secs.size & (secs.size - 1)) ||
 	    (secs.base & (secs.size - 1)))
 		return -EINVAL;
-	/* enclaves the program has unmapped are gone, the newest one included */
-	if (d->encl && !mapped(d->encl) && !busy(d->encl))
-		d->encl = NULL;
-	reap(d);
+	reap(d);        /* those a thread was still inside when they were unmapped */
 	if (find(d, secs.base))
 		return -EINVAL;
 	x = calloc(1, sizeof(*x));
@@ -321,4 +332,5 @@ const struct th_sim_device_ops th_sim_device_isgx = {
 	.ioctl = i_ioctl,
 	.may_map = i_may_map,
 	.release = i_release,
+	.unmapped = i_unmapped,
 };

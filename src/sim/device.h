@@ -64,6 +64,9 @@ struct th_sim_device_ops {
 	int (*may_map)(struct th_sim_dev *d, uint64_t start, uint64_t len, int prot, int flags);
 	/* last close of the fd */
 	void (*release)(struct th_sim_dev *d);
+	/* the program unmapped the last page of E while the fd is still open (NULL: nothing, E
+	 * lives as long as the fd, as with the kernel's and DCAP's one enclave per file) */
+	void (*unmapped)(struct th_sim_dev *d, struct th_sim_encl *e);
 };
 
 struct th_sim_dev {

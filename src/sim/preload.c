@@ -567,8 +567,13 @@ static void maybe_destroy(struct th_sim_encl *e)
 {
 	struct th_sim_dev *d = e->dev;
 
-	if (d->fd >= 0 || encl_mapped(e))
+	if (encl_mapped(e))
 		return;
+	if (d->fd >= 0) {
+		if (d->ops->unmapped)
+			d->ops->unmapped(d, e);
+		return;
+	}
 	for (int i = 0; i < 1000; i++) {
 		bool busy = false;
 

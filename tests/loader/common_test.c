@@ -267,6 +267,8 @@ static void no_leak(const struct snapshot *before, const char *after_what)
 
 /* When set, load() hands this launch token to enclave_set_information before initializing. */
 static void *set_token;
+/* When set, load() asks enclave_create for this base instead of letting the loader choose. */
+static void *load_at;
 
 /* Create + load every page (optionally corrupting one byte) + initialize. Returns the base
  * or NULL; *err_out gets the first failing call's code, *step the call. */
@@ -274,7 +276,7 @@ static void *load(const struct image *img, const enclave_create_sgx_t *secs, con
 		  int corrupt, uint32_t *err_out, const char **step)
 {
 	uint32_t err = 0;
-	void *base = enclave_create(NULL, img->size, img->size, ENCLAVE_TYPE_SGX1, secs,
+	void *base = enclave_create(load_at, img->size, img->size, ENCLAVE_TYPE_SGX1, secs,
 				    sizeof(*secs), &err);
 	enclave_init_sgx_t init;
 
@@ -486,8 +488,15 @@ static int mode_run(const char *elf, const char *sig, const char *kind)
 			   "(%s %#x)", st2, e2);
 			if (again)
 				enclave_delete(again, NULL);
+			/*
+			 * The next one at the address just freed, where ASLR sometimes puts it
+			 * anyway: the shared /dev/isgx file still knows the deleted enclave
+			 * there, and a new mapping of it must not bring that one back.
+			 */
+			load_at = again;
 			token[300] ^= 1;        /* the MAC */
 			again = load(&img, &secs, img.sigstruct, 0, &e2, &st2);
+			load_at = NULL;
 			ok(!again && e2 == ENCLAVE_NOT_AUTHORIZED,
 			   "isgx: a token with a bad MAC: EINIT's SGX_INVALID_EINITTOKEN is "
 			   "ENCLAVE_NOT_AUTHORIZED (%s %#x)", st2, e2);
