@@ -635,7 +635,7 @@ static void enclu(struct th_sim_thread *t, bool inside, int sig, siginfo_t *info
 	}
 	if (!fsgs) {
 		/* not on a simulator altstack: make one and let the ENCLU trap again there */
-		if (th_sim_thread_setup())
+		if (th_sim_thread_setup_frame(uc))
 			raise_gp(uc, info);
 		return;
 	}

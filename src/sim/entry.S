@@ -71,6 +71,39 @@ th_sim_sigtramp:
 	.cfi_endproc
 	.size	th_sim_sigtramp, .-th_sim_sigtramp
 
+/*
+ * th_sim_altstack_retry: where a thread's first trapped ENCLU returns when it was not on a
+ * simulator altstack (th_sim_thread_setup_frame). The kernel refuses a sigaltstack() made in
+ * that handler, so it is made here, on the thread's own stack, past its red zone; then back to
+ * the ENCLU, which traps again, onto the new altstack. RDI holds the thread block, which holds
+ * the stack_t, the ENCLU's address and the real RDI. Every register and flag is kept.
+ */
+	.globl	th_sim_altstack_retry
+	.hidden	th_sim_altstack_retry
+	.type	th_sim_altstack_retry, @function
+th_sim_altstack_retry:
+	lea	-128(%rsp), %rsp	/* the red zone (lea: the flags are kept) */
+	pushfq
+	push	%rax
+	push	%rcx
+	push	%rsi
+	push	%r11
+	push	%rdi
+	lea	64(%rdi), %rdi		/* retry_ss */
+	xor	%esi, %esi
+	mov	$131, %eax		/* SYS_sigaltstack */
+	syscall
+	pop	%rdi
+	pop	%r11
+	pop	%rsi
+	pop	%rcx
+	pop	%rax
+	popfq
+	push	48(%rdi)		/* retry_rip */
+	mov	56(%rdi), %rdi		/* retry_rdi */
+	ret	$128
+	.size	th_sim_altstack_retry, .-th_sim_altstack_retry
+
 	.globl	th_sim_vdso_enter
 	.hidden	th_sim_vdso_enter
 	.globl	th_sim_vdso_aep

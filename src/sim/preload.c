@@ -1013,37 +1013,85 @@ struct th_sim_thread *th_sim_thread_self(void)
 	return self;
 }
 
-int th_sim_thread_setup(void)
+/*
+ * UC: the signal frame when called from a handler that is not on a simulator altstack (a
+ * thread's first trapped ENCLU), else NULL. No sigaltstack() can be made from such a handler:
+ * rt_sigreturn reinstalls the altstack saved in the frame, which undoes it (the ENCLU then
+ * traps again, off our stack, forever), and while the handler runs on another altstack (ASan
+ * gives every thread one) sigaltstack() fails with EPERM, and so does rt_sigreturn's own
+ * reinstall of an altstack written into the frame. So the handler returns to
+ * th_sim_altstack_retry (entry.S) instead, which makes the call on the thread's own stack
+ * and returns to the ENCLU. What it needs is in the thread block, not on the thread's stack:
+ * below the red zone lies the signal frame itself (its XSAVE area) when the handler is not on
+ * an altstack, and rt_sigreturn reads that after we write.
+ */
+static int thread_setup(ucontext_t *uc)
 {
 	static int (*real_sigaltstack)(const stack_t *, stack_t *);
-	struct th_sim_thread *t;
+	static __thread bool retried __attribute__((tls_model("initial-exec")));
+	struct th_sim_thread *t = self;
 	stack_t ss;
 	int slot;
 	uint8_t *base;
 
-	if (self)
+	if (t && !uc)
 		return 0;
-	if (!real_sigaltstack)
-		real_sigaltstack = (int (*)(const stack_t *, stack_t *))next("sigaltstack");
-	slot = slot_alloc();
-	if (slot < 0)
-		return -EAGAIN;
-	base = (uint8_t *)th_sim_alt_base + (uint64_t)slot * TH_ALT_SLOT;
-	if (th_sim_real_mprotect(base, TH_ALT_SLOT, PROT_READ | PROT_WRITE))
-		return -errno;
-	t = (struct th_sim_thread *)base;
-	__asm__ volatile("rdfsbase %0" : "=r"(t->host_fs));
-	__asm__ volatile("rdgsbase %0" : "=r"(t->host_gs));
-	t->tid = (int)syscall(SYS_gettid);
+	if (t) {
+		/* set up, yet the ENCLU trapped off our stack again: the retry did not take */
+		if (retried)
+			return -EPERM;
+		base = (uint8_t *)t;
+	} else {
+		if (!real_sigaltstack)
+			real_sigaltstack = (int (*)(const stack_t *, stack_t *))next("sigaltstack");
+		slot = slot_alloc();
+		if (slot < 0)
+			return -EAGAIN;
+		base = (uint8_t *)th_sim_alt_base + (uint64_t)slot * TH_ALT_SLOT;
+		if (th_sim_real_mprotect(base, TH_ALT_SLOT, PROT_READ | PROT_WRITE))
+			return -errno;
+		t = (struct th_sim_thread *)base;
+		__asm__ volatile("rdfsbase %0" : "=r"(t->host_fs));
+		__asm__ volatile("rdgsbase %0" : "=r"(t->host_gs));
+		t->tid = (int)syscall(SYS_gettid);
+	}
 	ss.ss_sp = base + TH_SIM_PAGE;
 	ss.ss_size = TH_ALT_SLOT - TH_SIM_PAGE;
 	ss.ss_flags = 0;
-	real_sigaltstack(NULL, &app_altstack);
-	if (real_sigaltstack(&ss, NULL))
-		return -errno;
+	if (uc) {
+		greg_t *gr = uc->uc_mcontext.gregs;
+
+		_Static_assert(offsetof(struct th_sim_thread, retry_rip) == 48 &&
+			       offsetof(struct th_sim_thread, retry_rdi) == 56 &&
+			       offsetof(struct th_sim_thread, retry_ss) == 64, "entry.S offsets");
+		if (!self) {
+			app_altstack = uc->uc_stack;
+			app_altstack.ss_flags &= ~SS_ONSTACK;
+		}
+		t->retry_ss = ss;
+		t->retry_rip = (uint64_t)gr[REG_RIP];
+		t->retry_rdi = (uint64_t)gr[REG_RDI];
+		gr[REG_RDI] = (greg_t)(uintptr_t)t;
+		gr[REG_RIP] = (greg_t)(uintptr_t)th_sim_altstack_retry;
+		retried = true;
+	} else {
+		real_sigaltstack(NULL, &app_altstack);
+		if (real_sigaltstack(&ss, NULL))
+			return -errno;
+	}
 	self = t;
 	pthread_setspecific(thread_key, t);
 	return 0;
+}
+
+int th_sim_thread_setup(void)
+{
+	return thread_setup(NULL);
+}
+
+int th_sim_thread_setup_frame(ucontext_t *uc)
+{
+	return thread_setup(uc);
 }
 
 static uint64_t parse_size(const char *s, uint64_t dflt)

@@ -166,9 +166,15 @@ struct th_sim_thread {
 	struct th_sim_tcs *cur_tcs;
 	struct th_sim_encl *cur_encl;
 	int tid;
+	/* for th_sim_altstack_retry (entry.S): where to go back, RDI there, the stack to install */
+	uint64_t retry_rip;     /* offset 48 */
+	uint64_t retry_rdi;     /* offset 56 */
+	stack_t retry_ss;       /* offset 64 */
 };
 struct th_sim_thread *th_sim_thread_self(void) TH_SIM_API;
 int th_sim_thread_setup(void) TH_SIM_API;
+/* from a signal handler off our altstacks: the thread returns to th_sim_altstack_retry */
+int th_sim_thread_setup_frame(ucontext_t *uc) TH_SIM_API;
 
 /* enclu.c */
 int th_sim_enter(struct th_sim_thread *t, struct th_sim_regs *r, uint64_t next_rip,
@@ -183,6 +189,7 @@ extern char th_sim_vdso_aep[] TH_SIM_API;
 extern char th_sim_vdso_after[] TH_SIM_API;
 extern char th_sim_vdso_exception[] TH_SIM_API;
 extern char th_sim_sigtramp[] TH_SIM_API;
+extern char th_sim_altstack_retry[] TH_SIM_API;
 extern uint64_t th_sim_alt_base TH_SIM_API;
 extern uint64_t th_sim_alt_size TH_SIM_API;
 
