@@ -12,18 +12,18 @@ like "$(printf '%s\n' "$out" | grep -A1 '^FAIL  sgx.enabled ' | tail -n 1)" '^  
 like "$out" "      fix: The firmware has SGX 'Software Controlled': run Intel's sgx_enable once as root and reboot" "then its fix"
 like "$out" 'kernel log: "x86/cpu: SGX disabled or unsupported by BIOS."' "the kernel's own words as evidence"
 like "$out" 'SKIP  sgx.sgx1 \.\. sgx.epc \(6 checks\): SGX is disabled in the firmware \(see sgx.enabled\)' "skips with one reason folded"
-is "$(printf '%s\n' "$out" | tail -n 1)" "summary: 10 passed, 4 warnings, 2 failed (2 required), 42 skipped: NOT READY (a required check failed)" "summary line"
+is "$(printf '%s\n' "$out" | tail -n 1)" "summary: 10 passed, 4 warnings, 2 failed (2 required), 43 skipped: NOT READY (a required check failed)" "summary line"
 [[ "$out" != *"evidence: CPUID.(EAX=7,ECX=0):EBX[2] SGX=1"* ]]; ok $? "no evidence under passing checks by default"
 
 run "$TEEHOST" check --verbose --root "$R" --cpuid "$hosts/laptop-sgx-disabled/cpuid.txt" --user bob
-is "$(printf '%s\n' "$out" | grep -cE '^(PASS|WARN|FAIL|SKIP)  ')" 58 "--verbose: every check on its own line"
+is "$(printf '%s\n' "$out" | grep -cE '^(PASS|WARN|FAIL|SKIP)  ')" 59 "--verbose: every check on its own line"
 like "$out" 'evidence: CPUID.\(EAX=7,ECX=0\):EBX\[2\] SGX=1' "--verbose: evidence of passing checks"
 
 R2="$TMP/amd"
 "$hosts/build.sh" amd-no-sev "$R2"
 run "$TEEHOST" check --root "$R2" --cpuid "$hosts/amd-no-sev/cpuid.txt"
 is "$rc" 0 "AMD without SEV: exit 0"
-like "$out" 'SKIP  sgx.cpu \.\. sgx.epc_sysfs \(25 checks\): CPU vendor is AuthenticAMD: SGX is an Intel feature' "AMD: SGX not relevant, one line"
+like "$out" 'SKIP  sgx.cpu \.\. sgx.epc_sysfs \(26 checks\): CPU vendor is AuthenticAMD: SGX is an Intel feature' "AMD: SGX not relevant, one line"
 [[ "$out" != *FAIL* ]]; ok $? "AMD: nothing fails"
 like "$(printf '%s\n' "$out" | tail -n 1)" 'no TEE hardware here; nothing relevant failed$' "AMD: the summary says why it is 0"
 done_testing
