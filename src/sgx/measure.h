@@ -20,8 +20,11 @@ struct evp_md_ctx_st;
 
 struct th_mr {
 	struct evp_md_ctx_st *md;
+	/* Records are batched two pages' worth (10 KiB) per SHA-256 update: large enough to make
+	 * the per-call cost vanish, small enough to stay in L1 with the page being read. Four
+	 * pages measured 0.73-0.76x OpenSSL's raw SHA-256, two pages 0.76-0.77x (bench/measure). */
 	uint32_t fill;
-	uint8_t buf[4 * (64 + SGX_CHUNKS_PER_PAGE * (64 + SGX_EEXTEND_CHUNK))];
+	uint8_t buf[2 * (64 + SGX_CHUNKS_PER_PAGE * (64 + SGX_EEXTEND_CHUNK))];
 };
 
 /* Returns 0 or -ENOMEM. */
