@@ -59,58 +59,10 @@ static int dcap_add(struct th_encl *e, uint64_t off, const uint8_t *src, uint64_
 		    uint64_t secinfo_flags, uint16_t mask, struct teehost_sgx_status *st,
 		    struct th_err *err)
 {
-	struct sgx_secinfo secinfo;
-	struct dcap_enclave_add_pages a;
-
-	if (mask != 0 && mask != 0xffff)
-		return th_lfail(st, err, "add", ENCLAVE_INVALID_PARAMETER, EINVAL,
-				"page at %#llx measures only some chunks (mask %#x); the DCAP "
-				"driver measures whole pages or none", (unsigned long long)off, mask);
-	memset(&secinfo, 0, sizeof(secinfo));
-	secinfo.flags = secinfo_flags;
-	memset(&a, 0, sizeof(a));
-	a.src = (uint64_t)(uintptr_t)src;
-	a.offset = off;
-	a.length = npages * SGX_PAGE_SIZE;
-	a.secinfo = (uint64_t)(uintptr_t)&secinfo;
-	a.flags = mask ? DCAP_PAGE_MEASURE : 0;
-	while (a.length) {
-		a.count = 0;
-		if (ioctl(e->fd, DCAP_IOC_ENCLAVE_ADD_PAGES, &a) < 0 && a.count == 0) {
-			int en = errno;
-
-			if (en == EINTR || en == EAGAIN || en == EBUSY)
-				continue;
-			return th_lfail(st, err, "add", th_loader_errno_code("add", en), en,
-					"DCAP ENCLAVE_ADD_PAGES at offset %#llx: %s%s",
-					(unsigned long long)a.offset, strerror(en),
-					en == ENOMEM ? " (out of EPC)" : "");
-		}
-		a.src += a.count;
-		a.offset += a.count;
-		a.length -= a.count;
-	}
-	return 0;
+	return th_add_pages_ioctl(e, DCAP_IOC_ENCLAVE_ADD_PAGES, "DCAP ENCLAVE_ADD_PAGES",
+				  DCAP_PAGE_MEASURE, off, src, npages, secinfo_flags, mask, st, err);
 }
 
-static int dcap_map(struct th_encl *e, uint64_t off, uint64_t len, int prot,
-		    struct teehost_sgx_status *st, struct th_err *err)
-{
-	/* Only over added pages: the region list holds exactly those. */
-	void *p = mmap(e->resv + off, len, prot, MAP_SHARED | MAP_FIXED, e->fd, 0);
-
-	if (p == MAP_FAILED) {
-		int en = errno;
-
-		return th_lfail(st, err, "map", th_loader_errno_code("map", en), en,
-				"mmap of [%#llx, +%#llx): %s%s", (unsigned long long)(e->base + off),
-				(unsigned long long)len, strerror(en),
-				en == EPERM ? " (is /dev mounted noexec?)" :
-				en == EACCES ? " (READ_IMPLIES_EXEC process, a page not added, or "
-					       "protections above the EPCM permissions)" : "");
-	}
-	return 0;
-}
 
 static int dcap_init(struct th_encl *e, const struct sgx_sigstruct *ss,
 		     const struct sgx_einittoken *token, struct teehost_sgx_status *st,
@@ -176,7 +128,7 @@ const struct th_backend th_backend_dcap = {
 	.create = dcap_create,
 	.add = dcap_add,
 	.init = dcap_init,
-	.map = dcap_map,
+	.map = th_map_device,   /* only ever over added pages: the region list holds exactly those */
 	.provision = dcap_provision,
 	.destroy = dcap_destroy,
 };

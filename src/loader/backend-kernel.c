@@ -110,59 +110,10 @@ static int kernel_add(struct th_encl *e, uint64_t off, const uint8_t *src, uint6
 		      uint64_t secinfo_flags, uint16_t mask, struct teehost_sgx_status *st,
 		      struct th_err *err)
 {
-	struct sgx_secinfo secinfo;
-	struct sgx_enclave_add_pages a;
-
-	if (mask != 0 && mask != 0xffff)
-		return th_lfail(st, err, "add", ENCLAVE_INVALID_PARAMETER, EINVAL,
-				"page at %#llx measures only some 256-byte chunks (mask %#x); "
-				"this driver measures whole pages or none",
-				(unsigned long long)off, mask);
-	memset(&secinfo, 0, sizeof(secinfo));
-	secinfo.flags = secinfo_flags;
-	memset(&a, 0, sizeof(a));
-	a.src = (uint64_t)(uintptr_t)src;
-	a.offset = off;
-	a.length = npages * SGX_PAGE_SIZE;
-	a.secinfo = (uint64_t)(uintptr_t)&secinfo;
-	a.flags = mask ? SGX_PAGE_MEASURE : 0;
-	while (a.length) {
-		a.count = 0;
-		if (ioctl(e->fd, SGX_IOC_ENCLAVE_ADD_PAGES, &a) < 0 && a.count == 0) {
-			int en = errno;
-
-			if (en == EINTR || en == EAGAIN || en == EBUSY)
-				continue;
-			return th_lfail(st, err, "add", th_loader_errno_code("add", en), en,
-					"SGX_IOC_ENCLAVE_ADD_PAGES at offset %#llx: %s%s",
-					(unsigned long long)a.offset, strerror(en),
-					en == ENOMEM ? " (out of EPC)" : "");
-		}
-		a.src += a.count;
-		a.offset += a.count;
-		a.length -= a.count;
-	}
-	return 0;
+	return th_add_pages_ioctl(e, SGX_IOC_ENCLAVE_ADD_PAGES, "SGX_IOC_ENCLAVE_ADD_PAGES",
+				  SGX_PAGE_MEASURE, off, src, npages, secinfo_flags, mask, st, err);
 }
 
-static int kernel_map(struct th_encl *e, uint64_t off, uint64_t len, int prot,
-		      struct teehost_sgx_status *st, struct th_err *err)
-{
-	void *p = mmap(e->resv + off, len, prot, MAP_SHARED | MAP_FIXED, e->fd, 0);
-
-	if (p == MAP_FAILED) {
-		int en = errno;
-
-		return th_lfail(st, err, "map", th_loader_errno_code("map", en), en,
-				"mmap of [%#llx, +%#llx) prot %d: %s%s",
-				(unsigned long long)(e->base + off), (unsigned long long)len, prot,
-				strerror(en),
-				en == EPERM ? " (is /dev mounted noexec?)" :
-				en == EACCES ? " (READ_IMPLIES_EXEC process, or protections above "
-					       "the pages' EPCM permissions)" : "");
-	}
-	return 0;
-}
 
 static int kernel_init(struct th_encl *e, const struct sgx_sigstruct *ss,
 		       const struct sgx_einittoken *token, struct teehost_sgx_status *st,
@@ -301,7 +252,7 @@ const struct th_backend th_backend_kernel = {
 	.create = kernel_create,
 	.add = kernel_add,
 	.init = kernel_init,
-	.map = kernel_map,
+	.map = th_map_device,
 	.provision = kernel_provision,
 	.destroy = kernel_destroy,
 	.restrict_perm = kernel_restrict,

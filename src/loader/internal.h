@@ -121,6 +121,19 @@ int th_token_get(const struct sgx_sigstruct *ss, const struct sgx_attributes *at
 /* The process-wide isgx file (one for all enclaves, as the driver wants). */
 int th_isgx_fd(const char *node, struct th_err *err);
 
+/*
+ * ADD_PAGES in the in-kernel layout ({src, offset, length, secinfo, flags, count}), which the
+ * DCAP driver shares under its own ioctl number REQUEST: add NPAGES whole pages, measured
+ * (MEASURE_FLAG) or not, resuming after partial progress. NAME is the ioctl's name for messages.
+ */
+int th_add_pages_ioctl(struct th_encl *e, unsigned long request, const char *name,
+		       uint64_t measure_flag, uint64_t off, const uint8_t *src, uint64_t npages,
+		       uint64_t secinfo_flags, uint16_t mask, struct teehost_sgx_status *st,
+		       struct th_err *err);
+/* Map the device over [base + OFF, +LEN) with PROT (kernel and DCAP: after the pages are added). */
+int th_map_device(struct th_encl *e, uint64_t off, uint64_t len, int prot,
+		  struct teehost_sgx_status *st, struct th_err *err);
+
 /* Protection a page of type/permissions SECINFO gets in the host mapping. */
 int th_secinfo_prot(uint64_t secinfo);
 

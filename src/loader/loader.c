@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/personality.h>
 #include <sys/stat.h>
@@ -17,8 +18,10 @@
 
 #include "loader/internal.h"
 #include "loader/mountinfo.h"
+#include "sgx/dcap_uapi.h"
 #include "sgx/plan.h"
 #include "sgx/sigstruct.h"
+#include "sgx/uapi.h"
 #include "sgx_enclave_common.h"
 
 int th_lfail(struct teehost_sgx_status *st, struct th_err *err, const char *step, uint32_t code,
@@ -822,4 +825,70 @@ TEEHOST_API void teehost_enclave_destroy(struct teehost_enclave *h)
 		return;
 	th_encl_free(h->e);
 	free(h);
+}
+
+/* The DCAP driver took the in-kernel ADD_PAGES layout; th_add_pages_ioctl relies on it. */
+_Static_assert(sizeof(struct dcap_enclave_add_pages) == sizeof(struct sgx_enclave_add_pages) &&
+	       offsetof(struct dcap_enclave_add_pages, count) ==
+	       offsetof(struct sgx_enclave_add_pages, count),
+	       "DCAP and in-kernel ADD_PAGES share one layout");
+
+int th_add_pages_ioctl(struct th_encl *e, unsigned long request, const char *name,
+		       uint64_t measure_flag, uint64_t off, const uint8_t *src, uint64_t npages,
+		       uint64_t secinfo_flags, uint16_t mask, struct teehost_sgx_status *st,
+		       struct th_err *err)
+{
+	struct sgx_secinfo secinfo;
+	struct sgx_enclave_add_pages a;
+
+	if (mask != 0 && mask != 0xffff)
+		return th_lfail(st, err, "add", ENCLAVE_INVALID_PARAMETER, EINVAL,
+				"page at %#llx measures only some 256-byte chunks (mask %#x); "
+				"this driver measures whole pages or none",
+				(unsigned long long)off, mask);
+	memset(&secinfo, 0, sizeof(secinfo));
+	secinfo.flags = secinfo_flags;
+	memset(&a, 0, sizeof(a));
+	a.src = (uint64_t)(uintptr_t)src;
+	a.offset = off;
+	a.length = npages * SGX_PAGE_SIZE;
+	a.secinfo = (uint64_t)(uintptr_t)&secinfo;
+	a.flags = mask ? measure_flag : 0;
+	while (a.length) {
+		a.count = 0;
+		if (ioctl(e->fd, request, &a) < 0 && a.count == 0) {
+			int en = errno;
+
+			/* interrupted or EPC reclaim in progress: the driver asks to retry */
+			if (en == EINTR || en == EAGAIN || en == EBUSY)
+				continue;
+			return th_lfail(st, err, "add", th_loader_errno_code("add", en), en,
+					"%s at offset %#llx: %s%s", name,
+					(unsigned long long)a.offset, strerror(en),
+					en == ENOMEM ? " (out of EPC)" : "");
+		}
+		a.src += a.count;
+		a.offset += a.count;
+		a.length -= a.count;
+	}
+	return 0;
+}
+
+int th_map_device(struct th_encl *e, uint64_t off, uint64_t len, int prot,
+		  struct teehost_sgx_status *st, struct th_err *err)
+{
+	void *p = mmap(e->resv + off, len, prot, MAP_SHARED | MAP_FIXED, e->fd, 0);
+
+	if (p == MAP_FAILED) {
+		int en = errno;
+
+		return th_lfail(st, err, "map", th_loader_errno_code("map", en), en,
+				"mmap of [%#llx, +%#llx) prot %d: %s%s",
+				(unsigned long long)(e->base + off), (unsigned long long)len, prot,
+				strerror(en),
+				en == EPERM ? " (is /dev mounted noexec?)" :
+				en == EACCES ? " (READ_IMPLIES_EXEC process, a page not added, or "
+					       "protections above the pages' EPCM permissions)" : "");
+	}
+	return 0;
 }
