@@ -371,11 +371,14 @@ static void tty_progress(void *ctx, const char *phase, int pct, const char *deta
 
 static const char build_usage[] =
 	"Usage: teehost kernel build --src TREE --config FILE [--series FILE | --patches DIR]\n"
-	"         [--profile NAME]... [--recipe FILE] [--out DIR] [--jobs N] [--epoch SECONDS]\n"
+	"         [--ref REF] [--profile NAME]... [--recipe FILE] [--out DIR] [--jobs N]\n"
+	"         [--epoch SECONDS]\n"
 	"\n"
-	"Apply the patch series to a hard-linked copy of TREE (stopping at the first patch\n"
-	"that does not apply, named), check that olddefconfig keeps every option of the\n"
-	"profiles, build with bindeb-pkg, and write into --out (default ./kernel-out, which\n"
+	"Apply the patch series to a hard-linked copy of TREE, or with --ref (or a recipe's\n"
+	"ref) to commit REF of the git work tree TREE exported by git archive (TREE's\n"
+	"checkout is not touched), stopping at the first patch that does not apply, named;\n"
+	"check that olddefconfig keeps every option of the profiles, build with\n"
+	"bindeb-pkg, and write into --out (default ./kernel-out, which\n"
 	"must not exist or be empty): the .debs, linux-RELEASE.tar.gz (vmlinuz, System.map,\n"
 	"config, modules) and manifest.json. Reproducible: KBUILD_BUILD_TIMESTAMP/USER/HOST\n"
 	"come from SOURCE_DATE_EPOCH (--epoch). OUT appears only when everything succeeded;\n"
@@ -393,6 +396,7 @@ static int kernel_build(int argc, char **argv)
 		{ "out", required_argument, NULL, 'o' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "epoch", required_argument, NULL, 'e' },
+		{ "ref", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -415,6 +419,7 @@ static int kernel_build(int argc, char **argv)
 		case 'P': o.patches = optarg; break;
 		case 'r': k.recipe = optarg; break;
 		case 'o': o.out = optarg; break;
+		case 'R': o.ref = optarg; break;
 		case 'p':
 			if (np == MAX_LIST)
 				return cli_usage_error("kernel build", "too many --profile");
@@ -466,7 +471,8 @@ static int kernel_build(int argc, char **argv)
 	o.profiles = profiles;
 	o.nprofiles = np;
 	o.recipe = k.recipe;
-	o.ref = k.have_rec ? k.rec.ref : NULL;
+	if (!o.ref && k.have_rec)
+		o.ref = k.rec.ref;
 	r = th_kernel_build(&o, &res, &err);
 	if (isatty(2))
 		fputs("\r\033[K", stderr);

@@ -252,6 +252,41 @@ static int read_line_file(const char *path, char *buf, size_t len)
 	return buf[0] ? 0 : -ENODATA;
 }
 
+/* The commit REF names in the git work tree at t->src, as 40 hex digits in
+ * sha. The tree must be the work tree's top level, so a ref never resolves
+ * in some repository that merely contains SRC. 0 or -errno. */
+static int resolve_ref(const struct th_ktree *t, const char *src, const char *ref,
+		       char *sha, size_t len, struct th_err *err)
+{
+	char out[PATH_MAX], line[PATH_MAX], spec[512];
+	const char *td = getenv("TMPDIR");
+	const char *top[] = { "git", "-C", t->src, "rev-parse", "--show-toplevel", NULL };
+	const char *verify[] = { "git", "-C", t->src, "rev-parse", "--verify", "--quiet",
+				 "--end-of-options", spec, NULL };
+	int fd, r = 0;
+
+	snprintf(out, sizeof(out), "%s/teehost-ref-XXXXXX", td && *td ? td : "/tmp");
+	fd = mkstemp(out);
+	if (fd < 0)
+		return th_fail(err, errno, out, "%s", strerror(errno));
+	close(fd);
+	if (th_krun(NULL, NULL, out, NULL, top) || read_line_file(out, line, sizeof(line)) ||
+	    strcmp(line, t->src)) {
+		r = th_fail(err, EINVAL, src, "ref: '%s' given, but this is not the top of "
+			    "a git work tree", ref);
+		goto done;
+	}
+	snprintf(spec, sizeof(spec), "%s^{commit}", ref);
+	if (strlen(ref) > 256 || th_krun(NULL, NULL, out, NULL, verify) ||
+	    read_line_file(out, sha, len) || strspn(sha, "0123456789abcdef") != strlen(sha)) {
+		r = th_fail(err, EINVAL, src, "ref: '%s' is not a commit in this tree", ref);
+		goto done;
+	}
+done:
+	unlink(out);
+	return r;
+}
+
 static void json_file(struct json_writer *w, const char *name, const char *path)
 {
 	char hex[65] = "";
@@ -432,6 +467,7 @@ int th_kernel_build(const struct th_kbuild_opts *o, struct th_kbuild_result *res
 	char stage[PATH_MAX], obj[PATH_MAX + 16], srcdir[PATH_MAX + 16], log[PATH_MAX + 16];
 	char path[PATH_MAX + 512], script[4 * PATH_MAX], parent[PATH_MAX], tmp[PATH_MAX + 32];
 	char env_epoch[64], env_ts[96], env_path[PATH_MAX + 4096], *cfgtext = NULL;
+	char base_sha[64] = "";
 	const char *env[9];
 	struct th_ktree t, built;
 	struct th_kproof proof = { 0 };
@@ -449,6 +485,11 @@ int th_kernel_build(const struct th_kbuild_opts *o, struct th_kbuild_result *res
 	r = th_ktree_open(&t, o->src, err);
 	if (r)
 		return r;
+	if (o->ref) {
+		r = resolve_ref(&t, o->src, o->ref, base_sha, sizeof(base_sha), err);
+		if (r)
+			return r;
+	}
 	r = th_kernel_load_config(o->config, &cfg, &cfgtext, &cfglen, err);
 	if (r)
 		return r;
@@ -558,12 +599,36 @@ int th_kernel_build(const struct th_kbuild_opts *o, struct th_kbuild_result *res
 	env[7] = NULL;
 
 	/* 1. Patches on a hard-linked copy of the base (patch(1) replaces the
-	 *    files it changes, so the base tree is never modified). */
+	 *    files it changes, so the base tree is never modified), or on the
+	 *    ref's commit exported from git (SRC's checkout is never touched). */
 	snprintf(srcdir, sizeof(srcdir), "%s", t.src);
-	snprintf(script, sizeof(script), "git -C '%s' rev-parse HEAD > '%s/base-commit' 2>/dev/null;"
-		 " LC_ALL=C ${CC:-gcc} --version | head -n1 > '%s/cc-version'", t.src, stage, stage);
+	if (o->ref)
+		snprintf(script, sizeof(script), "echo %s > '%s/base-commit';"
+			 " LC_ALL=C ${CC:-gcc} --version | head -n1 > '%s/cc-version'",
+			 base_sha, stage, stage);
+	else
+		snprintf(script, sizeof(script), "git -C '%s' rev-parse HEAD > '%s/base-commit'"
+			 " 2>/dev/null; LC_ALL=C ${CC:-gcc} --version | head -n1 > '%s/cc-version'",
+			 t.src, stage, stage);
 	run_sh(log, NULL, script);
-	if (patches.n) {
+	if (o->ref) {
+		snprintf(srcdir, sizeof(srcdir), "%s/src", stage);
+		progress(o, "patch", 0, "exporting the ref from git");
+		/* sh has no pipefail: a failed git archive leaves a marker. */
+		snprintf(script, sizeof(script), "mkdir '%s' && { git -C '%s' archive --format=tar %s"
+			 " || echo >'%s.failed'; } | tar -x -C '%s' && [ ! -e '%s.failed' ]",
+			 srcdir, t.src, base_sha, srcdir, srcdir, srcdir);
+		if (run_sh(log, NULL, script)) {
+			r = th_fail(err, EIO, "ref", "cannot export %s from %s; see %s",
+				    base_sha, t.src, log);
+			goto out;
+		}
+		/* The manifest's base version is the ref's, not the checkout's. */
+		r = th_ktree_open(&built, srcdir, err);
+		if (r)
+			goto out;
+		snprintf(t.version, sizeof(t.version), "%s", built.version);
+	} else if (patches.n) {
 		snprintf(srcdir, sizeof(srcdir), "%s/src", stage);
 		progress(o, "patch", 0, "copying the base tree (hard links)");
 		snprintf(script, sizeof(script), "cp -al '%s' '%s'", t.src, srcdir);
@@ -571,19 +636,19 @@ int th_kernel_build(const struct th_kbuild_opts *o, struct th_kbuild_result *res
 			r = th_fail(err, EIO, "patch", "cannot copy %s; see %s", t.src, log);
 			goto out;
 		}
-		for (size_t i = 0; i < patches.n; i++) {
-			const char *argv[] = { "patch", "-p1", "-N", "--batch", "-d", srcdir,
-					       "-i", patches.v[i], NULL };
-			char detail[64];
+	}
+	for (size_t i = 0; i < patches.n; i++) {
+		const char *argv[] = { "patch", "-p1", "-N", "--batch", "-d", srcdir,
+				       "-i", patches.v[i], NULL };
+		char detail[64];
 
-			snprintf(detail, sizeof(detail), "%zu/%zu", i + 1, patches.n);
-			progress(o, "patch", (int)(100 * i / patches.n), detail);
-			if (th_krun(NULL, log, NULL, NULL, argv)) {
-				r = th_fail(err, EIO, patches.v[i],
-					    "patch %zu of %zu does not apply to %s; see %s",
-					    i + 1, patches.n, t.version, log);
-				goto out;
-			}
+		snprintf(detail, sizeof(detail), "%zu/%zu", i + 1, patches.n);
+		progress(o, "patch", (int)(100 * i / patches.n), detail);
+		if (th_krun(NULL, log, NULL, NULL, argv)) {
+			r = th_fail(err, EIO, patches.v[i],
+				    "patch %zu of %zu does not apply to %s; see %s",
+				    i + 1, patches.n, t.version, log);
+			goto out;
 		}
 	}
 	r = th_ktree_open(&built, srcdir, err);
