@@ -107,6 +107,17 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Patches are recorded by absolute path: patch(1) runs with -d in the build copy, where a
+ * path relative to the caller's directory would no longer resolve. */
+static int plist_add_abs(struct plist *l, const char *path)
+{
+	char abs[PATH_MAX];
+
+	if (!realpath(path, abs))
+		return -errno;
+	return plist_add(l, abs);
+}
+
 static int read_patches(const struct th_kbuild_opts *o, struct plist *l, struct th_err *err)
 {
 	char path[PATH_MAX + 256];
@@ -135,8 +146,8 @@ static int read_patches(const struct th_kbuild_opts *o, struct plist *l, struct 
 			if (access(path, R_OK))
 				r = th_fail(err, ENOENT, o->series, "patch %s: %s", line,
 					    strerror(errno));
-			else if (plist_add(l, path))
-				r = th_fail(err, ENOMEM, o->series, "out of memory");
+			else if (plist_add_abs(l, path))
+				r = th_fail(err, ENOMEM, o->series, "patch %s: cannot resolve or store its path", line);
 		}
 		free(text);
 	} else if (o->patches) {
@@ -150,8 +161,8 @@ static int read_patches(const struct th_kbuild_opts *o, struct plist *l, struct 
 
 			if (n > 6 && !strcmp(de->d_name + n - 6, ".patch")) {
 				snprintf(path, sizeof(path), "%s/%s", o->patches, de->d_name);
-				if (plist_add(l, path))
-					r = th_fail(err, ENOMEM, o->patches, "out of memory");
+				if (plist_add_abs(l, path))
+					r = th_fail(err, ENOMEM, o->patches, "%s: cannot resolve or store its path", de->d_name);
 			}
 		}
 		closedir(d);

@@ -108,5 +108,10 @@ run "$TEEHOST" kernel build --src "$tree" --config "$TMP/good.config" --patches 
 like "$err" "olddefconfig" "with --ref the patch applies to the commit, build goes on to config"
 is "$(cat "$tree/a.txt")" "changed" "patched ref: SRC's checkout not touched"
 nothing_written "patched ref, failed build"
+# A --patches directory relative to the caller's cwd (patch -d would not see it otherwise).
+(cd "$TMP" && "$TEEHOST" kernel build --src "$tree" --config "$TMP/good.config" --patches patches \
+	--ref v6.12 --out "$TMP/out") 2>"$TMP/rel.err"
+like "$(cat "$TMP/rel.err")" "olddefconfig" "a relative --patches directory applies too"
+nothing_written "relative patches, failed build"
 
 done_testing
