@@ -30,13 +30,16 @@ $(BUILD)/tests/loader/common_test: tests/loader/common_test.c include/sgx_enclav
 	$(Q)$(CC) -std=gnu11 -Wall -Wextra -Werror -O2 -g $(SANFLAGS) -Iinclude -Wl,-z,noexecstack \
 		-o $@ $< -L$(BUILD) -lsgx_enclave_common -Wl,-rpath,'$$ORIGIN/../..' -lpthread
 
+# The drop-in goes to a private directory, never over Intel's copy in LIBDIR: `teehost sim`
+# uses it from there, and an administrator opts in with LD_LIBRARY_PATH or ld.so.conf.d.
 INSTALL_HOOKS += install-loader
+COMMON_LIBDIR ?= $(LIBDIR)/teehost
 .PHONY: install-loader
 install-loader: $(COMMON_LIB)
-	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)
-	install -m 0755 $(COMMON_LIB) $(DESTDIR)$(LIBDIR)/libsgx_enclave_common.so.1
-	ln -sf libsgx_enclave_common.so.1 $(DESTDIR)$(LIBDIR)/libsgx_enclave_common.so
-	install -m 0644 include/sgx_enclave_common.h $(DESTDIR)$(INCLUDEDIR)/sgx_enclave_common.h
+	install -d $(DESTDIR)$(COMMON_LIBDIR) $(DESTDIR)$(INCLUDEDIR)/teehost
+	install -m 0755 $(COMMON_LIB) $(DESTDIR)$(COMMON_LIBDIR)/libsgx_enclave_common.so.1
+	ln -sf libsgx_enclave_common.so.1 $(DESTDIR)$(COMMON_LIBDIR)/libsgx_enclave_common.so
+	install -m 0644 include/sgx_enclave_common.h $(DESTDIR)$(INCLUDEDIR)/teehost/sgx_enclave_common.h
 	install -d $(DESTDIR)$(MANDIR)/man3
 	install -m 0644 man/sgx_enclave_common.3 $(DESTDIR)$(MANDIR)/man3/sgx_enclave_common.3
 
