@@ -7,6 +7,9 @@ source "$(dirname "$0")/../lib.sh"
 root=$(cd "$(dirname "$0")/../.." && pwd)
 san=0
 case $BUILD in *-san) san=1 ;; esac
+# The sanitizer build's libraries need the sanitizer runtimes in the programs linked to them.
+use_cflags=""
+[ "$san" = 1 ] && use_cflags="-fsanitize=address,undefined"
 hosts="$root/tests/hosts"
 # The installed tree must need no hint from the environment.
 unset TEEHOST_DATADIR TEEHOST_SAMPLE TEEHOST_SIM_LIB TEEHOST_SGX_DRIVER
@@ -89,7 +92,7 @@ exercise() {
 #include <teehost/teehost.h>
 int main(void) { const char *v = teehost_version(); if (!v || !*v) return 1; printf("%s\n", v); return 0; }
 C
-	cc -o "$TMP/use-teehost" "$TMP/use-teehost.c" -I"$p/include" -L"$p/lib" -lteehost \
+	cc $use_cflags -o "$TMP/use-teehost" "$TMP/use-teehost.c" -I"$p/include" -L"$p/lib" -lteehost \
 		-Wl,-rpath,"$p/lib" 2>"$TMP/cc.err"
 	ok $? "$where: a C program builds with -lteehost against the installed tree"
 	run "$TMP/use-teehost"
@@ -106,7 +109,7 @@ int main(void)
 	return b == NULL && (e == ENCLAVE_NOT_SUPPORTED || e == ENCLAVE_INVALID_PARAMETER) ? 0 : 1;
 }
 C
-	cc -o "$TMP/use-common" "$TMP/use-common.c" -I"$p/include" -L"$p/lib" -lsgx_enclave_common \
+	cc $use_cflags -o "$TMP/use-common" "$TMP/use-common.c" -I"$p/include" -L"$p/lib" -lsgx_enclave_common \
 		-Wl,-rpath,"$p/lib" 2>"$TMP/cc.err"
 	ok $? "$where: a C program builds with -lsgx_enclave_common against the installed tree"
 	run "$TMP/use-common"
