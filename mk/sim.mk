@@ -16,7 +16,7 @@ SIM_SANFLAGS :=
 endif
 SIM_CFLAGS = $(CPPFLAGS) $(WARNFLAGS) $(CFLAGS) $(SIM_SANFLAGS) -ftls-model=initial-exec \
 	-fno-stack-protector
-SIM_LDLIBS := -lcrypto -lelf -lcapstone -ldl
+SIM_LDLIBS := -lcrypto -lelf -lcapstone -ldl -lz
 
 ALL_TARGETS += $(SIM_LIB)
 

@@ -35,6 +35,12 @@ static const struct th_sim_node nodes[] = {
 	{ NULL, 0, 0, 0 },
 };
 
+/* the module's directory: how probes (teehost check, sgx-detect) tell the DCAP driver apart */
+static const struct th_sim_vfile vfiles[] = {
+	{ "/sys/module/intel_sgx", TH_VFILE_DIR },
+	{ NULL, 0 },
+};
+
 /* MRSIGNERs the driver lets have the PROVISIONKEY without SET_ATTRIBUTE (PvE, PCE). */
 static const uint8_t service_signers[2][32] = {
 	{ 0xec, 0x15, 0xb1, 0x07, 0x87, 0xd2, 0xf8, 0x46, 0x67, 0xce, 0xb0, 0xb5, 0x98, 0xff, 0xc4,
@@ -54,25 +60,11 @@ struct dcap_priv {
 	uint64_t pages;
 };
 
-/*
- * The nodes' permissions, as udev sets them (root:root here, no sgx_prv group): root and
- * group 0 pass, others need the "other" bits. This is how a process without provisioning
- * access is played.
- */
-static bool may_open(const struct th_sim_node *n, int flags)
-{
-	mode_t need = (flags & O_ACCMODE) == O_RDONLY ? 4 : (flags & O_ACCMODE) == O_WRONLY ? 2 : 6;
-
-	if (geteuid() == 0)
-		return true;
-	if (getegid() == 0)
-		return ((n->mode >> 3) & need) == need;
-	return (n->mode & need) == need;
-}
-
 static int d_open(struct th_sim_dev *d, int flags)
 {
-	if (!may_open(d->node, flags))
+	(void)flags;
+	/* the enclave node is 0666 (10-sgx.rules); the provision node is --provision's */
+	if (d->node->kind == NODE_PROVISION && th_sim_provision_may_open())
 		return -EACCES;
 	d->attributes_mask = ATTR_ALLOWED;
 	d->priv = calloc(1, sizeof(struct dcap_priv));
@@ -332,6 +324,7 @@ static void d_setup(void)
 
 const struct th_sim_device_ops th_sim_device_dcap = {
 	.name = "dcap",
+	.vfiles = vfiles,
 	.init = d_setup,
 	.nodes = nodes,
 	.open = d_open,

@@ -31,6 +31,11 @@ static const struct th_sim_node nodes[] = {
 	{ NULL, 0, 0, 0 },
 };
 
+static const struct th_sim_vfile vfiles[] = {
+	{ "/sys/module/isgx", TH_VFILE_DIR },
+	{ NULL, 0 },
+};
+
 /* SHA-256 of the modulus of Intel's production launch-enclave signing key. */
 static const uint8_t intel_le_signer[32] = {
 	0xac, 0xb7, 0x70, 0x12, 0x05, 0x3e, 0x05, 0xa6, 0x3d, 0x41, 0x3b, 0x8b, 0xba, 0xe8, 0xfb,
@@ -326,6 +331,7 @@ static void i_setup(void)
 
 const struct th_sim_device_ops th_sim_device_isgx = {
 	.name = "isgx",
+	.vfiles = vfiles,
 	.init = i_setup,
 	.nodes = nodes,
 	.open = i_open,
