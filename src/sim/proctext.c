@@ -212,14 +212,17 @@ char *th_sim_kconfig_rewrite(const char *in, size_t len, size_t *out_len)
 		size_t n = nl ? (size_t)(nl - (in + pos)) : len - pos;
 
 		if (kconfig_line_is(in + pos, n, sym)) {
-			if (!seen)
+			if (!seen) {
 				puts_(&o, line);
-			seen = true;
+				if (nl)
+					put(&o, "\n", 1);
+			}
+			seen = true;    /* a later setting of it would override: dropped */
 		} else {
 			put(&o, in + pos, n);
+			if (nl)
+				put(&o, "\n", 1);
 		}
-		if (nl)
-			put(&o, "\n", 1);
 		pos += n + (nl ? 1 : 0);
 	}
 	if (!seen) {

@@ -589,7 +589,27 @@ static void test_cpuid(void **state)
 {
 	unsigned int a, b, c, d;
 
+	unsigned int brand[12] = { 0 };
+	char vendor[13];
+
 	(void)state;
+	/* an Intel part whatever the host: SGX SSL aborts unless the vendor is GenuineIntel */
+	__cpuid(0, a, b, c, d);
+	memcpy(vendor, &b, 4);
+	memcpy(vendor + 4, &d, 4);
+	memcpy(vendor + 8, &c, 4);
+	vendor[12] = 0;
+	assert_string_equal(vendor, "GenuineIntel");
+	assert_true(a >= 0x12);
+	__cpuid(1, a, b, c, d);
+	assert_int_equal(a, 0x000606a6);         /* family 6 model 0x6A (Ice Lake-SP) stepping 6 */
+	for (unsigned i = 0; i < 3; i++)
+		__cpuid(0x80000002 + i, brand[4 * i], brand[4 * i + 1], brand[4 * i + 2], brand[4 * i + 3]);
+	assert_non_null(strstr((const char *)brand, "Intel(R)"));
+	__cpuid(0x80000000, a, b, c, d);
+	assert_true(a <= 0x80000008);            /* Intel's last extended leaf */
+	__cpuid(0x80000001, a, b, c, d);
+	assert_int_equal(c & (1u << 2), 0);      /* no SVM: an AMD-only bit */
 	__cpuid_count(7, 0, a, b, c, d);
 	assert_true(b & (1u << 2));              /* SGX */
 	assert_true(c & (1u << 30));             /* SGX_LC */
