@@ -169,7 +169,7 @@ static void sim_cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
 		if (sub == 0) {
 			r[0] = 1 | (th_sim_cfg.sgx1_only ? 0 : 2);
 			r[1] = TH_MISC_SUPPORTED;
-			r[3] = 0x1f | (0x24 << 8);      /* MaxEnclaveSize 2^31 / 2^36 */
+			r[3] = 0x1f | (TH_SIM_MAX_ENCLAVE_SIZE_LOG2 << 8);   /* MaxEnclaveSize 2^31 / 2^36 */
 		} else if (sub == 1) {
 			r[0] = (uint32_t)TH_ATTR_SUPPORTED;
 			r[1] = (uint32_t)(TH_ATTR_SUPPORTED >> 32);

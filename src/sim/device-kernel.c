@@ -478,6 +478,12 @@ static int k_may_map(struct th_sim_dev *d, uint64_t start, uint64_t len, int pro
 	return 0;
 }
 
+/* sgx_vma_mprotect(): the same check as at mmap() */
+static int k_may_mprotect(struct th_sim_dev *d, uint64_t start, uint64_t len, int prot)
+{
+	return k_may_map(d, start, len, prot, MAP_SHARED);
+}
+
 static void k_release(struct th_sim_dev *d)
 {
 	(void)d;
@@ -490,5 +496,6 @@ const struct th_sim_device_ops th_sim_device_kernel = {
 	.open = k_open,
 	.ioctl = k_ioctl,
 	.may_map = k_may_map,
+	.may_mprotect = k_may_mprotect,
 	.release = k_release,
 };

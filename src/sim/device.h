@@ -72,8 +72,12 @@ struct th_sim_device_ops {
 	int (*open)(struct th_sim_dev *d, int flags);
 	/* ioctl: >= 0 or -errno; ARG is the program's pointer (read it with th_sim_copy_from) */
 	long (*ioctl)(struct th_sim_dev *d, unsigned long cmd, unsigned long arg);
-	/* mmap/mprotect of [start, start + len) with PROT and FLAGS: 0 or -errno (nothing done) */
+	/* mmap of [start, start + len) with PROT and FLAGS: 0 or -errno (nothing done) */
 	int (*may_map)(struct th_sim_dev *d, uint64_t start, uint64_t len, int prot, int flags);
+	/* mprotect of the device's pages in [start, start + len) to PROT: 0 or -errno (the
+	 * driver's vm_ops->mprotect); NULL: the driver has no such hook, the kernel's mm allows
+	 * any protection (the EPCM still decides what an access may do) */
+	int (*may_mprotect)(struct th_sim_dev *d, uint64_t start, uint64_t len, int prot);
 	/* last close of the fd */
 	void (*release)(struct th_sim_dev *d);
 	/* the program unmapped the last page of E while the fd is still open (NULL: nothing, E

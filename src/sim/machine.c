@@ -61,7 +61,7 @@ int th_sim_page_prot(const struct th_sim_encl *e, const struct th_sim_page *p)
 	if (th_sim_cfg.strict && !__atomic_load_n(&e->inside, __ATOMIC_ACQUIRE))
 		return PROT_NONE;
 	if (!(p->state & TH_EPCM_VALID) || (p->state & (TH_EPCM_PENDING | TH_EPCM_MODIFIED)) ||
-	    p->type != SGX_PT_REG)
+	    p->type != SGX_PT_REG || (p->state & TH_EPCM_OUT))
 		return PROT_NONE;
 	/* SECINFO R/W/X and PROT_READ/WRITE/EXEC share bit values */
 	return p->vma & p->rwx & 7;
@@ -434,6 +434,7 @@ void th_sim_encl_destroy(struct th_sim_encl *e)
 			*pp = e->next;
 			break;
 		}
+	th_sim_epc_uncharge(e);
 	th_sim_unlock();
 	for (uint64_t i = 0; i < e->size >> 12; i++)
 		free(e->pages[i].tcs);

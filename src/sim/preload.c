@@ -89,6 +89,19 @@ int th_sim_provision_may_open(void)
 	return -EACCES;
 }
 
+/* The provision node's owner and mode as the policy would have udev set them. */
+static void provision_stat(struct stat *st)
+{
+	const char *p = provision_policy ? provision_policy : "group:sgx_prv";
+	struct group *g;
+
+	st->st_mode = S_IFCHR | (!strcmp(p, "allow") ? 0666 : 0600);
+	if (!strncmp(p, "group:", 6) && (g = getgrnam(p + 6))) {
+		st->st_gid = g->gr_gid;
+		st->st_mode = S_IFCHR | 0660;
+	}
+}
+
 /* ---- real functions ---- */
 #define REAL(name) static __typeof__(name) *real_##name
 REAL(openat);
@@ -386,6 +399,8 @@ static void fake_stat(const struct th_sim_node *n, struct stat *st)
 	st->st_ino = 1000 + (ino_t)(n - th_sim_device->nodes);
 	st->st_nlink = 1;
 	st->st_blksize = 4096;
+	if (strstr(n->path, "provision"))
+		provision_stat(st);
 }
 
 EXPORT int stat(const char *path, struct stat *st)
@@ -786,7 +801,9 @@ EXPORT int mprotect(void *addr, size_t len, int prot)
 	struct th_sim_encl *e;
 
 	resolve();
-	if (!th_sim_m.encls && !pre_overlaps(start, end))
+	/* the kernel's mm first: an unaligned start is EINVAL, a zero length is 0, before any
+	 * mapping or driver is looked at (Intel's urts calls mprotect(addr, 0, 0)) */
+	if (!len || (start & 0xfff) || (!th_sim_m.encls && !pre_overlaps(start, end)))
 		return th_sim_real_mprotect(addr, len, prot);
 	e = encl_overlapping(start, end);
 	if (!e || (start & 0xfff)) {
@@ -806,7 +823,8 @@ EXPORT int mprotect(void *addr, size_t len, int prot)
 		for (uint64_t a = s; a < t; a += TH_SIM_PAGE)
 			if (!(th_sim_page_at(e, a)->vma & TH_VMA_MAPPED))
 				goto plain;     /* not a device mapping: the program's own memory */
-		rc = ((struct th_sim_dev *)e->dev)->ops->may_map(e->dev, s, t - s, prot, MAP_SHARED);
+		rc = ((struct th_sim_dev *)e->dev)->ops->may_mprotect ?
+		     ((struct th_sim_dev *)e->dev)->ops->may_mprotect(e->dev, s, t - s, prot) : 0;
 		if (rc) {
 			errno = -rc;
 			return -1;
@@ -1037,6 +1055,7 @@ int th_sim_install_handlers(void)
 
 /* ---- threads: a simulator sigaltstack with the thread block at its bottom ---- */
 uint64_t th_sim_alt_base;
+uint8_t th_sim_fsgsbase;
 uint64_t th_sim_alt_size;
 static uint64_t alt_used[TH_ALT_SLOTS / 64];
 static pthread_key_t thread_key;
@@ -1201,6 +1220,8 @@ __attribute__((constructor)) static void th_sim_init(void)
 	void *r;
 
 	resolve();
+	/* the kernel keeps WRFSBASE/WRGSBASE values only if it enabled FSGSBASE (entry.S) */
+	th_sim_fsgsbase = (real_getauxval(AT_HWCAP2) & 2) != 0;
 	th_sim_cfg.epc_size = parse_size(getenv("TEEHOST_SIM_EPC"), 64ull << 20);
 	th_sim_cfg.sgx1_only = (v = getenv("TEEHOST_SIM_SGX1")) && *v == '1';
 	th_sim_cfg.strict = (v = getenv("TEEHOST_SIM_STRICT")) && *v == '1';

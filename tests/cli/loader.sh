@@ -77,7 +77,7 @@ for d in kernel dcap isgx; do
 	fi
 	tap_sub "$d: EINIT failures" env COMMON_TEST_DRIVER=$d "${sim[@]}" "$CT" neg "$SAMPLE" \
 		"$TMP/sample.sig"
-	tap_sub "$d: out of EPC" "$TEEHOST" sim --driver "$d" --epc 4M -- "$CT" epc "$SAMPLE" "$TMP/sample.sig"
+	tap_sub "$d: enclave larger than the EPC" "$TEEHOST" sim --driver "$d" --epc 4M -- "$CT" epc "$SAMPLE" "$TMP/sample.sig"
 	tap_sub "$d: READ_IMPLIES_EXEC" env COMMON_TEST_READ_IMPLIES_EXEC=1 "${sim[@]}" "$CT" fail \
 		"$SAMPLE" "$TMP/sample.sig" 0x0006 "READ_IMPLIES_EXEC process"
 done
