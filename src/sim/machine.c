@@ -121,7 +121,8 @@ int th_encls_ecreate(struct th_sim_encl **out, const struct sgx_secs *secs, int 
 
 	/* SDM ECREATE: a malformed SECS is #GP(0) */
 	if (secs->size < 2 * TH_SIM_PAGE || (secs->size & (secs->size - 1)) ||
-	    (secs->base & (secs->size - 1)) || secs->base + secs->size < secs->base)
+	    (secs->base & (secs->size - 1)) || secs->base + secs->size < secs->base ||
+	    secs->size > TH_SIM_MAX_ENCLAVE_SIZE)       /* beyond CPUID's MaxEnclaveSize_64 */
 		return -13;
 	if ((attr & SGX_ATTR_INIT) || (attr & ~TH_ATTR_SUPPORTED) || !(attr & SGX_ATTR_MODE64BIT))
 		return -13;

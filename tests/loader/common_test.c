@@ -620,9 +620,9 @@ static int mode_neg(const char *elf, const char *sig)
 
 /*
  * An enclave larger than the EPC (run it with --epc far below 1 GiB): every driver pages EPC
- * out (EWB) and back in on a fault (ELDU), so all of it loads, and what was written back reads
- * back the same (through the simulator's host view of enclave memory: plaintext). The real
- * refusal for size is ELRANGE beyond the CPU's MaxEnclaveSize (CPUID.0x12.0:EDX[15:8]).
+ * out (EWB) and back in on a fault (ELDU), so all of it loads. (That written-back pages come
+ * back intact is `run` under a tiny --epc.) The real refusal for size is an ELRANGE beyond the
+ * CPU's MaxEnclaveSize (CPUID.0x12.0:EDX[15:8]).
  */
 static int mode_epc(const char *elf, const char *sig)
 {
@@ -641,12 +641,17 @@ static int mode_epc(const char *elf, const char *sig)
 	memset(chunk, 0, 1 << 20);
 	big = secs;
 	memcpy(big.secs, &size, 8);
+	/* warm up one-time allocations with an enclave of the same size, then measure */
+	base = enclave_create(NULL, size, size, ENCLAVE_TYPE_SGX1, &big, sizeof(big), &err);
+	if (base) {
+		enclave_load_data(base, 1 << 20, chunk, ENCLAVE_PAGE_READ | ENCLAVE_PAGE_WRITE, &err);
+		enclave_delete(base, NULL);
+	}
 	snap(&s0);
 	base = enclave_create(NULL, size, size, ENCLAVE_TYPE_SGX1, &big, sizeof(big), &err);
 	ok(base != NULL, "a 1 GiB enclave is created (%#x)", err);
 	if (base) {
 		uint64_t off;
-		int same = 1;
 
 		remember(base, size);
 		for (off = 0; off < size && got; off += 1 << 20) {
@@ -656,9 +661,6 @@ static int mode_epc(const char *elf, const char *sig)
 		}
 		ok(got && off == size, "all 1 GiB is added, far beyond the EPC: the driver writes "
 		   "pages back (%#x at %#llx)", err, (unsigned long long)off);
-		for (off = 0; got && off < size; off += 64ull << 20)
-			same &= !memcmp((uint8_t *)base + off, &off, sizeof(off));
-		ok(got && same, "pages written back read back as they were added (loaded on the fault)");
 		enclave_delete(base, NULL);
 	}
 	no_leak(&s0, "an enclave larger than the EPC");
