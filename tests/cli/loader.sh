@@ -82,6 +82,8 @@ for d in kernel dcap isgx; do
 	# access may fault a written-back page in, evicting another
 	tap_sub "$d: sample enclave paged through a 64 KiB EPC" env COMMON_TEST_DRIVER=$d \
 		"$TEEHOST" sim --driver "$d" --epc 64K -- "$CT" run "$SAMPLE" "$TMP/sample.sig" sample
+	tap_sub "$d: mmap/mprotect/munmap edges" env COMMON_TEST_DRIVER=$d "${sim[@]}" "$CT" mm \
+		"$SAMPLE" "$TMP/sample.sig"
 	tap_sub "$d: READ_IMPLIES_EXEC" env COMMON_TEST_READ_IMPLIES_EXEC=1 "${sim[@]}" "$CT" fail \
 		"$SAMPLE" "$TMP/sample.sig" 0x0006 "READ_IMPLIES_EXEC process"
 done

@@ -21,6 +21,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -899,6 +900,97 @@ static int mode_nodev(void)
 	return 0;
 }
 
+/*
+ * mmap/mprotect/munmap of enclave memory at their edges, as the kernel's mm and each driver
+ * answer them (COMMON_TEST_DRIVER=kernel|dcap|isgx): a zero length, an unaligned address,
+ * PROT_NONE, more than a page was added with. Intel's urts calls mprotect(addr, 0, 0).
+ */
+static int mode_mm(const char *elf, const char *sig)
+{
+	const char *drv = getenv("COMMON_TEST_DRIVER");
+	const char *node = !drv ? NULL : !strcmp(drv, "kernel") ? "/dev/sgx_enclave" :
+			   !strcmp(drv, "dcap") ? "/dev/sgx/enclave" : "/dev/isgx";
+	bool has_mprotect_hook = drv && !strcmp(drv, "kernel");
+	struct image img;
+	enclave_create_sgx_t secs;
+	const char *step;
+	uint32_t err = 0;
+	uint8_t *base;
+	void *m;
+	int fd, r;
+
+	if (!node) {
+		printf("ok 1 - mm edges # SKIP set COMMON_TEST_DRIVER\n");
+		n_test++;
+		return 0;
+	}
+	/* the sample enclave, initialized and mapped: pages 0-1 TCS, 2 code (R-X), 3.. data (RW) */
+	image_read(elf, sig, &img);
+	make_secs(&img, &secs);
+	base = load(&img, &secs, img.sigstruct, 0, &err, &step);
+	ok(base != NULL, "%s: the sample enclave is loaded (%s %#x)", drv, step, err);
+	if (!base)
+		return 1;
+	errno = 0;
+	r = mprotect(base + 0x3000, 0, PROT_NONE);
+	ok(r == 0, "%s: mprotect(addr, 0, PROT_NONE) is 0, as Linux answers a zero length (%s)",
+	   drv, strerror(errno));
+	r = mprotect(base + 0x2000, 0, PROT_READ | PROT_WRITE | PROT_EXEC);
+	ok(r == 0, "%s: mprotect(addr, 0, RWX) is 0: nothing is looked at (%s)", drv, strerror(errno));
+	errno = 0;
+	r = mprotect(base + 1, 4096, PROT_READ);
+	ok(r == -1 && errno == EINVAL, "%s: mprotect of an unaligned address: EINVAL (%s)", drv,
+	   strerror(errno));
+	errno = 0;
+	r = munmap(base, 0);
+	ok(r == -1 && errno == EINVAL, "%s: munmap of zero length: EINVAL (%s)", drv, strerror(errno));
+	errno = 0;
+	r = munmap(base + 1, 4096);
+	ok(r == -1 && errno == EINVAL, "%s: munmap of an unaligned address: EINVAL (%s)", drv,
+	   strerror(errno));
+	errno = 0;
+	r = mprotect(base + 0x3000, 4096, PROT_NONE);
+	ok(r == 0, "%s: mprotect PROT_NONE of a data page (%s)", drv, strerror(errno));
+	r = mprotect(base + 0x3000, 4096, PROT_READ | PROT_WRITE);
+	ok(r == 0, "%s: and back to read-write (%s)", drv, strerror(errno));
+	errno = 0;
+	r = mprotect(base + 0x2000, 4096, PROT_READ | PROT_WRITE | PROT_EXEC);
+	if (has_mprotect_hook)
+		ok(r == -1 && errno == EACCES, "%s: mprotect beyond the page's protections: EACCES "
+		   "(sgx_vma_mprotect) (%s)", drv, strerror(errno));
+	else
+		ok(r == 0, "%s: mprotect beyond the page's protections: 0, the driver has no "
+		   "mprotect hook (%s)", drv, strerror(errno));
+	errno = 0;
+	r = mprotect(base + 0x2000, 8192, PROT_READ);
+	ok(r == 0, "%s: mprotect over the code and a data page, within both (%s)", drv,
+	   strerror(errno));
+	r = mprotect(base + 0x2000, 4096, PROT_READ | PROT_EXEC);
+	ok(r == 0, "%s: the code page back to R-X (%s)", drv, strerror(errno));
+	call_sample(base);      /* TCS 0: the enclave still runs */
+
+	fd = open(node, O_RDWR | O_CLOEXEC);
+	ok(fd >= 0, "%s: open %s (%s)", drv, node, strerror(errno));
+	if (fd >= 0) {
+		errno = 0;
+		m = mmap(NULL, 0, PROT_READ, MAP_SHARED, fd, 0);
+		ok(m == MAP_FAILED && errno == EINVAL, "%s: mmap of zero length: EINVAL (%s)", drv,
+		   strerror(errno));
+		errno = 0;
+		m = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0);
+		ok(m == MAP_FAILED && errno == EINVAL, "%s: a private mapping of the device: EINVAL (%s)",
+		   drv, strerror(errno));
+		errno = 0;
+		m = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 1);
+		ok(m == MAP_FAILED && errno == EINVAL, "%s: an unaligned offset: EINVAL (%s)", drv,
+		   strerror(errno));
+		close(fd);
+	}
+	enclave_delete(base, NULL);
+	image_free(&img);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int rc = 2;
@@ -920,10 +1012,12 @@ int main(int argc, char **argv)
 		rc = mode_fail(argv[2], argv[3], argv[4], argv[5]);
 	else if (argc == 5 && !strcmp(argv[1], "sgx2"))
 		rc = mode_sgx2(argv[2], argv[3], argv[4]);
+	else if (argc == 4 && !strcmp(argv[1], "mm"))
+		rc = mode_mm(argv[2], argv[3]);
 	else if (argc == 4 && !strcmp(argv[1], "busy"))
 		rc = mode_busy(argv[2], argv[3]);
 	else
-		fprintf(stderr, "usage: common_test run|neg|epc|busy ELF SIGSTRUCT [selftest|sample] | nodev\n");
+		fprintf(stderr, "usage: common_test run|neg|epc|busy|mm ELF SIGSTRUCT [selftest|sample] | nodev\n");
 	printf("1..%d\n", n_test);
 	return rc ? rc : n_fail ? 1 : 0;
 }
