@@ -76,6 +76,23 @@ else
 	skip "Intel's PCE under --provision" "$PCE is not available"
 fi
 
+# --- EPC paging: iot-gateway's 512 MiB ELRANGE through a 64 MiB EPC -----------------------
+IOT=$VECTORS/initc3-auditee/iot-gateway/enclave.signed.so
+LE=$VECTORS/ratel-psw/libsgx_le.signed.so
+if [ -r "$IOT" ] && [ -r "$LE" ]; then
+	[ -f "$TMP/k.pem" ] || "$TEEHOST" keygen "$TMP/k.pem" >/dev/null 2>&1
+	# debug-signed: Intel's launch enclave gives production enclaves of other signers no token
+	"$TEEHOST" sign --key "$TMP/k.pem" --debug --out "$TMP/iot.so" "$IOT" >/dev/null
+	for d in kernel dcap isgx; do
+		run env TEEHOST_LAUNCH_ENCLAVE="$LE" "$TEEHOST" sim --driver "$d" --epc 64M -- \
+			"$TEEHOST" run "$TMP/iot.so"
+		like "$out" "SDK runtime initialization ECALL .* succeeded" \
+			"$d: iot-gateway (512 MiB ELRANGE) loads and enters with --epc 64M"
+	done
+else
+	skip "iot-gateway through a small EPC" "$IOT or $LE is not available"
+fi
+
 # --- libsgx_enclave_common.so.1 for PROGRAM -------------------------------------------------
 run "$TEEHOST" sim -- sh -c 'echo "$LD_LIBRARY_PATH"'
 like "$out" "/sim-lib$" "no system copy: teehost's sim-lib/ goes on LD_LIBRARY_PATH"
