@@ -77,7 +77,13 @@ for d in kernel dcap isgx; do
 	fi
 	tap_sub "$d: EINIT failures" env COMMON_TEST_DRIVER=$d "${sim[@]}" "$CT" neg "$SAMPLE" \
 		"$TMP/sample.sig"
-	tap_sub "$d: out of EPC" "$TEEHOST" sim --driver "$d" --epc 4M -- "$CT" epc "$SAMPLE" "$TMP/sample.sig"
+	tap_sub "$d: enclave larger than the EPC" "$TEEHOST" sim --driver "$d" --epc 4M -- "$CT" epc "$SAMPLE" "$TMP/sample.sig"
+	# 16 EPC pages for the 32 of the sample (and, on isgx, the launch enclave's): every
+	# access may fault a written-back page in, evicting another
+	tap_sub "$d: sample enclave paged through a 64 KiB EPC" env COMMON_TEST_DRIVER=$d \
+		"$TEEHOST" sim --driver "$d" --epc 64K -- "$CT" run "$SAMPLE" "$TMP/sample.sig" sample
+	tap_sub "$d: mmap/mprotect/munmap edges" env COMMON_TEST_DRIVER=$d "${sim[@]}" "$CT" mm \
+		"$SAMPLE" "$TMP/sample.sig"
 	tap_sub "$d: READ_IMPLIES_EXEC" env COMMON_TEST_READ_IMPLIES_EXEC=1 "${sim[@]}" "$CT" fail \
 		"$SAMPLE" "$TMP/sample.sig" 0x0006 "READ_IMPLIES_EXEC process"
 done
