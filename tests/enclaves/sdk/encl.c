@@ -207,7 +207,8 @@ static uint64_t thread_counter, threads_arrived;
 
 static int64_t ec_thread(struct sdkt_thread_call *ms)
 {
-	uint64_t rounds = ms->rounds, want = ms->rendezvous, v = 0;
+	uint64_t rounds = ms->rounds, want = ms->rendezvous;
+	uint64_t v = __atomic_load_n(&thread_counter, __ATOMIC_SEQ_CST);
 
 	for (uint64_t i = 0; i < rounds; i++)
 		v = __atomic_add_fetch(&thread_counter, 1, __ATOMIC_SEQ_CST);
@@ -216,7 +217,7 @@ static int64_t ec_thread(struct sdkt_thread_call *ms)
 	if (want) {
 		__atomic_add_fetch(&threads_arrived, 1, __ATOMIC_SEQ_CST);
 		/* every thread is inside at once: bounded so a serialised machine fails, not hangs */
-		for (uint64_t spin = 0; spin < (1ull << 31); spin++) {
+		for (uint64_t spin = 0; spin < (1ull << 26); spin++) {
 			if (__atomic_load_n(&threads_arrived, __ATOMIC_SEQ_CST) >= want) {
 				ms->met = 1;
 				break;
@@ -479,7 +480,7 @@ static int64_t ec_aexnotify(struct sdkt_aexn *ms)
 	uint64_t before = t->aexnotify, spins = 0;
 
 	((volatile uint8_t *)gpr)[167] = 1;     /* GPRSGX.AEXNOTIFY */
-	while (!__atomic_load_n(&ms->go, __ATOMIC_ACQUIRE) && spins < (1ull << 32)) {
+	while (!__atomic_load_n(&ms->go, __ATOMIC_ACQUIRE) && spins < (1ull << 28)) {
 		__asm__ volatile("pause");
 		spins++;
 	}

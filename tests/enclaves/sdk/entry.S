@@ -121,8 +121,6 @@ sdkt_entry:
 	cmp	$ELRANGE_MAX, %rcx
 	jb	1f
 	mov	$BAD_FS_AT_EXIT, %esi   /* FS.BASE changed under the enclave: report, touch nothing */
-	add	%r11, %rcx
-	mov	%rcx, %r12              /* DEBUG */
 	jmp	2f
 1:	mov	24(%rsp), %rax
 	mov	%rax, %fs:16
