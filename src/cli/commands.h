@@ -15,5 +15,11 @@ int cmd_setup(int argc, char **argv);
 /* --only sgx|sev|tdx, shared by check and setup (src/cli/check.c) */
 int parse_only(const char *cmd, const char *arg, unsigned *only);
 int cmd_kernel(int argc, char **argv);
+int cmd_attest(int argc, char **argv);
+/* teehost show on a DCAP quote (src/cli/attest.c) */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+int show_quote(const char *path, const uint8_t *data, size_t size, bool json);
 
 #endif
