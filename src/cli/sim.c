@@ -28,6 +28,8 @@ static void sim_help(void)
 	       "  --epc SIZE     EPC size CPUID reports (bytes, or with K/M/G; default 64M)\n"
 	       "  --sgx1-only    report and behave as SGX1 (no EDMM ioctls, EAUG or EACCEPT)\n"
 	       "  --strict       enclave pages are inaccessible while no thread is inside\n"
+	       "  --tcb LEVEL    attestation collateral puts the platform's TCB at up-to-date,\n"
+	       "                 out-of-date or revoked (teehost attest collateral)\n"
 	       "  --driver D     the driver to play: kernel (default), dcap (DCAP 1.30-1.36:\n"
 	       "                 /dev/sgx/enclave, no vDSO) or isgx (/dev/isgx, no FLC: launch\n"
 	       "                 tokens, Intel's launch-enclave signer)\n"
@@ -136,6 +138,7 @@ int cmd_sim(int argc, char **argv)
 		{ "sgx1-only", no_argument, NULL, '1' },
 		{ "strict", no_argument, NULL, 's' },
 		{ "driver", required_argument, NULL, 'd' },
+		{ "tcb", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -163,6 +166,13 @@ int cmd_sim(int argc, char **argv)
 				return cli_usage_error("sim", "--driver '%s': use kernel, dcap or isgx",
 						       optarg);
 			setenv("TEEHOST_SIM_DEVICE", optarg, 1);
+			break;
+		case 't':       /* read by `teehost attest collateral|verify` (src/cli/attest.c) */
+			if (strcmp(optarg, "up-to-date") && strcmp(optarg, "out-of-date") &&
+			    strcmp(optarg, "revoked"))
+				return cli_usage_error("sim", "--tcb '%s': use up-to-date, out-of-date "
+						       "or revoked", optarg);
+			setenv("TEEHOST_SIM_TCB", optarg, 1);
 			break;
 		case 'h':
 			sim_help();
