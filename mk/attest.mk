@@ -1,7 +1,7 @@
 # Attestation (src/attest/): quotes, the test PKI, collateral, our verifier; the drop-in
 # build/libsgx_dcap_ql.so.1; the simulated QE (src/sim/qe.c) links the attest objects into
 # the simulator's preload library. JSON collateral is read with Jansson.
-DEPS_ATTEST := libjansson-dev
+DEPS_ATTEST := libjansson-dev jq xxd python3
 LDLIBS += -ljansson
 
 # the preload library's own copies of the attest objects the QE needs (no Jansson there)
