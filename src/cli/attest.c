@@ -223,6 +223,15 @@ static int cmd_quote(int argc, char **argv)
 		goto out;
 	}
 	printf("%s: quote v%llu, %u bytes, of %s\n", out, version, len, enclave);
+	{
+		struct th_quote pq;
+		char fp[97], ou[128];
+
+		if (th_quote_parse(quote, len, &pq, &err) == 0) {
+			quote_root_id(&pq, fp, ou);
+			printf("root CA key SHA-256 %s  OU=%s\n", fp, ou);
+		}
+	}
 	ret = EXIT_OK;
 out:
 	free(quote);

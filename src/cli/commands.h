@@ -21,5 +21,8 @@ int cmd_attest(int argc, char **argv);
 #include <stddef.h>
 #include <stdint.h>
 int show_quote(const char *path, const uint8_t *data, size_t size, bool json);
+struct th_quote;
+/* the SHA-256 key fingerprint and OU of the root certificate a quote carries */
+void quote_root_id(const struct th_quote *q, char fp[97], char ou[128]);
 
 #endif

@@ -23,6 +23,25 @@ static void quote_hex(char *out, const uint8_t *b, size_t n)
 }
 
 /* teehost show on a quote: every field (called from show.c when the file parses as one) */
+void quote_root_id(const struct th_quote *q, char fp[97], char ou[128])
+{
+	BIO *bio = BIO_new_mem_buf(q->cert, (int)q->cert_len);
+	X509 *x, *last = NULL;
+
+	fp[0] = ou[0] = 0;
+	while (bio && (x = PEM_read_bio_X509(bio, NULL, NULL, NULL))) {
+		X509_free(last);
+		last = x;
+	}
+	BIO_free(bio);
+	if (last) {
+		th_attest_key_fingerprint(last, fp);
+		X509_NAME_get_text_by_NID(X509_get_subject_name(last), NID_organizationalUnitName,
+					  ou, 128);
+		X509_free(last);
+	}
+}
+
 int show_quote(const char *path, const uint8_t *data, size_t size, bool json)
 {
 	struct th_quote q;
@@ -121,21 +140,9 @@ int show_quote(const char *path, const uint8_t *data, size_t size, bool json)
 	}
 	/* the chain's root, which verifiers must trust: fingerprint and whether it is ours */
 	{
-		BIO *bio = BIO_new_mem_buf(q.cert, (int)q.cert_len);
-		X509 *x, *last = NULL;
 		char fp[97] = "", ou[128] = "";
 
-		while (bio && (x = PEM_read_bio_X509(bio, NULL, NULL, NULL))) {
-			X509_free(last);
-			last = x;
-		}
-		BIO_free(bio);
-		if (last) {
-			th_attest_key_fingerprint(last, fp);
-			X509_NAME_get_text_by_NID(X509_get_subject_name(last),
-						  NID_organizationalUnitName, ou, sizeof(ou));
-			X509_free(last);
-		}
+		quote_root_id(&q, fp, ou);
 		if (json) {
 			json_key(&w, "root_key_sha256"); json_str(&w, fp);
 			json_key(&w, "root_ou"); json_str(&w, ou);

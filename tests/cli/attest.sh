@@ -26,6 +26,7 @@ like "$err" "run it on the simulated machine: teehost sim -- teehost attest quot
 run "$TEEHOST" sim -- "$TEEHOST" attest quote --report-data 0011aabb --out "$Q"
 is "$rc" 0 "quote v3 under teehost sim"
 like "$out" "quote v3, [0-9]+ bytes" "says what it wrote"
+like "$out" "root CA key SHA-256 ([0-9A-F]{2}:){31}[0-9A-F]{2}  OU=teehost simulated platform, not Intel" "quote prints the root's fingerprint"
 run "$TEEHOST" sim -- "$TEEHOST" attest quote --quote-version 4 --out "$TMP/q4.bin"
 is "$rc" 0 "quote v4 under teehost sim"
 
