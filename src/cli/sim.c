@@ -32,6 +32,8 @@ static void sim_help(void)
 	       "  --epc SIZE     EPC size CPUID reports (bytes, or with K/M/G; default 64M)\n"
 	       "  --sgx1-only    report and behave as SGX1 (no EDMM ioctls, EAUG or EACCEPT)\n"
 	       "  --strict       enclave pages are inaccessible while no thread is inside\n"
+	       "  --tcb LEVEL    attestation collateral puts the platform's TCB at up-to-date,\n"
+	       "                 out-of-date or revoked (teehost attest collateral)\n"
 	       "  --driver D     the driver to play: kernel (default), dcap (DCAP 1.30-1.36:\n"
 	       "                 /dev/sgx/enclave, no vDSO) or isgx (/dev/isgx, no FLC: launch\n"
 	       "                 tokens, Intel's launch-enclave signer)\n"
@@ -195,6 +197,7 @@ int cmd_sim(int argc, char **argv)
 		{ "driver", required_argument, NULL, 'd' },
 		{ "provision", required_argument, NULL, 'p' },
 		{ "common-lib", required_argument, NULL, 'c' },
+		{ "tcb", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -235,6 +238,13 @@ int cmd_sim(int argc, char **argv)
 				return cli_usage_error("sim", "--common-lib '%s': use auto, teehost or "
 						       "system", optarg);
 			common = optarg;
+			break;
+		case 't':       /* read by `teehost attest collateral|verify` (src/cli/attest.c) */
+			if (strcmp(optarg, "up-to-date") && strcmp(optarg, "out-of-date") &&
+			    strcmp(optarg, "revoked"))
+				return cli_usage_error("sim", "--tcb '%s': use up-to-date, out-of-date "
+						       "or revoked", optarg);
+			setenv("TEEHOST_SIM_TCB", optarg, 1);
 			break;
 		case 'h':
 			sim_help();
