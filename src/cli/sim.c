@@ -31,6 +31,8 @@ static void sim_help(void)
 	       "  --driver D     the driver to play: kernel (default), dcap (DCAP 1.30-1.36:\n"
 	       "                 /dev/sgx/enclave, no vDSO) or isgx (/dev/isgx, no FLC: launch\n"
 	       "                 tokens, Intel's launch-enclave signer)\n"
+	       "  --snp-guest    an SEV-SNP guest instead: /dev/sev-guest for any program\n"
+	       "                 (teehost sim --snp-guest --help)\n"
 	       "  -h, --help     this text\n");
 }
 
@@ -144,6 +146,10 @@ int cmd_sim(int argc, char **argv)
 	const char *old;
 	int c;
 
+	/* guest devices (SEV-SNP) have their own runner: src/cli/sim-guest.c */
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--snp-guest"))
+			return cmd_sim_guest(argc, argv);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
 		switch (c) {
