@@ -37,7 +37,8 @@ static void hmac_label(const uint8_t secret[32], const char *label, const void *
 	unsigned mdlen = 0;
 
 	memcpy(buf, label, n);
-	memcpy(buf + n, extra, extra_len);
+	if (extra_len)
+		memcpy(buf + n, extra, extra_len);
 	HMAC(EVP_sha512(), secret, 32, buf, n + extra_len, md, &mdlen);
 	memcpy(out, md, out_len);
 }
