@@ -454,6 +454,8 @@ static int cmd_verify(int argc, char **argv)
 	return ret;
 }
 
+int cmd_attest_snp(int argc, char **argv);
+
 int cmd_attest(int argc, char **argv)
 {
 	if (argc < 2)
@@ -462,6 +464,9 @@ int cmd_attest(int argc, char **argv)
 		fputs(usage_text, stdout);
 		return EXIT_OK;
 	}
+	for (int i = 2; i + 1 < argc; i++)
+		if (!strcmp(argv[i], "--tee") && !strcmp(argv[i + 1], "snp"))
+			return cmd_attest_snp(argc, argv);
 	if (!strcmp(argv[1], "quote"))
 		return cmd_quote(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "collateral"))

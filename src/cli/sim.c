@@ -42,6 +42,8 @@ static void sim_help(void)
 	       "  --common-lib L libsgx_enclave_common.so.1 for PROGRAM: auto (the system's if it\n"
 	       "                 has one, else teehost's; default), teehost (always teehost's)\n"
 	       "                 or system (leave the search path alone)\n"
+	       "  --snp-guest    an SEV-SNP guest instead: /dev/sev-guest for any program\n"
+	       "                 (teehost sim --snp-guest --help)\n"
 	       "  -h, --help     this text\n");
 }
 
@@ -206,6 +208,10 @@ int cmd_sim(int argc, char **argv)
 	const char *old, *common = "auto";
 	int c;
 
+	/* guest devices (SEV-SNP) have their own runner: src/cli/sim-guest.c */
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--snp-guest"))
+			return cmd_sim_guest(argc, argv);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
 		switch (c) {
