@@ -659,6 +659,7 @@ static const struct verb verbs[] = {
 	{ "build", kernel_build, "patch, build .debs + tarball + manifest.json, reproducibly" },
 	{ "boot-test", kernel_boot_test, "boot a built kernel under QEMU and check it inside" },
 	{ "deploy", kernel_deploy, "roll a built kernel out to lab machines with Ansible" },
+	{ "series", cmd_kernel_series, "patch series: status, rebase, compose, bisect" },
 };
 
 static void kernel_usage(FILE *out)
