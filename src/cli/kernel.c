@@ -448,6 +448,8 @@ static int kernel_build(int argc, char **argv)
 			o.src = k.rec.src;
 		if (!o.series && !o.patches) {
 			o.series = k.rec.series;
+			o.more_series = (const char *const *)k.rec.more_series;
+			o.nmore_series = k.rec.nmore_series;
 			o.patches = k.rec.patches;
 		}
 		for (size_t i = 0; i < k.nprofiles && np < MAX_LIST; i++)

@@ -305,9 +305,28 @@ static int load_recipe_series(struct th_series *s, const char *path, struct th_e
 		th_err_prefix(err, path);
 		return r;
 	}
-	if (rec.series)
+	if (rec.series) {
 		r = load_series_file(s, rec.series, err);
-	else if (rec.patches)
+		/* More series: appended, each in its own order. */
+		for (size_t i = 0; !r && i < rec.nmore_series; i++) {
+			struct th_series more;
+			struct th_spatch *v;
+
+			memset(&more, 0, sizeof(more));
+			r = load_series_file(&more, rec.more_series[i], err);
+			v = r ? NULL : realloc(s->v, (s->n + more.n) * sizeof(*v));
+			if (!r && !v)
+				r = th_fail(err, ENOMEM, path, "out of memory");
+			if (!r) {
+				s->v = v;
+				memcpy(s->v + s->n, more.v, more.n * sizeof(*v));
+				s->n += more.n;
+				free(more.v);
+			} else {
+				th_series_free(&more);
+			}
+		}
+	} else if (rec.patches)
 		r = load_dir(s, rec.patches, err);
 	else
 		r = th_fail(err, EINVAL, path, "series: the recipe names no series or patches");
@@ -354,6 +373,27 @@ int th_series_load(struct th_series *s, const char *path, const char *label,
 		set_label(s, label, path);
 	else if (label && *label)
 		snprintf(s->label, sizeof(s->label), "%s", label);
+	return 0;
+}
+
+int th_series_from_paths(struct th_series *s, const char *label, char *const *paths, size_t n,
+			 struct th_err *err)
+{
+	memset(s, 0, sizeof(*s));
+	snprintf(s->label, sizeof(s->label), "%s", label);
+	s->v = calloc(n ? n : 1, sizeof(*s->v));
+	if (!s->v)
+		return th_fail(err, ENOMEM, "series", "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		const char *slash = strrchr(paths[i], '/');
+		int r = load_patch(&s->v[i], paths[i], slash ? slash + 1 : paths[i], err);
+
+		if (r) {
+			th_series_free(s);
+			return r;
+		}
+		s->n++;
+	}
 	return 0;
 }
 

@@ -107,6 +107,9 @@ struct th_series {
 int th_series_load(struct th_series *s, const char *path, const char *label,
 		   struct th_err *err);
 void th_series_free(struct th_series *s);
+/* A series of the patch files PATHS (already resolved, in order). */
+int th_series_from_paths(struct th_series *s, const char *label, char *const *paths, size_t n,
+			 struct th_err *err);
 
 /* The base: a directory (a kernel tree, or a clean git work tree: its HEAD)
  * or REF, a commit in the git repository REPO. */
