@@ -640,9 +640,14 @@ static int series_rebase(int argc, char **argv)
 		return r;
 	if (o.cont) {
 		size_t k = st.n;	/* the patch that stopped */
-		struct th_pstatus done_v[4096];
+		struct th_pstatus *done_v = calloc(k + 1, sizeof(*done_v));
 
+		if (!done_v) {
+			r = cli_error("kernel series rebase", "out of memory");
+			goto out;
+		}
 		if (k >= s.n) {
+			free(done_v);
 			r = cli_error(state, "state names patch %zu of %zu", k + 1, s.n);
 			goto out;
 		}
@@ -650,6 +655,7 @@ static int series_rebase(int argc, char **argv)
 			NULL)) {
 			r = cli_error(tdir, "conflict markers are still there (git grep '^<<<<<<<'): "
 				      "resolve them first");
+			free(done_v);
 			goto out;
 		}
 		memcpy(done_v, st.v, k * sizeof(done_v[0]));
@@ -672,6 +678,7 @@ static int series_rebase(int argc, char **argv)
 				     s.v[k].p.body) < 0 ||
 			    sh(tdir, "git commit -q --no-verify -m \"$0\"", msg, NULL, NULL)) {
 				free(msg);
+				free(done_v);
 				r = cli_error(tdir, "git commit failed");
 				goto out;
 			}
@@ -682,6 +689,7 @@ static int series_rebase(int argc, char **argv)
 		so.start = k + 1;
 		r = th_series_status(&b, sp, 1, &so, &run, &err);
 		if (r) {
+			free(done_v);
 			r = cli_error("kernel series rebase", "%s", err.msg);
 			goto out;
 		}
@@ -690,6 +698,7 @@ static int series_rebase(int argc, char **argv)
 			done_v[i].index = i;
 			run.v[i] = done_v[i];
 		}
+		free(done_v);
 	} else {
 		so.scratch_dir = state;
 		so.patch_id_depth = o.depth;
