@@ -155,7 +155,10 @@ static void step(struct work *w, const struct th_series *s, const struct th_bise
 			   "olddefconfig bzImage", NULL);
 	st->built = r == 0;
 	if (!st->built) {
-		log_evidence(st->log, st->evidence, sizeof(st->evidence));
+		char ev[400];
+
+		log_evidence(st->log, ev, sizeof(ev));
+		snprintf(st->evidence, sizeof(st->evidence), "build exited %d: %s", r, ev);
 		goto out;
 	}
 	if (!o->test) {
