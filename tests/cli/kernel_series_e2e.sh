@@ -85,6 +85,7 @@ is "$(jq -r '.culprit.subject' <<<"$out")" "x86/sgx: bisect step 11" "bisect: wi
 like "$(jq -r '.culprit.evidence' <<<"$out")" "error" "bisect: the compiler's error is the evidence"
 n=$(jq -r '.steps | length' <<<"$out")
 [ "$n" -le 5 ]; ok $? "bisect: $n builds <= 5"
-echo "# step seconds: $(jq -r '[.steps[].seconds | floor] | join(" ")' <<<"$out")"
+step_secs=$(jq -r '[.steps[].seconds | floor | tostring] | join(",")' <<<"$out")
+echo "# step seconds: $step_secs"
 
 done_testing
