@@ -25,5 +25,6 @@ int show_quote(const char *path, const uint8_t *data, size_t size, bool json);
 struct th_quote;
 /* the SHA-256 key fingerprint and OU of the root certificate a quote carries */
 void quote_root_id(const struct th_quote *q, char fp[97], char ou[128]);
+int cmd_kernel_series(int argc, char **argv);	/* src/cli/kernel_series.c */
 
 #endif
