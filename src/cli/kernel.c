@@ -448,6 +448,8 @@ static int kernel_build(int argc, char **argv)
 			o.src = k.rec.src;
 		if (!o.series && !o.patches) {
 			o.series = k.rec.series;
+			o.more_series = (const char *const *)k.rec.more_series;
+			o.nmore_series = k.rec.nmore_series;
 			o.patches = k.rec.patches;
 		}
 		for (size_t i = 0; i < k.nprofiles && np < MAX_LIST; i++)
@@ -659,6 +661,7 @@ static const struct verb verbs[] = {
 	{ "build", kernel_build, "patch, build .debs + tarball + manifest.json, reproducibly" },
 	{ "boot-test", kernel_boot_test, "boot a built kernel under QEMU and check it inside" },
 	{ "deploy", kernel_deploy, "roll a built kernel out to lab machines with Ansible" },
+	{ "series", cmd_kernel_series, "patch series: status, rebase, compose, bisect" },
 };
 
 static void kernel_usage(FILE *out)
