@@ -25,8 +25,9 @@ $(BUILD)/tests/attest/dcap_ql_test: tests/attest/dcap_ql_test.c $(LIBA)
 	@$(if $(Q),echo "  TEST    $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBA) $(LDLIBS) -ldl
 
+# Installed beside the drop-in common loader (mk/loader.mk), never over Intel's copy in LIBDIR.
 INSTALL_HOOKS += install-attest
 .PHONY: install-attest
 install-attest: $(DCAP_QL_LIB)
-	install -d $(DESTDIR)$(LIBDIR)
-	install -m 0755 $(DCAP_QL_LIB) $(DESTDIR)$(LIBDIR)/libsgx_dcap_ql.so.1
+	install -d $(DESTDIR)$(LIBDIR)/teehost
+	install -m 0755 $(DCAP_QL_LIB) $(DESTDIR)$(LIBDIR)/teehost/libsgx_dcap_ql.so.1

@@ -31,9 +31,10 @@ $(BUILD)/tests/loader/common_test: tests/loader/common_test.c include/sgx_enclav
 		-o $@ $< -L$(BUILD) -lsgx_enclave_common -Wl,-rpath,'$$ORIGIN/../..' -lpthread
 
 # The drop-in goes to a private directory, never over Intel's copy in LIBDIR: `teehost sim`
-# uses it from there, and an administrator opts in with LD_LIBRARY_PATH or ld.so.conf.d.
+# uses it from there (through sim-lib/, mk/sim.mk), and an administrator opts in with
+# LD_LIBRARY_PATH or ld.so.conf.d. Programs link it with -L$(COMMON_LIBDIR) and an rpath.
 INSTALL_HOOKS += install-loader
-COMMON_LIBDIR ?= $(LIBDIR)/teehost
+COMMON_LIBDIR := $(LIBDIR)/teehost
 .PHONY: install-loader
 install-loader: $(COMMON_LIB)
 	install -d $(DESTDIR)$(COMMON_LIBDIR) $(DESTDIR)$(INCLUDEDIR)/teehost

@@ -48,13 +48,19 @@ $(SIM_COMMON_DIR)/libsgx_enclave_common.so.1: $(COMMON_LIB)
 	@mkdir -p $(@D)
 	$(Q)ln -sf ../libsgx_enclave_common.so.1 $@
 
+# An installed teehost looks for the preload library in ../lib/teehost or, for a multiarch
+# LIBDIR such as Debian's, ../lib/TRIPLET/teehost: the triplet is the compiler's.
+MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
+$(BUILD)/src/cli/sim.o: CPPFLAGS += $(if $(MULTIARCH),-DTEEHOST_MULTIARCH='"$(MULTIARCH)"')
+
+# sim-lib/ points at the drop-in in $(COMMON_LIBDIR) (mk/loader.mk), never at LIBDIR's copy.
 INSTALL_HOOKS += install-sim
 .PHONY: install-sim
 install-sim:
 	install -d $(DESTDIR)$(LIBDIR)/teehost
 	install -m 0755 $(SIM_LIB) $(DESTDIR)$(LIBDIR)/teehost/libteehost-sim.so
 	install -d $(DESTDIR)$(LIBDIR)/teehost/sim-lib
-	ln -sf ../../libsgx_enclave_common.so.1 \
+	ln -sf ../libsgx_enclave_common.so.1 \
 		$(DESTDIR)$(LIBDIR)/teehost/sim-lib/libsgx_enclave_common.so.1
 
 # bench/sim: ECALL round trip and compute loop on the simulator (run by `make bench`)

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * teehost sim -- PROGRAM [ARGS]: run PROGRAM on the user-mode SGX machine. The machine is a
- * preload library (libteehost-sim.so) found beside this executable (build tree) or in
- * ../lib/teehost/ (installed); TEEHOST_SIM_LIB overrides. Options reach it through the
+ * preload library (libteehost-sim.so) found beside this executable (build tree), in
+ * ../lib/teehost/ (installed) or in ../lib/TRIPLET/teehost/ (installed with a multiarch
+ * LIBDIR, as the Debian package is); TEEHOST_SIM_LIB overrides. Options reach it through the
  * environment, which children inherit, so programs PROGRAM executes stay simulated.
  */
 #include <dlfcn.h>
@@ -144,6 +145,12 @@ static int find_lib(char *out, size_t n)
 	if (snprintf(out, n, "%s/../lib/teehost/libteehost-sim.so", exe) < (int)n &&
 	    !access(out, R_OK))
 		return 0;
+#ifdef TEEHOST_MULTIARCH
+	/* Paths stay relative to the executable (the tree can move); only the triplet is fixed. */
+	if (snprintf(out, n, "%s/../lib/" TEEHOST_MULTIARCH "/teehost/libteehost-sim.so", exe) <
+		    (int)n && !access(out, R_OK))
+		return 0;
+#endif
 	return -ENOENT;
 }
 
@@ -266,7 +273,8 @@ int cmd_sim(int argc, char **argv)
 				 "and needs a dynamically linked program");
 	if (find_lib(lib, sizeof(lib)))
 		return cli_error("libteehost-sim.so", "not found beside the teehost executable nor "
-				 "in ../lib/teehost/ (set TEEHOST_SIM_LIB to its path)");
+				 "in ../lib/teehost/ or ../lib/TRIPLET/teehost/ (set TEEHOST_SIM_LIB "
+				 "to its path)");
 	if (!strcmp(common, "teehost") || (!strcmp(common, "auto") && !system_has_common_lib())) {
 		int r = provide_common_lib(lib);
 

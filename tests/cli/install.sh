@@ -31,11 +31,24 @@ for f in kernel/profiles/sgx-host.config kernel/recipes/tiny-sgx.recipe \
 	sample.elf udev/90-teehost-sgx.rules; do
 	[ -f "$prefix/share/teehost/$f" ]; ok $? "data installed: share/teehost/$f"
 done
+# Intel's library names are never installed where the dynamic linker looks by default: the
+# drop-ins live in lib/teehost/, which teehost sim uses and an administrator may opt in to.
+over=$(cd "$prefix/lib" && ls -d libsgx_* 2>/dev/null | tr '\n' ' ')
+is "$over" "" "no libsgx_* in lib/ (nothing installed over Intel's libraries)"
+for f in libsgx_enclave_common.so.1 libsgx_dcap_ql.so.1 libteehost-sim.so; do
+	[ -f "$prefix/lib/teehost/$f" ]; ok $? "lib/teehost/$f installed"
+done
+is "$(readlink -f "$prefix/lib/teehost/sim-lib/libsgx_enclave_common.so.1")" \
+	"$(readlink -f "$prefix/lib/teehost/libsgx_enclave_common.so.1")" \
+	"lib/teehost/sim-lib/ holds the drop-in common loader"
+[ -f "$prefix/include/teehost/sgx_enclave_common.h" ]; ok $? "sgx_enclave_common.h installed under include/teehost/"
+[ -f "$prefix/lib/pkgconfig/libteehost.pc" ]; ok $? "libteehost.pc installed"
+[ -f "$prefix/share/man/man3/libteehost.3" ]; ok $? "libteehost(3) installed"
 
 # Nothing in the installed tree may point back into the build tree (debug info aside).
 leaks=""
 while IFS= read -r f; do
-	if file -b "$f" | grep -q ELF; then
+	if file -b "$f" | grep -qE 'ELF|ar archive'; then
 		objcopy --strip-debug "$f" "$TMP/stripped" 2>/dev/null || cp "$f" "$TMP/stripped"
 		strings -a "$TMP/stripped" | grep -qF "$root" && leaks="$leaks $f"
 	elif grep -qF "$root" "$f"; then
@@ -109,13 +122,23 @@ int main(void)
 	return b == NULL && (e == ENCLAVE_NOT_SUPPORTED || e == ENCLAVE_INVALID_PARAMETER) ? 0 : 1;
 }
 C
-	cc $use_cflags -o "$TMP/use-common" "$TMP/use-common.c" -I"$p/include" -L"$p/lib" -lsgx_enclave_common \
-		-Wl,-rpath,"$p/lib" 2>"$TMP/cc.err"
+	# The drop-in is linked from its private directory, as a program opting in would.
+	cc $use_cflags -o "$TMP/use-common" "$TMP/use-common.c" -I"$p/include/teehost" \
+		-L"$p/lib/teehost" -lsgx_enclave_common -Wl,-rpath,"$p/lib/teehost" 2>"$TMP/cc.err"
 	ok $? "$where: a C program builds with -lsgx_enclave_common against the installed tree"
 	run "$TMP/use-common"
 	is "$rc" 0 "$where: it runs: enclave_create refuses enclave type 0 ($out)"
-	ldd "$TMP/use-common" | grep -q "$p/lib/libsgx_enclave_common.so.1"
-	ok $? "$where: it loaded the installed libsgx_enclave_common.so.1"
+	ldd "$TMP/use-common" | grep -q "$p/lib/teehost/libsgx_enclave_common.so.1"
+	ok $? "$where: it loaded the installed lib/teehost/libsgx_enclave_common.so.1"
+	# pkg-config, with the prefix taken from where the .pc file now is (the tree moved).
+	flags=$(PKG_CONFIG_PATH="$p/lib/pkgconfig" PKG_CONFIG_LIBDIR= pkg-config --define-prefix \
+		--cflags --libs libteehost 2>"$TMP/pc.err")
+	ok $? "$where: pkg-config --cflags --libs libteehost ($flags)"
+	# shellcheck disable=SC2086 # flags are words
+	cc $use_cflags -o "$TMP/use-teehost" "$TMP/use-teehost.c" $flags -Wl,-rpath,"$p/lib" 2>"$TMP/cc.err"
+	ok $? "$where: it builds with pkg-config's flags"
+	run "$TMP/use-teehost"
+	is "$rc" 0 "$where: and runs"
 	rm -f "$TMP/use-teehost" "$TMP/use-common"
 }
 

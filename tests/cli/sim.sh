@@ -56,6 +56,13 @@ cp "$TEEHOST" "$TMP/prefix/bin/teehost"
 cp "$BUILD/libteehost-sim.so" "$TMP/prefix/lib/teehost/"
 run "$TMP/prefix/bin/teehost" sim -- sh -c 'echo $LD_PRELOAD'
 is "$out" "$TMP/prefix/bin/../lib/teehost/libteehost-sim.so" "an installed teehost finds PREFIX/lib/teehost/libteehost-sim.so"
+# ... and with a multiarch LIBDIR (Debian's /usr/lib/x86_64-linux-gnu)
+triplet=$(cc -print-multiarch)
+mkdir -p "$TMP/ma/bin" "$TMP/ma/lib/$triplet/teehost"
+cp "$TEEHOST" "$TMP/ma/bin/teehost"
+cp "$BUILD/libteehost-sim.so" "$TMP/ma/lib/$triplet/teehost/"
+run "$TMP/ma/bin/teehost" sim -- sh -c 'echo $LD_PRELOAD'
+is "$out" "$TMP/ma/bin/../lib/$triplet/teehost/libteehost-sim.so" "an installed teehost finds PREFIX/lib/$triplet/teehost/libteehost-sim.so"
 
 # The device nodes exist for the program, with the kernel's modes.
 run "$TEEHOST" sim -- stat -c '%F %a' /dev/sgx_enclave /dev/sgx_provision
