@@ -91,6 +91,13 @@ struct th_encl {
 	struct th_encl *next;           /* api.c's list */
 };
 
+/*
+ * Copy the caller's opts (NULL: defaults) to OUT by its sz (opts.c): fields past a smaller sz
+ * are zero; a bigger struct must be zero past ours. -EINVAL (ST, ERR filled) otherwise.
+ */
+int th_loader_opts_get(const struct teehost_loader_opts *in, struct teehost_loader_opts *out,
+		       struct teehost_sgx_status *st, struct th_err *err);
+
 /* Fill ST (may be NULL) and ERR; returns -ERRNUM. */
 __attribute__((format(printf, 6, 7)))
 int th_lfail(struct teehost_sgx_status *st, struct th_err *err, const char *step, uint32_t code,

@@ -345,13 +345,19 @@ static int probe_one(const struct teehost_loader_opts *opts, enum teehost_sgx_dr
 int teehost_sgx_probe(const struct teehost_loader_opts *opts, struct teehost_sgx_probe *out,
 		      struct teehost_sgx_status *st, struct th_err *err)
 {
-	enum teehost_sgx_driver forced = opts ? opts->driver : TEEHOST_SGX_NONE;
+	struct teehost_loader_opts sized;
+	enum teehost_sgx_driver forced;
 	const char *env = getenv("TEEHOST_SGX_DRIVER");
 	int fd, rc;
 
 	memset(out, 0, sizeof(*out));
 	if (st)
 		memset(st, 0, sizeof(*st));
+	rc = th_loader_opts_get(opts, &sized, st, err);
+	if (rc < 0)
+		return rc;
+	opts = &sized;
+	forced = opts->driver;
 	out->vdso = th_vdso_lookup("__vdso_sgx_enter_enclave") != NULL;
 	if (forced == TEEHOST_SGX_NONE && env && *env &&
 	    teehost_sgx_driver_parse(env, &forced) < 0)
@@ -644,9 +650,15 @@ TEEHOST_API int teehost_enclave_load(const struct th_plan *plan, const struct sg
 	const size_t batch_pages = 256;
 	int rc;
 
+	struct teehost_loader_opts sized;
+
 	*out = NULL;
 	if (st)
 		memset(st, 0, sizeof(*st));
+	rc = th_loader_opts_get(opts, &sized, st, err);
+	if (rc < 0)
+		return rc;
+	opts = &sized;
 	if (!plan->finalized)
 		return th_lfail(st, err, "load", ENCLAVE_INVALID_PARAMETER, EINVAL,
 				"the page plan is not finalized");
