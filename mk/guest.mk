@@ -9,3 +9,11 @@ $(SNP_CLIENT): tests/guest/snp-client.c src/guest/uapi.h
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  TEST    $@")
 	$(Q)$(CC) $(CPPFLAGS) $(WARNFLAGS) $(CFLAGS) -static -o $@ $<
+
+TDX_CLIENT := $(BUILD)/tests/tdx-client
+TEST_TARGETS += $(TDX_CLIENT)
+
+$(TDX_CLIENT): tests/guest/tdx-client.c src/guest/uapi.h
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  TEST    $@")
+	$(Q)$(CC) $(CPPFLAGS) $(WARNFLAGS) $(CFLAGS) -static -o $@ $<

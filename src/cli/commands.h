@@ -10,6 +10,7 @@ int cmd_keygen(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_sim(int argc, char **argv);
 int cmd_sim_guest(int argc, char **argv);   /* sim --snp-guest: src/cli/sim-guest.c */
+int cmd_sim_tdx(int argc, char **argv);     /* sim --tdx-guest: src/cli/sim-tdx.c */
 int cmd_run(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_setup(int argc, char **argv);

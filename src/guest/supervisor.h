@@ -7,6 +7,7 @@
 
 struct guest_supervisor {
 	struct snp_guest *snp;          /* NULL: no /dev/sev-guest */
+	struct tdx_guest *tdx;          /* NULL: no /dev/tdx_guest */
 	unsigned long opens, ioctls;    /* served, for --verbose */
 };
 
