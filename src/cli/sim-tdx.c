@@ -112,6 +112,7 @@ int cmd_sim_tdx(int argc, char **argv)
 	struct tdx_guest_config cfg;
 	struct tdx_guest g;
 	struct guest_supervisor s = { 0 };
+	struct guest_tsm_provider tsm;
 	struct th_err err = { "" };
 	int verbose = 0, rc;
 
@@ -123,7 +124,12 @@ int cmd_sim_tdx(int argc, char **argv)
 	if (tdx_guest_init(&g, &cfg, &err))
 		return cli_error_err("sim", &err);
 	s.tdx = &g;
+	guest_tsm_tdx(&g, &tsm);
+	s.tsm = &tsm;
 	rc = guest_supervise(&s, argv + optind);
+	if (rc >= 0 && s.tsm_error)
+		fprintf(stderr, "teehost: sim: configfs-tsm was not available: %s\n",
+			strerror(-s.tsm_error));
 	if (rc < 0) {
 		tdx_guest_free(&g);
 		return cli_error("sim", "cannot start the guest supervisor: %s", strerror(-rc));

@@ -72,14 +72,20 @@ static int install_filter(void)
 	return fd < 0 ? -errno : fd;
 }
 
+/* FD, or (FD < 0) a message without one carrying the errno */
 static int send_fd(int sock, int fd)
 {
-	char c = 0, buf[CMSG_SPACE(sizeof(int))];
+	char c = fd < 0 ? (char)-fd : 0, buf[CMSG_SPACE(sizeof(int))];
 	struct iovec iov = { &c, 1 };
 	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = buf,
 			      .msg_controllen = sizeof(buf) };
 	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
 
+	if (fd < 0) {
+		msg.msg_control = NULL;
+		msg.msg_controllen = 0;
+		return sendmsg(sock, &msg, 0) == 1 ? 0 : -errno;
+	}
 	cm->cmsg_level = SOL_SOCKET;
 	cm->cmsg_type = SCM_RIGHTS;
 	cm->cmsg_len = CMSG_LEN(sizeof(int));
@@ -100,7 +106,7 @@ static int recv_fd(int sock)
 		return -EIO;
 	cm = CMSG_FIRSTHDR(&msg);
 	if (!cm || cm->cmsg_type != SCM_RIGHTS)
-		return -EIO;
+		return c ? -(int)(unsigned char)c : -EIO;
 	memcpy(&fd, CMSG_DATA(cm), sizeof(int));
 	return fd;
 }
@@ -289,7 +295,8 @@ static void handle_ioctl(struct guest_supervisor *s, int listener, struct seccom
 	answer(listener, resp);
 }
 
-static void serve(struct guest_supervisor *s, int listener, pid_t child, int *status)
+static void serve(struct guest_supervisor *s, int listener, struct guest_tsm *tsm, pid_t child,
+		  int *status)
 {
 	struct seccomp_notif_sizes sz;
 	struct seccomp_notif *req;
@@ -301,15 +308,20 @@ static void serve(struct guest_supervisor *s, int listener, pid_t child, int *st
 	req = calloc(1, sz.seccomp_notif > sizeof(*req) ? sz.seccomp_notif : sizeof(*req));
 	resp = calloc(1, sz.seccomp_notif_resp > sizeof(*resp) ? sz.seccomp_notif_resp : sizeof(*resp));
 	for (;;) {
-		struct pollfd p[2] = { { listener, POLLIN, 0 }, { pidfd, POLLIN, 0 } };
+		struct pollfd p[3] = { { listener, POLLIN, 0 }, { pidfd, POLLIN, 0 },
+				       { tsm ? guest_tsm_fd(tsm) : -1, POLLIN, 0 } };
 
-		if (poll(p, pidfd >= 0 ? 2 : 1, -1) < 0) {
+		if (poll(p, 3, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
 		}
 		if (p[1].revents & POLLIN)
 			break;           /* PROGRAM exited: its status is ours */
+		if (p[2].revents & POLLIN && guest_tsm_process(tsm) < 0) {
+			guest_tsm_free(tsm);     /* the mount went away with its namespace */
+			tsm = NULL;
+		}
 		if (p[0].revents & (POLLHUP | POLLERR))
 			break;
 		if (!(p[0].revents & POLLIN))
@@ -326,6 +338,7 @@ static void serve(struct guest_supervisor *s, int listener, pid_t child, int *st
 	}
 	free(req);
 	free(resp);
+	guest_tsm_free(tsm);
 	while (waitpid(child, status, 0) < 0 && errno == EINTR)
 		;
 	if (pidfd >= 0)
@@ -335,6 +348,7 @@ static void serve(struct guest_supervisor *s, int listener, pid_t child, int *st
 int guest_supervise(struct guest_supervisor *s, char **argv)
 {
 	int sv[2], listener, status = 0;
+	struct guest_tsm *tsm = NULL;
 	pid_t child;
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
@@ -343,11 +357,17 @@ int guest_supervise(struct guest_supervisor *s, char **argv)
 	if (child < 0)
 		return -errno;
 	if (child == 0) {
-		int fd = install_filter();
+		int fuse_fd = s->tsm ? guest_tsm_mount() : -ENOENT, fd;
 		char go;
 
 		close(sv[0]);
-		if (fd < 0 || send_fd(sv[1], fd)) {
+		if (s->tsm && fuse_fd < 0 && s->tsm_required) {
+			fprintf(stderr, "teehost: sim: configfs-tsm: cannot mount at "
+				"/sys/kernel/config: %s\n", strerror(-fuse_fd));
+			_exit(127);
+		}
+		fd = install_filter();
+		if (fd < 0 || send_fd(sv[1], fd) || (s->tsm && send_fd(sv[1], fuse_fd))) {
 			fprintf(stderr, "teehost: sim: seccomp user notification: %s\n",
 				strerror(fd < 0 ? -fd : errno));
 			_exit(127);
@@ -363,7 +383,17 @@ int guest_supervise(struct guest_supervisor *s, char **argv)
 	}
 	close(sv[1]);
 	listener = recv_fd(sv[0]);
+	if (listener >= 0 && s->tsm) {
+		int fuse_fd = recv_fd(sv[0]);
+
+		if (fuse_fd >= 0 && !(tsm = guest_tsm_new(fuse_fd, s->tsm))) {
+			close(fuse_fd);
+			fuse_fd = -EIO;
+		}
+		s->tsm_error = fuse_fd < 0 ? fuse_fd : 0;
+	}
 	if (listener < 0 || write(sv[0], "g", 1) != 1) {
+		guest_tsm_free(tsm);
 		close(sv[0]);
 		waitpid(child, &status, 0);
 		return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
@@ -371,7 +401,7 @@ int guest_supervise(struct guest_supervisor *s, char **argv)
 	close(sv[0]);
 	signal(SIGINT, SIG_IGN);     /* the terminal's ^C reaches PROGRAM; we follow its exit */
 	signal(SIGQUIT, SIG_IGN);
-	serve(s, listener, child, &status);
+	serve(s, listener, tsm, child, &status);
 	close(listener);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
