@@ -139,7 +139,10 @@ static int stat_of(const struct guest_tsm *t, fuse_ino_t ino, struct stat *st)
 		st->st_nlink = 2;
 	} else {
 		st->st_mode = S_IFREG | attrs[a].mode;
-		st->st_size = attrs[a].bin ? 0 : 4096;   /* configfs: text attributes say 4096 */
+		/* configfs says 4096 for text and 0 for binary attributes; a readable blob says its
+		 * maximum here, or sendfile (busybox cat) would stop at 0 before asking: the page
+		 * cache's splice trusts i_size, and FUSE shrinks i_size to the short read it gets */
+		st->st_size = !attrs[a].bin ? 4096 : attrs[a].mode & 0444 ? TSM_OUTBLOB_MAX : 0;
 	}
 	return 0;
 }
@@ -279,7 +282,9 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	o->entry = i;
 	o->a = a;
 	fi->fh = (uint64_t)(uintptr_t)o;
-	fi->direct_io = 1;        /* sizes are not known before the read; no page cache */
+	/* writes bypass the page cache (configfs sees each one); reads go through it, fresh at
+	 * every open (no keep_cache), so that splice and sendfile work */
+	fi->direct_io = !(attrs[a].mode & 0444);
 	fuse_reply_open(req, fi);
 }
 
