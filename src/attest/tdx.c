@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include <jansson.h>
+#include <openssl/sha.h>
 
 #include "attest/tdx.h"
 
@@ -63,6 +64,95 @@ void tdx_quote_body_from_report(const struct tdx_report *r, struct tdx_quote_bod
 	memcpy(b->mr_owner_config, td->mr_owner_config, 48);
 	memcpy(b->rtmr, td->rtmr, sizeof(b->rtmr));
 	memcpy(b->report_data, r->mac.report_data, 64);
+}
+
+/* ---- parsing and showing ---- */
+
+#define F(s, name, field) { name, offsetof(s, field), sizeof(((s *)0)->field) }
+const struct tdx_field tdx_report_fields[] = {
+	F(struct tdx_report, "report_type", mac.type),
+	F(struct tdx_report, "cpusvn", mac.cpusvn),
+	F(struct tdx_report, "tee_tcb_info_hash", mac.tee_tcb_info_hash),
+	F(struct tdx_report, "tee_info_hash", mac.tee_info_hash),
+	F(struct tdx_report, "report_data", mac.report_data),
+	F(struct tdx_report, "mac", mac.mac),
+	F(struct tdx_report, "tee_tcb_info.valid", tee_tcb_info.valid),
+	F(struct tdx_report, "tee_tcb_info.tee_tcb_svn", tee_tcb_info.tee_tcb_svn),
+	F(struct tdx_report, "tee_tcb_info.mr_seam", tee_tcb_info.mr_seam),
+	F(struct tdx_report, "tee_tcb_info.mr_signer_seam", tee_tcb_info.mr_signer_seam),
+	F(struct tdx_report, "tee_tcb_info.attributes", tee_tcb_info.attributes),
+	F(struct tdx_report, "tee_tcb_info.tee_tcb_svn2", tee_tcb_info.tee_tcb_svn2),
+	F(struct tdx_report, "td_info.attributes", td_info.attributes),
+	F(struct tdx_report, "td_info.xfam", td_info.xfam),
+	F(struct tdx_report, "td_info.mr_td", td_info.mr_td),
+	F(struct tdx_report, "td_info.mr_config_id", td_info.mr_config_id),
+	F(struct tdx_report, "td_info.mr_owner", td_info.mr_owner),
+	F(struct tdx_report, "td_info.mr_owner_config", td_info.mr_owner_config),
+	F(struct tdx_report, "td_info.rtmr0", td_info.rtmr[0]),
+	F(struct tdx_report, "td_info.rtmr1", td_info.rtmr[1]),
+	F(struct tdx_report, "td_info.rtmr2", td_info.rtmr[2]),
+	F(struct tdx_report, "td_info.rtmr3", td_info.rtmr[3]),
+	F(struct tdx_report, "td_info.servtd_hash", td_info.servtd_hash),
+};
+const size_t tdx_report_nfields = sizeof(tdx_report_fields) / sizeof(tdx_report_fields[0]);
+
+const struct tdx_field tdx_quote_body_fields[] = {
+	F(struct tdx_quote_body, "tee_tcb_svn", tee_tcb_svn),
+	F(struct tdx_quote_body, "mr_seam", mr_seam),
+	F(struct tdx_quote_body, "mr_signer_seam", mr_signer_seam),
+	F(struct tdx_quote_body, "seam_attributes", seam_attributes),
+	F(struct tdx_quote_body, "td_attributes", td_attributes),
+	F(struct tdx_quote_body, "xfam", xfam),
+	F(struct tdx_quote_body, "mr_td", mr_td),
+	F(struct tdx_quote_body, "mr_config_id", mr_config_id),
+	F(struct tdx_quote_body, "mr_owner", mr_owner),
+	F(struct tdx_quote_body, "mr_owner_config", mr_owner_config),
+	F(struct tdx_quote_body, "rtmr0", rtmr[0]),
+	F(struct tdx_quote_body, "rtmr1", rtmr[1]),
+	F(struct tdx_quote_body, "rtmr2", rtmr[2]),
+	F(struct tdx_quote_body, "rtmr3", rtmr[3]),
+	F(struct tdx_quote_body, "report_data", report_data),
+};
+const size_t tdx_quote_body_nfields = sizeof(tdx_quote_body_fields) / sizeof(tdx_quote_body_fields[0]);
+#undef F
+
+static bool all_zero(const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i])
+			return false;
+	return true;
+}
+
+int tdx_report_parse(const uint8_t *data, size_t len, const struct tdx_report **out,
+		     struct th_err *err)
+{
+	const struct tdx_report *r = (const struct tdx_report *)data;
+	uint8_t h[48];
+
+	if (len != sizeof(*r))
+		return th_fail(err, -EINVAL, "tdreport", "%zu bytes, a TDREPORT has 1024", len);
+	if (r->mac.type.type != TDX_REPORT_TYPE_TDX || r->mac.type.subtype)
+		return th_fail(err, -EINVAL, "report_type", "%#x/%u is not TDX (0x81/0)",
+			       r->mac.type.type, r->mac.type.subtype);
+	if (r->mac.type.version > 1)
+		return th_fail(err, -ENOTSUP, "report_type.version", "%u is not 0 or 1",
+			       r->mac.type.version);
+	if (r->mac.type.reserved || !all_zero(r->mac.reserved1, sizeof(r->mac.reserved1)) ||
+	    !all_zero(r->mac.reserved2, sizeof(r->mac.reserved2)) ||
+	    !all_zero(r->reserved, sizeof(r->reserved)))
+		return th_fail(err, -EINVAL, "reserved", "reserved bytes are not zero");
+	if (r->mac.type.version == 0 &&
+	    !all_zero(r->td_info.servtd_hash, sizeof(r->td_info.servtd_hash)))
+		return th_fail(err, -EINVAL, "td_info.servtd_hash", "set in a version 0 report");
+	SHA384((const uint8_t *)&r->tee_tcb_info, sizeof(r->tee_tcb_info), h);
+	if (memcmp(h, r->mac.tee_tcb_info_hash, 48))
+		return th_fail(err, -EINVAL, "tee_tcb_info_hash", "is not SHA-384(TEE_TCB_INFO)");
+	SHA384((const uint8_t *)&r->td_info, sizeof(r->td_info), h);
+	if (memcmp(h, r->mac.tee_info_hash, 48))
+		return th_fail(err, -EINVAL, "tee_info_hash", "is not SHA-384(TDINFO)");
+	*out = r;
+	return 0;
 }
 
 /* ---- verification ---- */

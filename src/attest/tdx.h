@@ -150,3 +150,23 @@ int tdx_verify_module(const struct th_quote *q, const char *tcb_info_json, size_
 		      const struct th_pck_ext *pck, struct th_verify_result *r, struct th_err *err);
 
 #endif
+
+/* ---- parsing and showing ---- */
+
+/* One field of a TDX structure, for `teehost show`: NAME, its offset and length (hex). */
+struct tdx_field {
+	const char *name;
+	size_t off, len;
+};
+extern const struct tdx_field tdx_report_fields[];
+extern const size_t tdx_report_nfields;
+extern const struct tdx_field tdx_quote_body_fields[];
+extern const size_t tdx_quote_body_nfields;
+
+/*
+ * A TDREPORT as TDX_CMD_GET_REPORT0 returns it: 1024 bytes, REPORTTYPE 0x81/0, version 0 or 1,
+ * reserved bytes zero, the MAC structure's hashes matching TEE_TCB_INFO and TDINFO (which the
+ * QE checks with the MAC). On success *out points into DATA.
+ */
+int tdx_report_parse(const uint8_t *data, size_t len, const struct tdx_report **out,
+		     struct th_err *err);
