@@ -149,7 +149,6 @@ int tdx_tcb_info_json(const struct th_attest_ca *ca, const struct th_pck_ext *pc
 int tdx_verify_module(const struct th_quote *q, const char *tcb_info_json, size_t len,
 		      const struct th_pck_ext *pck, struct th_verify_result *r, struct th_err *err);
 
-#endif
 
 /* ---- parsing and showing ---- */
 
@@ -170,3 +169,5 @@ extern const size_t tdx_quote_body_nfields;
  */
 int tdx_report_parse(const uint8_t *data, size_t len, const struct tdx_report **out,
 		     struct th_err *err);
+
+#endif

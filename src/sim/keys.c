@@ -29,6 +29,7 @@
 
 #include "sim/sim.h"
 #include "util/file.h"
+#include "util/state.h"
 
 const uint8_t th_sim_cpusvn[16] = "TEEHOST-SIM-CPU\x01";
 
@@ -54,35 +55,6 @@ void th_sim_cmac(const uint8_t key[16], const void *data, size_t len, uint8_t ou
 	EVP_MAC_CTX_free(ctx);
 }
 
-static int state_dir(char *buf, size_t n)
-{
-	const char *d = getenv("TEEHOST_SIM_STATE_DIR"), *x = getenv("XDG_STATE_HOME");
-	const char *home = getenv("HOME");
-
-	if (d && *d)
-		return snprintf(buf, n, "%s", d) < (int)n ? 0 : -ENAMETOOLONG;
-	if (x && *x)
-		return snprintf(buf, n, "%s/teehost", x) < (int)n ? 0 : -ENAMETOOLONG;
-	if (!home || !*home)
-		return -ENOENT;
-	return snprintf(buf, n, "%s/.local/state/teehost", home) < (int)n ? 0 : -ENAMETOOLONG;
-}
-
-static int mkdirs(char *path)
-{
-	for (char *p = path + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = 0;
-		if (mkdir(path, 0700) && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(path, 0700) && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
 int th_sim_root_secret(uint8_t out[32])
 {
 	char dir[4096], path[4200];
@@ -90,7 +62,7 @@ int th_sim_root_secret(uint8_t out[32])
 	int fd, rc;
 	ssize_t n;
 
-	rc = state_dir(dir, sizeof(dir));
+	rc = th_state_dir(dir, sizeof(dir));
 	if (rc)
 		return rc;
 	snprintf(path, sizeof(path), "%s/sim-platform.key", dir);
@@ -103,7 +75,7 @@ int th_sim_root_secret(uint8_t out[32])
 		}
 		if (errno != ENOENT)
 			return -errno;
-		rc = mkdirs(dir);
+		rc = th_mkdirs(dir, 0700);
 		if (rc)
 			return rc;
 		if (RAND_bytes(fresh, sizeof(fresh)) != 1)
