@@ -539,6 +539,7 @@ struct guest_tsm *guest_tsm_new(int fuse_fd, const struct guest_tsm_provider *pr
 		return NULL;
 	t->p = *provider;
 	t->se = fuse_session_new(&args, &tsm_ops, sizeof(tsm_ops), t);
+	fuse_opt_free_args(&args);       /* the session parsed what it needed */
 	snprintf(fdpath, sizeof(fdpath), "/dev/fd/%d", fuse_fd);
 	/* "/dev/fd/N": libfuse takes the fd of a mount someone else made (the child) */
 	if (!t->se || fuse_session_mount(t->se, fdpath)) {
