@@ -320,6 +320,11 @@ int th_encls_einit(struct th_sim_encl *e, const void *sigstruct, const void *tok
 	e->secs.isv_svn = ss->isv_svn;
 	e->isvprodid = ss->isv_prod_id;
 	e->isvsvn = ss->isv_svn;
+	/* EINIT takes the KSS identity from the SIGSTRUCT only for a KSS enclave (SDM EINIT) */
+	if (e->secs.attributes.flags & SGX_ATTR_KSS) {
+		memcpy(e->isvfamilyid, ss->isv_family_id, 16);
+		memcpy(e->isvextprodid, ss->isv_ext_prod_id, 16);
+	}
 	e->secs.attributes.flags |= SGX_ATTR_INIT;
 	e->initialized = true;
 	return 0;
