@@ -207,30 +207,14 @@ int th_sim_enter(struct th_sim_thread *t, struct th_sim_regs *r, uint64_t next_r
 	if (__atomic_exchange_n(&ts->busy, 1, __ATOMIC_ACQUIRE))
 		return 13;     /* the TCS is in use by another logical processor: #GP(0) */
 	tp = tcs_page(e, tcsaddr);
-	if (leaf == SGX_EENTER) {
-		if (tp->cssa >= tp->nssa || !ssa_ok(e, tp, tp->cssa))
-			goto gp;
-		frame = ssa_frame(e, tp, tp->cssa);
-		g = ssa_gpr(e, frame);
-		ts->aep = r->rcx;
-		tp->aep = r->rcx;
-		ts->ursp = g->ursp = r->rsp;
-		ts->urbp = g->urbp = r->rbp;
-		ts->host_fs = r->fsbase;
-		ts->host_gs = r->gsbase;
-		r->rax = tp->cssa;
-		r->rcx = next_rip;
-		r->rip = e->base + tp->oentry;
-		r->fsbase = e->base + tp->ofsbase;
-		r->gsbase = e->base + tp->ogsbase;
-		r->xrstor = 0;
-	} else if (tp->cssa != 0 && ssa_ok(e, tp, tp->cssa - 1) && aex_notify(e, tp)) {
-		/*
-		 * AEX-Notify: the interrupted frame asked for it (GPRSGX.AEXNOTIFY, on a TCS with
-		 * FLAGS.AEXNOTIFY in an enclave with ATTRIBUTES.AEXNOTIFY): ERESUME enters as
-		 * EENTER does, at OENTRY with RAX = CSSA and CSSA kept; the enclave's handler
-		 * takes EDECCSSA and resumes the frame itself.
-		 */
+	/*
+	 * AEX-Notify: when the frame ERESUME would resume asks for it (GPRSGX.AEXNOTIFY, on a TCS
+	 * with FLAGS.AEXNOTIFY in an enclave with ATTRIBUTES.AEXNOTIFY), ERESUME enters as EENTER
+	 * does, at OENTRY with RAX = CSSA and CSSA kept; the enclave's handler takes EDECCSSA and
+	 * resumes the frame itself.
+	 */
+	if (leaf == SGX_EENTER ||
+	    (tp->cssa != 0 && ssa_ok(e, tp, tp->cssa - 1) && aex_notify(e, tp))) {
 		if (tp->cssa >= tp->nssa || !ssa_ok(e, tp, tp->cssa))
 			goto gp;
 		frame = ssa_frame(e, tp, tp->cssa);
