@@ -122,7 +122,7 @@ static void add_check(struct th_kboot_result *res, int pass, const char *text)
 /* The guest's /init: plain busybox sh; every line it prints that matters
  * starts with TEEHOST- so the host can pick it out of the console. */
 static int write_init(const char *path, const char *release, const struct th_kproof *want,
-		      struct th_err *err)
+		      int guest_cmd, struct th_err *err)
 {
 	FILE *f = fopen(path, "w");
 
@@ -180,7 +180,16 @@ static int write_init(const char *path, const char *release, const struct th_kpr
 		"if on INTEL_TDX_GUEST; then\n"
 		"  if flag tdx_guest; then ok 'TDX: running as a TDX guest'\n"
 		"  else ok 'TDX guest: present-and-unsupported (not in a TD)'; fi\n"
-		"fi\n"
+		"fi\n");
+	/* The caller's test (/test.sh): its output line by line, then its exit
+	 * status, all before the verdict the host waits for. */
+	if (guest_cmd)
+		fprintf(f,
+			"$B --install -s /bin; export PATH=/bin\n"
+			"(cd /tmp && $B sh /test.sh) > /tmp/test.out 2>&1 < /dev/null; trc=$?\n"
+			"while IFS= read -r l; do echo \"TEEHOST-TEST-OUT: $l\"; done < /tmp/test.out\n"
+			"echo \"TEEHOST-TEST: exit $trc\"\n");
+	fprintf(f,
 		"if [ $fail = 0 ]; then echo 'TEEHOST-VERDICT: pass'; else echo 'TEEHOST-VERDICT: fail'; fi\n"
 		"$B sync\n"
 		"$B reboot -f\n");
@@ -188,6 +197,39 @@ static int write_init(const char *path, const char *release, const struct th_kpr
 		return th_fail(err, errno, path, "%s", strerror(errno));
 	chmod(path, 0755);
 	return 0;
+}
+
+/* The guest test's report in the console: TEEHOST-TEST-OUT lines (kept from
+ * the end, as many as fit) and TEEHOST-TEST: exit N. */
+static void read_test(const char *log, struct th_kboot_result *res)
+{
+	const char *x = strstr(log, "TEEHOST-TEST: exit ");
+	size_t used = 0;
+
+	res->test_out[0] = 0;
+	for (const char *l = strstr(log, "TEEHOST-TEST-OUT: "); l && (!x || l < x);
+	     l = strstr(l + 1, "TEEHOST-TEST-OUT: ")) {
+		size_t n;
+
+		l += 18;
+		n = strcspn(l, "\r\n");
+		if (n + 2 > sizeof(res->test_out))
+			n = sizeof(res->test_out) - 2;
+		while (used && used + n + 2 > sizeof(res->test_out)) {
+			/* Drop the oldest line. */
+			char *nl = strchr(res->test_out, '\n');
+			size_t cut = nl ? (size_t)(nl - res->test_out) + 1 : used;
+
+			memmove(res->test_out, res->test_out + cut, used - cut + 1);
+			used -= cut;
+		}
+		used += (size_t)snprintf(res->test_out + used, sizeof(res->test_out) - used,
+					 "%s%.*s", used ? "\n" : "", (int)n, l);
+	}
+	if (x) {
+		res->test_ran = 1;
+		res->test_status = atoi(x + 19);
+	}
 }
 
 /* Expectations from the build: boot/teehost-expect-REL ("release=" + config lines). */
@@ -297,9 +339,15 @@ int th_kernel_boot_test(const struct th_kboot_opts *o, struct th_kboot_result *r
 
 	/* 2. Initramfs: static busybox + the checking /init. */
 	snprintf(path, sizeof(path), "%s/root/init", tmp);
-	r = write_init(path, res->release, &want, err);
+	r = write_init(path, res->release, &want, o->guest_cmd != NULL, err);
 	if (r)
 		goto out;
+	if (o->guest_cmd) {
+		snprintf(path, sizeof(path), "%s/root/test.sh", tmp);
+		r = th_write_file_atomic(path, o->guest_cmd, strlen(o->guest_cmd), 0755, 0, err);
+		if (r)
+			goto out;
+	}
 	snprintf(initrd, sizeof(initrd), "%s/initrd.cpio", tmp);
 	snprintf(script, sizeof(script), "cp '%s' '%s/root/bin/busybox' && cd '%s/root' && "
 		 "find . | LC_ALL=C sort | cpio -o -H newc --quiet > '%s'", busybox, tmp, tmp,
@@ -367,6 +415,8 @@ int th_kernel_boot_test(const struct th_kboot_opts *o, struct th_kboot_result *r
 					       !strncmp(line, "fail ", 5) ? 0 : -1;
 					add_check(res, pass, line + (pass == -1 ? 5 : 5));
 				}
+				if (o->guest_cmd)
+					read_test(log, res);
 			}
 		}
 		free(log);

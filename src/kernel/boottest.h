@@ -23,6 +23,10 @@ struct th_kboot_opts {
 	const char *busybox;		/* static busybox; default /bin/busybox */
 	const char *qemu;		/* default qemu-system-x86_64 */
 	const char *console;		/* keep the serial log here (optional) */
+	/* A busybox sh script run inside the guest after the checks (every
+	 * busybox applet on PATH); its exit status and output come back in
+	 * test_ran/test_status/test_out. NULL: none. */
+	const char *guest_cmd;
 };
 
 #define TH_KBOOT_MAX_CHECKS 96
@@ -40,6 +44,9 @@ struct th_kboot_result {
 	char release[128];
 	struct th_kboot_check checks[TH_KBOOT_MAX_CHECKS];
 	size_t nchecks;
+	int test_ran;			/* guest_cmd ran and reported its exit status */
+	int test_status;		/* its exit status */
+	char test_out[1024];		/* its output (the last lines that fit) */
 };
 
 /* 0 when the test ran (res->pass says the verdict), -errno when it could not. */
