@@ -119,6 +119,66 @@ static void add_check(struct th_kboot_result *res, int pass, const char *text)
 	}
 }
 
+/* The guest test's report in the console: TEEHOST-TEST-OUT lines (kept from
+ * the end, as many as fit) and TEEHOST-TEST: exit N. */
+static void read_test(const char *log, struct th_kboot_result *res)
+{
+	const char *x = strstr(log, "TEEHOST-TEST: exit ");
+	size_t used = 0;
+
+	res->test_out[0] = 0;
+	for (const char *l = strstr(log, "TEEHOST-TEST-OUT: "); l && (!x || l < x);
+	     l = strstr(l + 1, "TEEHOST-TEST-OUT: ")) {
+		size_t n;
+
+		l += 18;
+		n = strcspn(l, "\r\n");
+		if (n + 2 > sizeof(res->test_out))
+			n = sizeof(res->test_out) - 2;
+		while (used && used + n + 2 > sizeof(res->test_out)) {
+			/* Drop the oldest line. */
+			char *nl = strchr(res->test_out, '\n');
+			size_t cut = nl ? (size_t)(nl - res->test_out) + 1 : used;
+
+			memmove(res->test_out, res->test_out + cut, used - cut + 1);
+			used -= cut;
+		}
+		used += (size_t)snprintf(res->test_out + used, sizeof(res->test_out) - used,
+					 "%s%.*s", used ? "\n" : "", (int)n, l);
+	}
+	if (x) {
+		res->test_ran = 1;
+		long st = strtol(x + 19, NULL, 10);
+
+		/* A shell's exit status is 0..255; anything else is garbage on the line. */
+		res->test_status = st >= 0 && st <= 255 ? (int)st : 255;
+	}
+}
+
+int th_kboot_read_console(const char *log, struct th_kboot_result *res, int guest_cmd)
+{
+	const char *v = strstr(log, "TEEHOST-VERDICT: ");
+	int verdict = v && strchr(v, '\n') ? !strncmp(v + 17, "pass", 4) : -1;
+
+	if (!res)
+		return verdict;
+	res->nchecks = 0;	/* read whole each time: the console only grows */
+	for (const char *l = strstr(log, "TEEHOST-CHECK: "); l;
+	     l = strstr(l + 1, "TEEHOST-CHECK: ")) {
+		char line[240];
+		int pass;
+
+		l += 15;
+		snprintf(line, sizeof(line), "%.*s", (int)strcspn(l, "\r\n"), l);
+		pass = !strncmp(line, "pass ", 5) ? 1 : !strncmp(line, "fail ", 5) ? 0 : -1;
+		/* "info " is five characters too. */
+		add_check(res, pass, strlen(line) >= 5 ? line + 5 : "");
+	}
+	if (guest_cmd)
+		read_test(log, res);
+	return verdict;
+}
+
 /* The guest's /init: plain busybox sh; every line it prints that matters
  * starts with TEEHOST- so the host can pick it out of the console. */
 static int write_init(const char *path, const char *release, const struct th_kproof *want,
@@ -197,39 +257,6 @@ static int write_init(const char *path, const char *release, const struct th_kpr
 		return th_fail(err, errno, path, "%s", strerror(errno));
 	chmod(path, 0755);
 	return 0;
-}
-
-/* The guest test's report in the console: TEEHOST-TEST-OUT lines (kept from
- * the end, as many as fit) and TEEHOST-TEST: exit N. */
-static void read_test(const char *log, struct th_kboot_result *res)
-{
-	const char *x = strstr(log, "TEEHOST-TEST: exit ");
-	size_t used = 0;
-
-	res->test_out[0] = 0;
-	for (const char *l = strstr(log, "TEEHOST-TEST-OUT: "); l && (!x || l < x);
-	     l = strstr(l + 1, "TEEHOST-TEST-OUT: ")) {
-		size_t n;
-
-		l += 18;
-		n = strcspn(l, "\r\n");
-		if (n + 2 > sizeof(res->test_out))
-			n = sizeof(res->test_out) - 2;
-		while (used && used + n + 2 > sizeof(res->test_out)) {
-			/* Drop the oldest line. */
-			char *nl = strchr(res->test_out, '\n');
-			size_t cut = nl ? (size_t)(nl - res->test_out) + 1 : used;
-
-			memmove(res->test_out, res->test_out + cut, used - cut + 1);
-			used -= cut;
-		}
-		used += (size_t)snprintf(res->test_out + used, sizeof(res->test_out) - used,
-					 "%s%.*s", used ? "\n" : "", (int)n, l);
-	}
-	if (x) {
-		res->test_ran = 1;
-		res->test_status = atoi(x + 19);
-	}
 }
 
 /* Expectations from the build: boot/teehost-expect-REL ("release=" + config lines). */
@@ -397,27 +424,14 @@ int th_kernel_boot_test(const struct th_kboot_opts *o, struct th_kboot_result *r
 		int done = w == pid;
 
 		if (!th_read_file(console, 16 << 20, &log, &len, NULL)) {
-			char *v = strstr(log, "TEEHOST-VERDICT: ");
+			int verdict = th_kboot_read_console(log, NULL, o->guest_cmd != NULL);
 
-			if (v && strchr(v, '\n') && !res->seconds) {
+			if (verdict >= 0 && !res->seconds) {
 				res->seconds = now() - t0;
-				res->pass = !strncmp(v + 17, "pass", 4);
+				res->pass = verdict;
 			}
-			if (done || now() - t0 > timeout) {
-				for (char *l = strstr(log, "TEEHOST-CHECK: "); l;
-				     l = strstr(l + 1, "TEEHOST-CHECK: ")) {
-					char line[240];
-					int pass;
-
-					l += 15;
-					snprintf(line, sizeof(line), "%.*s", (int)strcspn(l, "\r\n"), l);
-					pass = !strncmp(line, "pass ", 5) ? 1 :
-					       !strncmp(line, "fail ", 5) ? 0 : -1;
-					add_check(res, pass, line + (pass == -1 ? 5 : 5));
-				}
-				if (o->guest_cmd)
-					read_test(log, res);
-			}
+			if (done || now() - t0 > timeout)
+				th_kboot_read_console(log, res, o->guest_cmd != NULL);
 		}
 		free(log);
 		if (done)

@@ -53,6 +53,11 @@ struct th_kboot_result {
 int th_kernel_boot_test(const struct th_kboot_opts *o, struct th_kboot_result *res,
 			struct th_err *err);
 
+/* The guest's serial console LOG (NUL-terminated): returns the verdict (1 pass,
+ * 0 fail, -1 none yet); with RES, adds the TEEHOST-CHECK lines to its checks
+ * and, with GUEST_CMD, the test's exit status and output. */
+int th_kboot_read_console(const char *log, struct th_kboot_result *res, int guest_cmd);
+
 /* Does this CPU really offer hardware virtualisation to KVM guests? */
 int th_kvm_usable(void);
 

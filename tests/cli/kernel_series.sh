@@ -298,8 +298,30 @@ printf '0001.patch -p0\n' >"$TMP/s1/opt"
 bad "series option" "^teehost: $TMP/s1/opt: line 1: option '-p0'" status "$TMP/s1/opt" --onto v1 --repo "$up"
 echo "not a patch" >"$TMP/bad/0002-x.patch" && printf '0002-x.patch\n' >"$TMP/bad/s2"
 bad "text that is no patch" "0002-x.patch: patch: no diff in it" status "$TMP/bad/s2" --onto v1 --repo "$up"
-[ ! -e "$TMP/o1" ] && [ ! -e "$TMP/o1.rebase" ] && [ ! -e "$TMP/o1.partial" ]
-ok $? "bad input: no output dir, no rebase work tree"
+# The same inputs to the verbs that write: compose --out and bisect --workdir create
+# nothing either.
+bad "compose: malformed patch" "^teehost: $TMP/bad/0001-a-verbatim-change.patch: line [0-9]+: " \
+	compose "$TMP/bad/series" "$TMP/t6/series" --onto v1 --repo "$up" --out "$TMP/o2"
+bad "compose: missing patch" "^teehost: $TMP/s1/missing: line 2: patch nope.patch: No such file" \
+	compose "$TMP/s1/missing" "$TMP/t6/series" --onto v1 --repo "$up" --out "$TMP/o2"
+bad "compose: ref not a commit" "^teehost: v9: not a commit in $up" \
+	compose "$S" "$TMP/t6/series" --onto v9 --repo "$up" --out "$TMP/o2"
+bad "bisect: malformed patch" "^teehost: $TMP/bad/0001-a-verbatim-change.patch: line [0-9]+: " \
+	bisect "$TMP/bad/series" --onto v1 --repo "$up" --build true --workdir "$TMP/o3"
+bad "bisect: missing patch" "^teehost: $TMP/s1/missing: line 2: patch nope.patch: No such file" \
+	bisect "$TMP/s1/missing" --onto v1 --repo "$up" --build true --workdir "$TMP/o3"
+bad "bisect: ref not a commit" "^teehost: v9: not a commit in $up" \
+	bisect "$S" --onto v9 --repo "$up" --build true --workdir "$TMP/o3"
+git -C "$up" checkout -q v1 && echo dirty >>"$up/src/a.c"
+bad "compose: dirty work tree" "^teehost: $up: work tree has uncommitted changes" \
+	compose "$S" "$TMP/t6/series" --onto "$up" --out "$TMP/o2"
+bad "bisect: dirty work tree" "^teehost: $up: work tree has uncommitted changes" \
+	bisect "$S" --onto "$up" --build true --workdir "$TMP/o3"
+git -C "$up" checkout -q -- src/a.c
+git -C "$up" checkout -q main
+[ ! -e "$TMP/o1" ] && [ ! -e "$TMP/o1.rebase" ] && [ ! -e "$TMP/o1.partial" ] &&
+	[ ! -e "$TMP/o2" ] && [ ! -e "$TMP/o3" ] && [ -z "$(ls -A "$TMP" | grep -E '^o[123]')" ]
+ok $? "bad input: no output dir, no rebase work tree, no bisect workdir"
 run "$TEEHOST" kernel series status "$S"
 is "$rc" 2 "status without --onto: usage error"
 
