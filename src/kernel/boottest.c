@@ -127,8 +127,9 @@ static void read_test(const char *log, struct th_kboot_result *res)
 	size_t used = 0;
 
 	res->test_out[0] = 0;
-	for (const char *l = strstr(log, "TEEHOST-TEST-OUT: "); l && (!x || l < x);
-	     l = strstr(l + 1, "TEEHOST-TEST-OUT: ")) {
+	/* Each match is stepped over before the next search: a marker at the
+	 * very end leaves l on the terminating NUL, never past it. */
+	for (const char *l = log; (l = strstr(l, "TEEHOST-TEST-OUT: ")) && (!x || l < x);) {
 		size_t n;
 
 		l += 18;
@@ -163,8 +164,7 @@ int th_kboot_read_console(const char *log, struct th_kboot_result *res, int gues
 	if (!res)
 		return verdict;
 	res->nchecks = 0;	/* read whole each time: the console only grows */
-	for (const char *l = strstr(log, "TEEHOST-CHECK: "); l;
-	     l = strstr(l + 1, "TEEHOST-CHECK: ")) {
+	for (const char *l = log; (l = strstr(l, "TEEHOST-CHECK: "));) {
 		char line[240];
 		int pass;
 
