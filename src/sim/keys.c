@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -153,12 +154,21 @@ struct keydep {
 	uint8_t keyid[32];
 	uint8_t owner_epoch[16];
 	uint8_t config_id[64];
+	/* KSS identity, only with KEYPOLICY.ISVFAMILYID/ISVEXTPRODID: keys derived without them
+	 * stay what they were before these fields existed (sealed data survives an upgrade) */
+	uint8_t isv_family_id[16];
+	uint8_t isv_ext_prod_id[16];
 } __attribute__((packed));
 
 static void derive(struct keydep *d, uint8_t key[16])
 {
+	static const uint8_t zero[32];
+	size_t len = sizeof(*d);
+
 	memcpy(d->label, "teehost-sim-key", 16);
-	th_sim_cmac(platform_key, d, sizeof(*d), key);
+	if (!memcmp(d->isv_family_id, zero, 32))
+		len = offsetof(struct keydep, isv_family_id);
+	th_sim_cmac(platform_key, d, len, key);
 }
 
 static void report_key(const uint8_t mrenclave[32], uint64_t attr, uint64_t xfrm, uint32_t misc,
@@ -195,6 +205,8 @@ int th_sim_ereport(struct th_sim_encl *e, const void *tiv, const void *rd, void 
 	memcpy(r.body.config_id, e->secs.config_id, 64);
 	r.body.isv_prod_id = e->isvprodid;
 	r.body.isv_svn = e->isvsvn;
+	memcpy(r.body.isv_family_id, e->isvfamilyid, 16);
+	memcpy(r.body.isv_ext_prod_id, e->isvextprodid, 16);
 	r.body.config_svn = e->secs.config_svn;
 	memcpy(r.body.report_data, rd, 64);
 	memcpy(r.keyid, report_keyid, 32);
@@ -298,6 +310,10 @@ int th_sim_egetkey(struct th_sim_encl *e, const void *krv, void *out)
 			memcpy(d.config_id, e->secs.config_id, 64);
 			d.config_svn = kr->config_svn;
 		}
+		if (pol & SGX_KEYPOLICY_ISVFAMILYID)
+			memcpy(d.isv_family_id, e->isvfamilyid, 16);
+		if (pol & SGX_KEYPOLICY_ISVEXTPRODID)
+			memcpy(d.isv_ext_prod_id, e->isvextprodid, 16);
 		memcpy(d.keyid, kr->keyid, 32);
 		break;
 	}

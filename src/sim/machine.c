@@ -124,7 +124,9 @@ int th_encls_ecreate(struct th_sim_encl **out, const struct sgx_secs *secs, int 
 	    (secs->base & (secs->size - 1)) || secs->base + secs->size < secs->base ||
 	    secs->size > TH_SIM_MAX_ENCLAVE_SIZE)       /* beyond CPUID's MaxEnclaveSize_64 */
 		return -13;
-	if ((attr & SGX_ATTR_INIT) || (attr & ~TH_ATTR_SUPPORTED) || !(attr & SGX_ATTR_MODE64BIT))
+	/* AEX-Notify needs EDECCSSA, which --sgx1-only does not report */
+	if ((attr & SGX_ATTR_INIT) || (attr & ~TH_ATTR_SUPPORTED) || !(attr & SGX_ATTR_MODE64BIT) ||
+	    ((attr & SGX_ATTR_AEXNOTIFY) && th_sim_cfg.sgx1_only))
 		return -13;
 	if ((xfrm & 3) != 3 || (xfrm & ~xcr0()))
 		return -13;
@@ -180,7 +182,7 @@ fail:
 static bool tcs_valid(const struct sgx_tcs *t, const struct th_sim_encl *e)
 {
 	/* SDM EADD of a TCS: reserved fields zero, OSSA page aligned, NSSA > 0, CSSA 0 */
-	if (t->flags & ~(SGX_TCS_DBGOPTIN) || t->cssa != 0 || t->nssa == 0 ||
+	if (t->flags & ~(SGX_TCS_DBGOPTIN | SGX_TCS_AEXNOTIFY) || t->cssa != 0 || t->nssa == 0 ||
 	    (t->ossa & 0xfff) || (t->ofsbase & 0xfff) || (t->ogsbase & 0xfff))
 		return false;
 	if (t->ossa >= e->size || t->oentry >= e->size)
@@ -320,6 +322,11 @@ int th_encls_einit(struct th_sim_encl *e, const void *sigstruct, const void *tok
 	e->secs.isv_svn = ss->isv_svn;
 	e->isvprodid = ss->isv_prod_id;
 	e->isvsvn = ss->isv_svn;
+	/* EINIT takes the KSS identity from the SIGSTRUCT only for a KSS enclave (SDM EINIT) */
+	if (e->secs.attributes.flags & SGX_ATTR_KSS) {
+		memcpy(e->isvfamilyid, ss->isv_family_id, 16);
+		memcpy(e->isvextprodid, ss->isv_ext_prod_id, 16);
+	}
 	e->secs.attributes.flags |= SGX_ATTR_INIT;
 	e->initialized = true;
 	return 0;

@@ -90,6 +90,7 @@ struct th_sim_encl {
 	uint8_t mrenclave[32];
 	uint8_t mrsigner[32];
 	uint16_t isvprodid, isvsvn;
+	uint8_t isvfamilyid[16], isvextprodid[16];  /* KSS: the SIGSTRUCT's, else zero */
 	struct th_mr *mr;       /* MRENCLAVE in progress (ECREATE..EINIT) */
 	bool mr_done;
 	struct th_sim_page *pages; /* size / 4096 entries */
