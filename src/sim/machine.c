@@ -200,7 +200,8 @@ static bool page_is_zero(const void *src)
 	return true;
 }
 
-int th_encls_eadd(struct th_sim_encl *e, uint64_t addr, const void *src, uint64_t flags)
+/* EADD without the copy: checks, EPCM entry and record; the caller stores the contents */
+static int eadd_entry(struct th_sim_encl *e, uint64_t addr, const void *src, uint64_t flags)
 {
 	struct th_sim_page *p = th_sim_page_at(e, addr);
 	uint8_t type = (flags & SGX_SECINFO_TYPE_MASK) >> SGX_SECINFO_TYPE_SHIFT;
@@ -215,10 +216,6 @@ int th_encls_eadd(struct th_sim_encl *e, uint64_t addr, const void *src, uint64_
 		return -14;     /* the EPC page is in use: #PF */
 	if (type == SGX_PT_TCS && !tcs_valid(src, e))
 		return -13;
-	/* an invalid page's backing is a hole (never written, or punched by EREMOVE): a zero
-	 * page need not be written, which keeps big zero heaps out of memory */
-	if (!page_is_zero(src))
-		memcpy(e->epc + (addr - e->base), src, TH_SIM_PAGE);
 	if (type == SGX_PT_TCS) {
 		p->tcs = calloc(1, sizeof(*p->tcs));
 		if (!p->tcs)
@@ -232,6 +229,58 @@ int th_encls_eadd(struct th_sim_encl *e, uint64_t addr, const void *src, uint64_
 	e->child_count++;
 	th_mr_eadd(e->mr, addr - e->base, flags & ~TH_SECINFO_RESERVED);
 	return 0;
+}
+
+int th_encls_eadd(struct th_sim_encl *e, uint64_t addr, const void *src, uint64_t flags)
+{
+	int rc = eadd_entry(e, addr, src, flags);
+
+	/* an invalid page's backing is a hole (never written, or punched by EREMOVE): a zero
+	 * page need not be written, which keeps big zero heaps out of memory */
+	if (!rc && !page_is_zero(src))
+		memcpy(e->epc + (addr - e->base), src, TH_SIM_PAGE);
+	return rc;
+}
+
+int th_encls_eadd_page(struct th_sim_encl *e, uint64_t addr, const uint8_t *page, uint64_t flags,
+		       uint16_t mask)
+{
+	int rc = eadd_entry(e, addr, page, flags);
+
+	if (rc)
+		return rc;
+	/* EEXTEND hashes what the EPC page holds, which is PAGE once the caller stores it */
+	for (unsigned i = 0; i < SGX_CHUNKS_PER_PAGE; i++)
+		if (mask & (1u << i))
+			th_mr_eextend(e->mr, addr - e->base + i * SGX_EEXTEND_CHUNK,
+				      page + i * SGX_EEXTEND_CHUNK);
+	return 0;
+}
+
+void th_sim_epc_store(struct th_sim_encl *e, uint64_t addr, const uint8_t *pages, uint64_t n)
+{
+	uint64_t off = addr - e->base;
+
+	/* zero pages stay holes, as in th_encls_eadd; each run of others is one pwrite, which
+	 * allocates the backing without the page fault a store through e->epc takes per page */
+	for (uint64_t i = 0, j; i < n; i = j) {
+		const uint8_t *run = pages + i * TH_SIM_PAGE;
+		size_t len;
+		ssize_t w;
+
+		if (page_is_zero(run)) {
+			j = i + 1;
+			continue;
+		}
+		for (j = i + 1; j < n && !page_is_zero(pages + j * TH_SIM_PAGE); j++)
+			;
+		len = (j - i) * TH_SIM_PAGE;
+		w = pwrite(e->memfd, run, len, (off_t)(off + i * TH_SIM_PAGE));
+		if (w < 0)
+			w = 0;
+		if ((size_t)w < len)    /* the rest through the view, as th_encls_eadd would */
+			memcpy(e->epc + off + i * TH_SIM_PAGE + w, run + w, len - (size_t)w);
+	}
 }
 
 int th_encls_eextend(struct th_sim_encl *e, uint64_t addr)

@@ -9,30 +9,6 @@ source "$(dirname "$0")/../lib.sh"
 DRV=$BUILD/tests/enclaves/sdk_driver
 ENCL=$BUILD/tests/enclaves/sdk_encl.elf
 
-# tap_sub PREFIX CMD...: run a TAP-speaking command, re-number its lines as ours
-tap_sub() {
-	local prefix=$1 line; shift
-	"$@" >"$TMP/sub.out" 2>"$TMP/sub.err"
-	local rc=$?
-	local seen=0
-	while IFS= read -r line; do
-		case $line in
-		"ok "* | "not ok "*)
-			seen=1
-			_n=$((_n + 1))
-			local st=${line%% [0-9]*} rest=${line#* - }
-			[ "$st" = "not ok" ] && _failed=$((_failed + 1))
-			echo "$st $_n - $prefix: $rest"
-			;;
-		"# "*) echo "$line" ;;
-		esac
-	done <"$TMP/sub.out"
-	if [ "$seen" = 0 ] || { [ "$rc" -ne 0 ] && ! grep -q '^not ok' "$TMP/sub.out"; }; then
-		ok 1 "$prefix: ran (exit $rc)"
-		sed 's/^/# /' "$TMP/sub.err" | tail -5
-	fi
-}
-
 if [ ! -x "$DRV" ] || [ ! -r "$ENCL" ]; then
 	skip "SDK-ABI test enclave" "$DRV or $ENCL not built (make tests)"
 	done_testing
@@ -60,17 +36,17 @@ for d in kernel dcap isgx; do
 				"(enclave_initialize: ENCLAVE_NOT_AUTHORIZED)"
 			continue
 		fi
-		SDK_DRIVER_DRIVER=$d tap_sub "$d: $m" "$TEEHOST" sim --driver "$d" -- \
+		SDK_DRIVER_DRIVER=$d tap_sub --comments "$d: $m" "$TEEHOST" sim --driver "$d" -- \
 			"$DRV" "$m" "$ENCL" "$TMP/k.pem"
 	done
 done
 unset TEEHOST_LAUNCH_ENCLAVE
 # Intel's uRTS enters with its own ENCLU when there is no vDSO: the same ABI on that path
 for m in abi except; do
-	SDK_DRIVER_NO_VDSO=1 tap_sub "kernel, ENCLU without the vDSO: $m" "$TEEHOST" sim -- \
+	SDK_DRIVER_NO_VDSO=1 tap_sub --comments "kernel, ENCLU without the vDSO: $m" "$TEEHOST" sim -- \
 		"$DRV" "$m" "$ENCL" "$TMP/k.pem"
 done
-SDK_DRIVER_DRIVER=kernel tap_sub "kernel: aexnotify" "$TEEHOST" sim -- \
+SDK_DRIVER_DRIVER=kernel tap_sub --comments "kernel: aexnotify" "$TEEHOST" sim -- \
 	"$DRV" aexnotify "$ENCL" "$TMP/k.pem"
 
 # Sealing: EGETKEY(SEAL) is the same in two processes on the same simulated platform, differs
