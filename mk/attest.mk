@@ -6,7 +6,7 @@ LDLIBS += -ljansson
 
 # the preload library's own copies of the attest objects the QE needs (no Jansson there)
 ATTEST_SIM_OBJ := $(patsubst %.c,$(BUILD)/sim-obj/%.o,src/attest/quote.c src/attest/ec.c \
-	src/attest/pki.c)
+	src/attest/pki.c src/attest/x509build.c)
 $(BUILD)/libteehost-sim.so: $(ATTEST_SIM_OBJ)
 
 # build/libsgx_dcap_ql.so.1: Intel's soname and API, answered by the simulated QE (dlsym);
