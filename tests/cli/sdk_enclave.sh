@@ -76,4 +76,22 @@ k2=$(TEEHOST_SIM_STATE_DIR=$TEEHOST_SIM_STATE_DIR "$TEEHOST" sim -- \
 	"$DRV" seal "$ENCL" "$TMP/k2.pem" 1 2 2>/dev/null | sed -n 's/^seal //p')
 [ -n "$k2" ] && [ "$k2" != "$s1" ]
 ok $? "seal: another signer gets another key under MRSIGNER policy"
+# remote attestation as SDK applications do it: Intel's quote library API, found by the dynamic
+# linker under `teehost sim` (sim-lib/libsgx_dcap_ql.so.1), EREPORT to the QE inside an ECALL;
+# the quote verifies with our verifier and names this enclave and its REPORTDATA
+for d in kernel dcap; do
+	rm -f "$TMP/sdk-q.bin"
+	SDK_DRIVER_DRIVER=$d tap_sub "$d: quote" "$TEEHOST" sim --driver "$d" --common-lib teehost -- \
+		"$DRV" quote "$ENCL" "$TMP/k.pem" "$TMP/sdk-q.bin" 5d4b0a11ce
+	mr=$(sed -n 's/^mrenclave //p' "$TMP/sub.out")
+	like "$(grep '^# libsgx_dcap_ql' "$TMP/sub.out")" "sim-lib/libsgx_dcap_ql.so.1\$" \
+		"$d: the library is teehost's, from sim-lib/ beside the common loader"
+	run "$TEEHOST" attest verify --json "$TMP/sdk-q.bin"
+	is "$(jq -r .verified <<<"$out" 2>/dev/null)" true "$d: the SDK enclave's quote verifies"
+	run "$TEEHOST" show --json "$TMP/sdk-q.bin"
+	[ -n "$mr" ] && [ "$(jq -r .report.mrenclave <<<"$out" 2>/dev/null)" = "$mr" ]
+	ok $? "$d: the quote names the SDK enclave's MRENCLAVE (${mr:0:16}...)"
+	like "$(jq -r .report.report_data <<<"$out" 2>/dev/null)" "^5d4b0a11ce0000" \
+		"$d: and the REPORTDATA its ECALL was given"
+done
 done_testing

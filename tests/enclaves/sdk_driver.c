@@ -13,6 +13,7 @@
  *   sdk_driver MODE ELF KEY.pem [ARGS]     output: TAP
  *   modes: abi except threads attest kss edmm switchless aexnotify
  *          seal SIZE_MIB POLICY (prints "seal HEX" after the TAP lines)
+ *          quote OUT [REPORTDATA_HEX] (through libsgx_dcap_ql.so.1; prints "mrenclave HEX")
  */
 #include <dlfcn.h>
 #include <elf.h>
@@ -694,6 +695,76 @@ static int mode_attest(void)
 	return 0;
 }
 
+/*
+ * Remote attestation as an SDK application does it (Intel's DCAP quote library API, found by
+ * the dynamic linker as libsgx_dcap_ql.so.1 -- under `teehost sim`, teehost's drop-in):
+ * sgx_qe_get_target_info, an ECALL that EREPORTs to that TARGETINFO, sgx_qe_get_quote_size,
+ * sgx_qe_get_quote. Writes the quote to OUT and prints "mrenclave HEX" after the TAP lines.
+ */
+static int mode_quote(int argc, char **argv)
+{
+	typedef int (*ti_fn)(void *);
+	typedef int (*size_fn)(uint32_t *);
+	typedef int (*quote_fn)(const void *, uint32_t, uint8_t *);
+	struct encl en;
+	struct sdkt_report_call *c = aligned_alloc(512, sizeof(*c));
+	const struct sgx_report *rep = (const struct sgx_report *)c->report;
+	uint32_t size = 0;
+	uint8_t *quote;
+	uint64_t st;
+	void *ql;
+	FILE *f;
+	int rc;
+
+	if (argc < 1 || !c)
+		die("quote: OUT [REPORTDATA_HEX]");
+	memset(c, 0, sizeof(*c));
+	for (size_t i = 0; argc > 1 && argv[1][2 * i] && argv[1][2 * i + 1] && i < 64; i++)
+		if (sscanf(argv[1] + 2 * i, "%2hhx", &c->reportdata[i]) != 1)
+			die("quote: REPORTDATA_HEX: not hex");
+	ql = dlopen("libsgx_dcap_ql.so.1", RTLD_NOW | RTLD_LOCAL);
+	ok(ql != NULL, "the dynamic linker finds libsgx_dcap_ql.so.1 (%s)", ql ? "ok" : dlerror());
+	if (!ql)
+		return 0;
+	ti_fn get_ti = (ti_fn)dlsym(ql, "sgx_qe_get_target_info");
+	size_fn get_size = (size_fn)dlsym(ql, "sgx_qe_get_quote_size");
+	quote_fn get_quote = (quote_fn)dlsym(ql, "sgx_qe_get_quote");
+	ok(get_ti && get_size && get_quote, "it exports sgx_qe_get_target_info, "
+	   "sgx_qe_get_quote_size and sgx_qe_get_quote");
+	if (!get_ti || !get_size || !get_quote)
+		return 0;
+	{
+		Dl_info di;
+
+		if (dladdr((void *)get_ti, &di) && di.dli_fname)
+			printf("# libsgx_dcap_ql.so.1 from %s\n", di.dli_fname);
+	}
+	encl_load(&en, &default_opts);
+	rc = get_ti(c->targetinfo);
+	ok(rc == 0, "sgx_qe_get_target_info (%#x)", rc);
+	st = ecall(tcs_of(&en, 0), SDKT_EC_REPORT, c);
+	ok(st == SDKT_OK && !memcmp(rep->body.mrenclave, en.ss.enclave_hash, 32) &&
+	   !memcmp(rep->body.report_data, c->reportdata, 64),
+	   "ECALL: EREPORT to the QE's TARGETINFO (status %#" PRIx64 ")", st);
+	rc = get_size(&size);
+	ok(rc == 0 && size > 1052, "sgx_qe_get_quote_size: %u bytes (%#x)", size, rc);
+	quote = malloc(size ? size : 1);
+	rc = quote ? get_quote(c->report, size, quote) : -1;
+	ok(rc == 0, "sgx_qe_get_quote (%#x)", rc);
+	f = fopen(argv[0], "wb");
+	ok(f && rc == 0 && fwrite(quote, 1, size, f) == size && !fclose(f), "quote written to %s",
+	   argv[0]);
+	enclave_delete(en.base, NULL);
+	printf("1..%d\nmrenclave ", n_test);
+	for (int i = 0; i < 32; i++)
+		printf("%02x", en.ss.enclave_hash[i]);
+	printf("\n");
+	free(quote);
+	free(c);
+	dlclose(ql);
+	exit(n_fail ? 1 : 0);
+}
+
 static int mode_kss(void)
 {
 	struct encl en;
@@ -1029,6 +1100,8 @@ int main(int argc, char **argv)
 	printf("# entering through %s\n", use_vdso ? "the vDSO" : "ENCLU with our own AEP");
 	if (!strcmp(argv[1], "seal"))
 		return mode_seal(argc - 4, argv + 4);
+	if (!strcmp(argv[1], "quote"))
+		return mode_quote(argc - 4, argv + 4);
 	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
 		if (!strcmp(argv[1], modes[i].name)) {
 			modes[i].fn();
