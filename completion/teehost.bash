@@ -9,6 +9,10 @@ _teehost() {
 		COMPREPLY=($(compgen -W "quote collateral verify" -- "$cur"))
 		return
 	fi
+	if [ "${COMP_WORDS[COMP_CWORD-1]}" = --tee ]; then
+		COMPREPLY=($(compgen -W "sgx tdx snp" -- "$cur"))
+		return
+	fi
 	# Nested verbs (teehost kernel VERB, teehost kernel series VERB): from their own help.
 	local -a cmd=("${COMP_WORDS[1]}")
 	[ "${COMP_WORDS[1]}" = kernel ] && [ "$COMP_CWORD" -ge 3 ] && cmd+=("${COMP_WORDS[2]}")

@@ -17,6 +17,7 @@
 #include "../src/cli/measure.c"
 #include "../src/cli/show.c"
 #include "../src/cli/show_quote.c"
+#include "../src/cli/show_tee.c"
 #include "../src/cli/sign.c"
 
 #define MAX_ARGS 16

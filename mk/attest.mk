@@ -6,7 +6,7 @@ LDLIBS += -ljansson
 
 # the preload library's own copies of the attest objects the QE needs (no Jansson there)
 ATTEST_SIM_OBJ := $(patsubst %.c,$(BUILD)/sim-obj/%.o,src/attest/quote.c src/attest/ec.c \
-	src/attest/pki.c)
+	src/attest/pki.c src/attest/x509build.c)
 $(BUILD)/libteehost-sim.so: $(ATTEST_SIM_OBJ)
 
 # build/libsgx_dcap_ql.so.1: Intel's soname and API, answered by the simulated QE (dlsym);
@@ -19,15 +19,24 @@ $(DCAP_QL_LIB): $(BUILD)/src/attest/dcap_ql/dcap_ql.o src/attest/dcap_ql/sgx_dca
 		-Wl,--version-script=src/attest/dcap_ql/sgx_dcap_ql.map -Wl,-z,noexecstack \
 		-Wl,-z,defs -o $@ $(BUILD)/src/attest/dcap_ql/dcap_ql.o -ldl
 
+# sim-lib/ (mk/sim.mk) holds the drop-in beside the common loader: a program under `teehost
+# sim` finds libsgx_dcap_ql.so.1 as it finds libsgx_enclave_common.so.1
+ALL_TARGETS += $(BUILD)/sim-lib/libsgx_dcap_ql.so.1
+$(BUILD)/sim-lib/libsgx_dcap_ql.so.1: $(DCAP_QL_LIB)
+	@mkdir -p $(@D)
+	$(Q)ln -sf ../libsgx_dcap_ql.so.1 $@
+
 # a program that quotes through the drop-in library only (dlopen, Intel's names)
 $(BUILD)/tests/attest/dcap_ql_test: tests/attest/dcap_ql_test.c $(LIBA)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  TEST    $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBA) $(LDLIBS) -ldl
 
-# Installed beside the drop-in common loader (mk/loader.mk), never over Intel's copy in LIBDIR.
+# Installed beside the drop-in common loader (mk/loader.mk), never over Intel's copy in LIBDIR;
+# sim-lib/ points at it as at the common loader.
 INSTALL_HOOKS += install-attest
 .PHONY: install-attest
 install-attest: $(DCAP_QL_LIB)
-	install -d $(DESTDIR)$(LIBDIR)/teehost
+	install -d $(DESTDIR)$(LIBDIR)/teehost/sim-lib
 	install -m 0755 $(DCAP_QL_LIB) $(DESTDIR)$(LIBDIR)/teehost/libsgx_dcap_ql.so.1
+	ln -sf ../libsgx_dcap_ql.so.1 $(DESTDIR)$(LIBDIR)/teehost/sim-lib/libsgx_dcap_ql.so.1

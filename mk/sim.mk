@@ -33,7 +33,7 @@ $(BUILD)/sim-obj/%.o: %.S
 # libteehost.a objects are built with the sanitizers of the build; the preload library takes
 # its own copies of the few it needs.
 SIM_LIBOBJ := $(patsubst %.c,$(BUILD)/sim-obj/%.o,src/sgx/measure.c src/sgx/sigstruct.c \
-	src/util/err.c src/util/file.c)
+	src/util/err.c src/util/file.c src/util/state.c)
 
 $(SIM_LIB): $(SIM_OBJ) $(SIM_LIBOBJ)
 	@$(if $(Q),echo "  LD      $@")

@@ -68,3 +68,30 @@ done_testing() {
 	echo "1..$_n"
 	[ "$_failed" -eq 0 ]
 }
+
+# tap_sub [--comments] PREFIX CMD...: run a TAP-speaking test program, re-number its ok/not ok
+# lines as ours under PREFIX (--comments: pass its "# " lines through too); a program that
+# printed no result, or failed without a "not ok", is one failure with its stderr's tail
+tap_sub() {
+	local comments=0 prefix line rc seen=0
+	[ "$1" = --comments ] && { comments=1; shift; }
+	prefix=$1; shift
+	"$@" >"$TMP/sub.out" 2>"$TMP/sub.err"
+	rc=$?
+	while IFS= read -r line; do
+		case $line in
+		"ok "* | "not ok "*)
+			seen=1
+			_n=$((_n + 1))
+			local st=${line%% [0-9]*} rest=${line#* - }
+			[ "$st" = "not ok" ] && _failed=$((_failed + 1))
+			echo "$st $_n - $prefix: $rest"
+			;;
+		"# "*) [ "$comments" = 1 ] && echo "$line" ;;
+		esac
+	done <"$TMP/sub.out"
+	if [ "$seen" = 0 ] || { [ "$rc" -ne 0 ] && ! grep -q '^not ok' "$TMP/sub.out"; }; then
+		ok 1 "$prefix: ran (exit $rc)"
+		sed 's/^/# /' "$TMP/sub.err" | tail -5
+	fi
+}

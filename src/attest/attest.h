@@ -185,6 +185,10 @@ struct th_collateral_opts {
 	const char *tcb_info_id;      /* "SGX" (h12: "TDX") */
 	const char *qe_identity_id;   /* "QE" (h12: "TD_QE") */
 	unsigned tcb_eval_num;
+	/* TDX: the TD QE's identity and the TCB info writer (NULL: the SGX QE and th_tcb_info_json) */
+	const struct th_attest_enclave_id *qe;
+	int (*tcb_info_json)(const struct th_attest_ca *ca, const struct th_pck_ext *pck,
+			     const struct th_collateral_opts *o, char **out, struct th_err *err);
 };
 
 /* The signed JSON documents, compact, as Intel's PCS serves them (malloc'ed). */

@@ -317,9 +317,9 @@ int th_collateral_write(const struct th_attest_ca *ca, X509 *pck,
 	    th_attest_chain_pem(NULL, ca->tcb, ca->root, &f[9], &len))
 		rc = th_fail(err, -ENOMEM, "certificates", "cannot encode");
 	if (!rc)
-		rc = th_tcb_info_json(ca, &ext, o, &f[4], err);
+		rc = (o->tcb_info_json ? o->tcb_info_json : th_tcb_info_json)(ca, &ext, o, &f[4], err);
 	if (!rc)
-		rc = th_qe_identity_json(ca, &th_attest_sim_qe, o, &f[5], err);
+		rc = th_qe_identity_json(ca, o->qe ? o->qe : &th_attest_sim_qe, o, &f[5], err);
 	if (!rc)
 		rc = th_crl_pem(ca->root, ca->root_key, o->now, NULL, &f[6], err);
 	if (!rc)

@@ -144,7 +144,13 @@ static int get_status(json_t *lvl, char out[40], struct th_err *err)
 	return th_fail(err, -EINVAL, "tcbStatus", "'%.40s' is not a TCB status", s);
 }
 
-static int tcb_levels(json_t *body, struct th_tcb_info *t, struct th_err *err)
+/*
+ * The tcbLevels array both documents share: 1..TH_TCB_LEVELS_MAX levels, each with a "tcb"
+ * object and a tcbStatus. LEVEL reads level I's "tcb" object and says where its status goes.
+ */
+typedef int level_fn(void *ctx, size_t i, json_t *tcb, char (**status)[40], struct th_err *err);
+
+static int each_level(json_t *body, level_fn *level, void *ctx, struct th_err *err)
 {
 	json_t *levels = json_object_get(body, "tcbLevels"), *lvl;
 	size_t i;
@@ -154,38 +160,49 @@ static int tcb_levels(json_t *body, struct th_tcb_info *t, struct th_err *err)
 		return th_fail(err, -EINVAL, "tcbLevels", "missing, empty or more than %d levels",
 			       TH_TCB_LEVELS_MAX);
 	json_array_foreach(levels, i, lvl) {
-		struct th_tcb_level *l = &t->levels[i];
-		json_t *tcb = json_object_get(lvl, "tcb"), *comps, *c;
-		unsigned long v;
-		size_t j;
+		json_t *tcb = json_object_get(lvl, "tcb");
+		char (*status)[40] = NULL;
 
 		if (!json_is_object(tcb))
 			return th_fail(err, -EINVAL, "tcbLevels.tcb", "level %zu: missing", i);
-		comps = json_object_get(tcb, "sgxtcbcomponents");
-		if (t->version >= 3) {
-			if (!json_is_array(comps) || json_array_size(comps) != 16)
-				return th_fail(err, -EINVAL, "sgxtcbcomponents",
-					       "level %zu: not 16 components", i);
-			json_array_foreach(comps, j, c) {
-				if (get_uint(c, "svn", 255, &v, err))
-					return -EINVAL;
-				l->comp[j] = (uint8_t)v;
-			}
-		} else {
-			char key[32];
-
-			for (j = 0; j < 16; j++) {
-				snprintf(key, sizeof(key), "sgxtcbcomp%02zusvn", j + 1);
-				if (get_uint(tcb, key, 255, &v, err))
-					return -EINVAL;
-				l->comp[j] = (uint8_t)v;
-			}
-		}
-		if (get_uint(tcb, "pcesvn", 65535, &v, err) || get_status(lvl, l->status, err))
+		if (level(ctx, i, tcb, &status, err) || get_status(lvl, *status, err))
 			return -EINVAL;
-		l->pcesvn = (uint16_t)v;
-		t->n_levels = (unsigned)i + 1;
 	}
+	return 0;
+}
+
+static int tcb_level(void *ctx, size_t i, json_t *tcb, char (**status)[40], struct th_err *err)
+{
+	struct th_tcb_info *t = ctx;
+	struct th_tcb_level *l = &t->levels[i];
+	json_t *comps = json_object_get(tcb, "sgxtcbcomponents"), *c;
+	unsigned long v;
+	size_t j;
+
+	if (t->version >= 3) {
+		if (!json_is_array(comps) || json_array_size(comps) != 16)
+			return th_fail(err, -EINVAL, "sgxtcbcomponents",
+				       "level %zu: not 16 components", i);
+		json_array_foreach(comps, j, c) {
+			if (get_uint(c, "svn", 255, &v, err))
+				return -EINVAL;
+			l->comp[j] = (uint8_t)v;
+		}
+	} else {
+		char key[32];
+
+		for (j = 0; j < 16; j++) {
+			snprintf(key, sizeof(key), "sgxtcbcomp%02zusvn", j + 1);
+			if (get_uint(tcb, key, 255, &v, err))
+				return -EINVAL;
+			l->comp[j] = (uint8_t)v;
+		}
+	}
+	if (get_uint(tcb, "pcesvn", 65535, &v, err))
+		return -EINVAL;
+	l->pcesvn = (uint16_t)v;
+	*status = &l->status;
+	t->n_levels = (unsigned)i + 1;
 	return 0;
 }
 
@@ -213,7 +230,7 @@ int th_tcb_info_parse(const char *json, size_t len, struct th_tcb_info *t, struc
 		     get_date(d.body, "nextUpdate", &t->next_update, err) ||
 		     get_hex(d.body, "fmspc", t->fmspc, 6, err) ||
 		     get_hex(d.body, "pceId", t->pceid, 2, err) ||
-		     tcb_levels(d.body, t, err) ? -EINVAL : 0;
+		     each_level(d.body, tcb_level, t, err) ? -EINVAL : 0;
 	}
 	json_decref(d.root);
 	if (rc)
@@ -227,27 +244,27 @@ void th_tcb_info_free(struct th_tcb_info *t)
 	t->body = NULL;
 }
 
-static int qe_levels(json_t *body, struct th_qe_identity *q, struct th_err *err)
+static int qe_level(void *ctx, size_t i, json_t *tcb, char (**status)[40], struct th_err *err)
 {
-	json_t *levels = json_object_get(body, "tcbLevels"), *lvl;
-	size_t i;
+	struct th_qe_identity *q = ctx;
+	unsigned long v;
 
-	if (!json_is_array(levels) || json_array_size(levels) == 0 ||
-	    json_array_size(levels) > TH_TCB_LEVELS_MAX)
-		return th_fail(err, -EINVAL, "tcbLevels", "missing, empty or more than %d levels",
-			       TH_TCB_LEVELS_MAX);
-	json_array_foreach(levels, i, lvl) {
-		json_t *tcb = json_object_get(lvl, "tcb");
-		unsigned long v;
+	if (get_uint(tcb, "isvsvn", 65535, &v, err))
+		return -EINVAL;
+	q->levels[i].isvsvn = (uint16_t)v;
+	*status = &q->levels[i].status;
+	q->n_levels = (unsigned)i + 1;
+	return 0;
+}
 
-		if (!json_is_object(tcb))
-			return th_fail(err, -EINVAL, "tcbLevels.tcb", "level %zu: missing", i);
-		if (get_uint(tcb, "isvsvn", 65535, &v, err) ||
-		    get_status(lvl, q->levels[i].status, err))
-			return -EINVAL;
-		q->levels[i].isvsvn = (uint16_t)v;
-		q->n_levels = (unsigned)i + 1;
-	}
+/* a 4-byte hex field read as a little-endian number (MISCSELECT and its mask) */
+static int get_hex_u32(json_t *o, const char *key, uint32_t *out, struct th_err *err)
+{
+	uint8_t m[4];
+
+	if (get_hex(o, key, m, 4, err))
+		return -EINVAL;
+	*out = (uint32_t)m[0] | (uint32_t)m[1] << 8 | (uint32_t)m[2] << 16 | (uint32_t)m[3] << 24;
 	return 0;
 }
 
@@ -257,7 +274,6 @@ int th_qe_identity_parse(const char *json, size_t len, struct th_qe_identity *q,
 	struct doc d = { 0 };
 	unsigned long v = 0;
 	const char *id = NULL;
-	uint8_t m[4];
 	int rc;
 
 	memset(q, 0, sizeof(*q));
@@ -273,23 +289,16 @@ int th_qe_identity_parse(const char *json, size_t len, struct th_qe_identity *q,
 		q->version = (unsigned)v;
 		rc = get_date(d.body, "issueDate", &q->issue_date, err) ||
 		     get_date(d.body, "nextUpdate", &q->next_update, err) ||
-		     get_hex(d.body, "miscselect", m, 4, err) ? -EINVAL : 0;
-		q->miscselect = (uint32_t)m[0] | (uint32_t)m[1] << 8 | (uint32_t)m[2] << 16 |
-				(uint32_t)m[3] << 24;
-	}
-	if (!rc) {
-		rc = get_hex(d.body, "miscselectMask", m, 4, err) ? -EINVAL : 0;
-		q->miscselect_mask = (uint32_t)m[0] | (uint32_t)m[1] << 8 | (uint32_t)m[2] << 16 |
-				     (uint32_t)m[3] << 24;
-	}
-	if (!rc)
-		rc = get_hex(d.body, "attributes", q->attributes, 16, err) ||
+		     get_hex_u32(d.body, "miscselect", &q->miscselect, err) ||
+		     get_hex_u32(d.body, "miscselectMask", &q->miscselect_mask, err) ||
+		     get_hex(d.body, "attributes", q->attributes, 16, err) ||
 		     get_hex(d.body, "attributesMask", q->attributes_mask, 16, err) ||
 		     get_hex(d.body, "mrsigner", q->mrsigner, 32, err) ||
 		     get_uint(d.body, "isvprodid", 65535, &v, err) ? -EINVAL : 0;
+	}
 	if (!rc) {
 		q->isv_prod_id = (uint16_t)v;
-		rc = qe_levels(d.body, q, err);
+		rc = each_level(d.body, qe_level, q, err);
 	}
 	json_decref(d.root);
 	if (rc)

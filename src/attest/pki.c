@@ -30,6 +30,7 @@
 #include <openssl/x509v3.h>
 
 #include "attest/attest.h"
+#include "attest/x509build.h"
 #include "util/file.h"
 
 /* ---- the simulated QE3 and PCE ---- */
@@ -246,49 +247,13 @@ static X509_NAME *intel_name(const char *cn)
 	return n;
 }
 
-static int add_ext(X509 *c, X509 *issuer, int nid, const char *value)
-{
-	X509V3_CTX ctx;
-	X509_EXTENSION *e;
-	int ok;
-
-	X509V3_set_ctx(&ctx, issuer, c, NULL, NULL, 0);
-	e = X509V3_EXT_conf_nid(NULL, &ctx, nid, value);
-	ok = e && X509_add_ext(c, e, -1);
-	X509_EXTENSION_free(e);
-	return ok ? 0 : -EIO;
-}
-
 static int add_sgx_ext(X509 *c, const struct th_attest_platform *p)
 {
-	ASN1_OBJECT *oid = OBJ_txt2obj("1.2.840.113741.1.13.1", 1);
-	ASN1_OCTET_STRING *os = ASN1_OCTET_STRING_new();
-	X509_EXTENSION *e = NULL;
 	struct der d = { .n = 0 };
-	int rc = -EIO;
 
-	if (sgx_extension_der(p, &d) == 0 && oid && os && ASN1_OCTET_STRING_set(os, d.b, (int)d.n) &&
-	    (e = X509_EXTENSION_create_by_OBJ(NULL, oid, 0, os)) && X509_add_ext(c, e, -1))
-		rc = 0;
-	X509_EXTENSION_free(e);
-	ASN1_OCTET_STRING_free(os);
-	ASN1_OBJECT_free(oid);
-	return rc;
-}
-
-/* Serial: "TEEHOST-SIM" followed by 8 random bytes (positive: 'T' < 0x80) */
-static int set_serial(X509 *c)
-{
-	uint8_t s[19] = "TEEHOST-SIM";
-	BIGNUM *bn;
-	int ok;
-
-	if (RAND_bytes(s + 11, 8) != 1)
+	if (sgx_extension_der(p, &d))
 		return -EIO;
-	bn = BN_bin2bn(s, sizeof(s), NULL);
-	ok = bn && BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(c));
-	BN_free(bn);
-	return ok ? 0 : -EIO;
+	return th_x509_add_ext_der(c, "1.2.840.113741.1.13.1", d.b, d.n);
 }
 
 enum cert_kind { CERT_ROOT, CERT_PCK_CA, CERT_TCB, CERT_PCK };
@@ -299,38 +264,35 @@ static X509 *issue(enum cert_kind kind, EVP_PKEY *subject_key, X509 *issuer,
 	static const char *const cn[] = { "Intel SGX Root CA", "Intel SGX PCK Platform CA",
 					  "Intel SGX TCB Signing", "Intel SGX PCK Certificate" };
 	static const long years[] = { 25, 20, 7, 7 };
-	X509 *c = X509_new();
 	X509_NAME *name = intel_name(cn[kind]);
+	/* serial: "TEEHOST-SIM" followed by 8 random bytes */
+	X509 *c = name ? th_x509_new(name, issuer, subject_key, now, years[kind] * 365,
+				     "TEEHOST-SIM", 19) : NULL;
 	int rc = 0;
 
-	if (!c || !name || !X509_set_version(c, 2) || set_serial(c) ||
-	    !X509_time_adj_ex(X509_getm_notBefore(c), -1, 0, &now) ||
-	    !X509_time_adj_ex(X509_getm_notAfter(c), (int)(years[kind] * 365), 0, &now) ||
-	    !X509_set_subject_name(c, name) ||
-	    !X509_set_issuer_name(c, issuer ? X509_get_subject_name(issuer) : name) ||
-	    !X509_set_pubkey(c, subject_key))
+	if (!c)
 		goto fail;
 	if (!issuer)
 		issuer = c;
-	rc |= add_ext(c, issuer, NID_subject_key_identifier, "hash");
-	rc |= add_ext(c, issuer, NID_authority_key_identifier, "keyid:always");
+	rc |= th_x509_add_ext(c, issuer, NID_subject_key_identifier, "hash");
+	rc |= th_x509_add_ext(c, issuer, NID_authority_key_identifier, "keyid:always");
 	/* verifiers require the extension; the .invalid host says where it does not lead */
-	rc |= add_ext(c, issuer, NID_crl_distribution_points,
+	rc |= th_x509_add_ext(c, issuer, NID_crl_distribution_points,
 		      kind == CERT_PCK ? "URI:https://pccs.teehost.invalid/sgx/certification/v4/pckcrl?ca=platform"
 				       : "URI:https://pccs.teehost.invalid/sgx/certification/v4/rootcacrl");
 	switch (kind) {
 	case CERT_ROOT:
-		rc |= add_ext(c, issuer, NID_basic_constraints, "critical,CA:TRUE,pathlen:1");
-		rc |= add_ext(c, issuer, NID_key_usage, "critical,keyCertSign,cRLSign");
+		rc |= th_x509_add_ext(c, issuer, NID_basic_constraints, "critical,CA:TRUE,pathlen:1");
+		rc |= th_x509_add_ext(c, issuer, NID_key_usage, "critical,keyCertSign,cRLSign");
 		break;
 	case CERT_PCK_CA:
-		rc |= add_ext(c, issuer, NID_basic_constraints, "critical,CA:TRUE,pathlen:0");
-		rc |= add_ext(c, issuer, NID_key_usage, "critical,keyCertSign,cRLSign");
+		rc |= th_x509_add_ext(c, issuer, NID_basic_constraints, "critical,CA:TRUE,pathlen:0");
+		rc |= th_x509_add_ext(c, issuer, NID_key_usage, "critical,keyCertSign,cRLSign");
 		break;
 	case CERT_TCB:
 	case CERT_PCK:
-		rc |= add_ext(c, issuer, NID_basic_constraints, "critical,CA:FALSE");
-		rc |= add_ext(c, issuer, NID_key_usage, "critical,digitalSignature,nonRepudiation");
+		rc |= th_x509_add_ext(c, issuer, NID_basic_constraints, "critical,CA:FALSE");
+		rc |= th_x509_add_ext(c, issuer, NID_key_usage, "critical,digitalSignature,nonRepudiation");
 		if (kind == CERT_PCK)
 			rc |= add_sgx_ext(c, p);
 		break;
@@ -368,43 +330,11 @@ static int write_pem(const char *dir, const char *name, X509 *cert, EVP_PKEY *ke
 		     struct th_err *err)
 {
 	char path[4200];
-	BIO *b = BIO_new(BIO_s_mem());
-	char *data;
-	long n;
-	int rc = -EIO;
+	int rc;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if (b && (cert ? PEM_write_bio_X509(b, cert)
-		       : PEM_write_bio_PrivateKey(b, key, NULL, NULL, 0, NULL, NULL))) {
-		n = BIO_get_mem_data(b, &data);
-		rc = th_write_file_atomic(path, data, (size_t)n, cert ? 0644 : 0600, 0, err);
-	}
-	BIO_free(b);
+	rc = th_x509_write_pem(path, cert, key, false, err);
 	return rc ? (err && err->msg[0] ? rc : th_fail(err, rc, path, "cannot write")) : 0;
-}
-
-static X509 *read_cert(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	X509 *c;
-
-	if (!f)
-		return NULL;
-	c = PEM_read_X509(f, NULL, NULL, NULL);
-	fclose(f);
-	return c;
-}
-
-static EVP_PKEY *read_key(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	EVP_PKEY *k;
-
-	if (!f)
-		return NULL;
-	k = PEM_read_PrivateKey(f, NULL, NULL, NULL);
-	fclose(f);
-	return k;
 }
 
 static int create_ca(const char *state_dir, const char *final, struct th_err *err)
@@ -499,12 +429,12 @@ int th_attest_ca_open(const char *state_dir, struct th_attest_ca *ca, struct th_
 			return th_fail(err, -EINVAL, p, "missing or not a PEM " what); \
 		}                                                                      \
 	} while (0)
-	LOAD(root_key, read_key, "root-ca.key", "key");
-	LOAD(pck_ca_key, read_key, "pck-ca.key", "key");
-	LOAD(tcb_key, read_key, "tcb-signing.key", "key");
-	LOAD(root, read_cert, TH_COLL_ROOT, "certificate");
-	LOAD(pck_ca, read_cert, TH_COLL_PCK_CA, "certificate");
-	LOAD(tcb, read_cert, TH_COLL_TCB_SIGNING, "certificate");
+	LOAD(root_key, th_x509_read_key, "root-ca.key", "key");
+	LOAD(pck_ca_key, th_x509_read_key, "pck-ca.key", "key");
+	LOAD(tcb_key, th_x509_read_key, "tcb-signing.key", "key");
+	LOAD(root, th_x509_read_cert, TH_COLL_ROOT, "certificate");
+	LOAD(pck_ca, th_x509_read_cert, TH_COLL_PCK_CA, "certificate");
+	LOAD(tcb, th_x509_read_cert, TH_COLL_TCB_SIGNING, "certificate");
 #undef LOAD
 	return 0;
 }
@@ -540,7 +470,7 @@ int th_attest_pck_cert(struct th_attest_ca *ca, const struct th_attest_platform 
 	X509 *c;
 
 	snprintf(path, sizeof(path), "%s/%s", ca->dir, TH_COLL_PCK);
-	c = read_cert(path);
+	c = th_x509_read_cert(path);
 	if (c && pck_matches(c, p) && X509_verify(c, ca->pck_ca_key) == 1) {
 		*out = c;
 		return 0;

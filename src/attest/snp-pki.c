@@ -19,6 +19,7 @@
 #include <openssl/x509v3.h>
 
 #include "attest/snp-pki.h"
+#include "attest/x509build.h"
 #include "util/file.h"
 
 /* 1.3.6.1.4.1.3704.1.* : AMD's KDS certificate extensions */
@@ -48,48 +49,6 @@ static int set_name(X509_NAME *n, const char *cn)
 					  (const unsigned char *)SNP_SIM_MARK, -1, -1, 0) ? 0 : -1;
 }
 
-static int set_serial(X509 *x)
-{
-	uint8_t s[16] = "teehost";
-	BIGNUM *bn;
-	int ok;
-
-	if (RAND_bytes(s + 7, sizeof(s) - 7) != 1)
-		return -1;
-	bn = BN_bin2bn(s, sizeof(s), NULL);
-	ok = bn && BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(x));
-	BN_free(bn);
-	return ok ? 0 : -1;
-}
-
-static int add_ext_conf(X509 *x, X509 *issuer, int nid, const char *value)
-{
-	X509V3_CTX ctx;
-	X509_EXTENSION *ext;
-	int ok;
-
-	X509V3_set_ctx(&ctx, issuer, x, NULL, NULL, 0);
-	ext = X509V3_EXT_conf_nid(NULL, &ctx, nid, value);
-	ok = ext && X509_add_ext(x, ext, -1);
-	X509_EXTENSION_free(ext);
-	return ok ? 0 : -1;
-}
-
-/* A raw DER value under an OID (the KDS extensions are not in OpenSSL's tables). */
-static int add_ext_der(X509 *x, const char *oid, const uint8_t *der, int len)
-{
-	ASN1_OBJECT *obj = OBJ_txt2obj(oid, 1);
-	ASN1_OCTET_STRING *os = ASN1_OCTET_STRING_new();
-	X509_EXTENSION *ext = NULL;
-	int ok = obj && os && ASN1_OCTET_STRING_set(os, der, len) &&
-		 (ext = X509_EXTENSION_create_by_OBJ(NULL, obj, 0, os)) && X509_add_ext(x, ext, -1);
-
-	X509_EXTENSION_free(ext);
-	ASN1_OCTET_STRING_free(os);
-	ASN1_OBJECT_free(obj);
-	return ok ? 0 : -1;
-}
-
 static int add_ext_int(X509 *x, const char *oid, long v)
 {
 	ASN1_INTEGER *i = ASN1_INTEGER_new();
@@ -98,7 +57,7 @@ static int add_ext_int(X509 *x, const char *oid, long v)
 
 	if (i && ASN1_INTEGER_set(i, v))
 		len = i2d_ASN1_INTEGER(i, &der);
-	rc = len > 0 ? add_ext_der(x, oid, der, len) : -1;
+	rc = len > 0 ? th_x509_add_ext_der(x, oid, der, (size_t)len) : -1;
 	OPENSSL_free(der);
 	ASN1_INTEGER_free(i);
 	return rc;
@@ -112,7 +71,7 @@ static int add_ext_ia5(X509 *x, const char *oid, const char *s)
 
 	if (str && ASN1_STRING_set(str, s, -1))
 		len = i2d_ASN1_IA5STRING(str, &der);
-	rc = len > 0 ? add_ext_der(x, oid, der, len) : -1;
+	rc = len > 0 ? th_x509_add_ext_der(x, oid, der, (size_t)len) : -1;
 	OPENSSL_free(der);
 	ASN1_IA5STRING_free(str);
 	return rc;
@@ -126,7 +85,7 @@ static int add_ext_octets(X509 *x, const char *oid, const uint8_t *b, int n)
 
 	if (os && ASN1_OCTET_STRING_set(os, b, n))
 		len = i2d_ASN1_OCTET_STRING(os, &der);
-	rc = len > 0 ? add_ext_der(x, oid, der, len) : -1;
+	rc = len > 0 ? th_x509_add_ext_der(x, oid, der, (size_t)len) : -1;
 	OPENSSL_free(der);
 	ASN1_OCTET_STRING_free(os);
 	return rc;
@@ -148,16 +107,12 @@ static int sign_pss(X509 *x, EVP_PKEY *key)
 
 static X509 *new_cert(const char *cn, EVP_PKEY *pub, X509 *issuer)
 {
-	X509 *x = X509_new();
+	X509_NAME *name = X509_NAME_new();
+	/* serial: "teehost" followed by 9 random bytes */
+	X509 *x = name && !set_name(name, cn) ?
+		th_x509_new(name, issuer, pub, time(NULL), validity_days, "teehost", 16) : NULL;
 
-	if (!x || !X509_set_version(x, 2) || set_serial(x) ||
-	    set_name(X509_get_subject_name(x), cn) ||
-	    !X509_set_issuer_name(x, issuer ? X509_get_subject_name(issuer) : X509_get_subject_name(x)) ||
-	    !X509_gmtime_adj(X509_getm_notBefore(x), -86400) ||
-	    !X509_gmtime_adj(X509_getm_notAfter(x), validity_days * 86400) || !X509_set_pubkey(x, pub)) {
-		X509_free(x);
-		return NULL;
-	}
+	X509_NAME_free(name);
 	return x;
 }
 
@@ -169,10 +124,10 @@ static X509 *make_ca(enum snp_product p, int is_root, EVP_PKEY *key, X509 *ark, 
 	snprintf(cn, sizeof(cn), "%s-%s", is_root ? "ARK" : "SEV", snp_product_line(p));
 	snprintf(crl, sizeof(crl), "URI:https://kdsintf.amd.com/vcek/v1/%s/crl", snp_product_line(p));
 	x = new_cert(cn, key, is_root ? NULL : ark);
-	if (!x || add_ext_conf(x, is_root ? x : ark, NID_subject_key_identifier, "hash") ||
-	    add_ext_conf(x, is_root ? x : ark, NID_key_usage, "critical,keyCertSign,cRLSign") ||
-	    add_ext_conf(x, is_root ? x : ark, NID_basic_constraints, "critical,CA:TRUE") ||
-	    add_ext_conf(x, is_root ? x : ark, NID_crl_distribution_points, crl) ||
+	if (!x || th_x509_add_ext(x, is_root ? x : ark, NID_subject_key_identifier, "hash") ||
+	    th_x509_add_ext(x, is_root ? x : ark, NID_key_usage, "critical,keyCertSign,cRLSign") ||
+	    th_x509_add_ext(x, is_root ? x : ark, NID_basic_constraints, "critical,CA:TRUE") ||
+	    th_x509_add_ext(x, is_root ? x : ark, NID_crl_distribution_points, crl) ||
 	    sign_pss(x, is_root ? key : ark_key)) {
 		X509_free(x);
 		return NULL;
@@ -207,32 +162,18 @@ static EVP_PKEY *gen_key(int rsa)
 
 static int write_pem(const char *path, EVP_PKEY *key, X509 *cert)
 {
-	BIO *b = BIO_new(BIO_s_mem());
-	char *data;
-	long n;
-	int rc = -ENOMEM;
-
-	if (b && (key ? PEM_write_bio_PrivateKey(b, key, NULL, NULL, 0, NULL, NULL)
-		      : PEM_write_bio_X509(b, cert))) {
-		n = BIO_get_mem_data(b, &data);
-		rc = th_write_file_atomic(path, data, (size_t)n, key ? 0600 : 0644, 1, NULL);
-	}
-	BIO_free(b);
-	return rc;
+	return th_x509_write_pem(path, cert, key, true, NULL);
 }
 
 static int read_pem(const char *path, EVP_PKEY **key, X509 **cert)
 {
-	FILE *f = fopen(path, "re");
-
-	if (!f)
-		return -errno;
 	if (key)
-		*key = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+		*key = th_x509_read_key(path);
 	else
-		*cert = PEM_read_X509(f, NULL, NULL, NULL);
-	fclose(f);
-	return (key ? !!*key : !!*cert) ? 0 : -EINVAL;
+		*cert = th_x509_read_cert(path);
+	if (key ? !!*key : !!*cert)
+		return 0;
+	return access(path, R_OK) ? -errno : -EINVAL;
 }
 
 /*

@@ -145,7 +145,7 @@ static bool crl_has_required_exts(X509_CRL *crl)
 
 /* OpenSSL's path validation: CHAIN[0] up to ROOT, both CRLs checked, at NOW */
 static int verify_path(X509 *leaf, STACK_OF(X509) *untrusted, const struct coll *c, time_t now,
-		       bool pck_crl)
+		       bool pck_crl, int *depth)
 {
 	X509_STORE *st = X509_STORE_new();
 	X509_STORE_CTX *ctx = X509_STORE_CTX_new();
@@ -158,6 +158,8 @@ static int verify_path(X509 *leaf, STACK_OF(X509) *untrusted, const struct coll 
 					      X509_V_FLAG_X509_STRICT);
 		X509_STORE_CTX_set_time(ctx, 0, now);
 		rc = X509_verify_cert(ctx) == 1 ? X509_V_OK : X509_STORE_CTX_get_error(ctx);
+		if (depth)
+			*depth = X509_STORE_CTX_get_error_depth(ctx);
 	}
 	X509_STORE_CTX_free(ctx);
 	X509_STORE_free(st);
@@ -183,7 +185,7 @@ static bool check_pck_chain(const struct th_quote *q, const struct coll *c, time
 {
 	STACK_OF(X509) *chain = chain_from_quote(q);
 	X509 *leaf, *mid, *root;
-	int v;
+	int v, depth = -1;
 	bool ok = false;
 
 	*pck_out = NULL;
@@ -209,10 +211,17 @@ static bool check_pck_chain(const struct th_quote *q, const struct coll *c, time
 		fail(r, "crl", "a CRL lacks CRL Number or Authority Key Identifier");
 		goto out;
 	}
-	v = verify_path(leaf, chain, c, now, true);
+	v = verify_path(leaf, chain, c, now, true, &depth);
 	if (v != X509_V_OK) {
-		fail(r, v == X509_V_ERR_CERT_REVOKED ? "pck_revoked" : "pck_chain", "%s",
-		     v < 0 ? "cannot run the path validation" : X509_verify_cert_error_string(v));
+		static const char *const names[] = { "PCK certificate", "PCK CA", "root CA" };
+		X509 *bad = depth >= 0 && depth < 3 ? sk_X509_value(chain, depth) : NULL;
+
+		/* OpenSSL says "unspecified" when a key does not decode: name that instead */
+		fail(r, v == X509_V_ERR_CERT_REVOKED ? "pck_revoked" : "pck_chain", "%s%s%s",
+		     v < 0 ? "cannot run the path validation"
+			   : bad && !X509_get0_pubkey(bad) ? "the public key does not decode"
+							   : X509_verify_cert_error_string(v),
+		     v >= 0 && bad ? ": " : "", v >= 0 && bad ? names[depth] : "");
 		goto out;
 	}
 	X509_up_ref(leaf);
@@ -227,7 +236,7 @@ static bool check_signed_json(const char *what, const char *body, const uint8_t 
 			      const struct coll *c, time_t now, time_t next_update,
 			      struct th_verify_result *r)
 {
-	int v = verify_path(c->tcb, NULL, c, now, false);
+	int v = verify_path(c->tcb, NULL, c, now, false, NULL);
 
 	if (v != X509_V_OK || !cn_contains(c->tcb, "SGX TCB Signing"))
 		return fail(r, "tcb_signing_chain", "%s",

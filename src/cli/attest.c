@@ -21,6 +21,7 @@
 
 #include "attest/attest.h"
 #include "attest/sim_qe.h"
+#include "cli/attest-tdx.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "sgx/image.h"
@@ -35,7 +36,7 @@
 static const char usage_text[] =
 	"Usage: teehost attest quote [--enclave FILE] [--report-data HEX] [--quote-version 3|4]\n"
 	"                            --out FILE                    (under teehost sim)\n"
-	"       teehost attest collateral [--tee sgx] [--tcb up-to-date|out-of-date|revoked]\n"
+	"       teehost attest collateral [--tee sgx|tdx|snp] [--tcb up-to-date|out-of-date|revoked]\n"
 	"                            --out DIR\n"
 	"       teehost attest verify [--collateral DIR] [--root PEM] [--json] QUOTE\n"
 	"\n"
@@ -314,14 +315,16 @@ static int cmd_collateral(int argc, char **argv)
 	};
 	const char *out = NULL, *tcb_s = getenv("TEEHOST_SIM_TCB");
 	enum th_tcb_scenario tcb = TH_TCB_UP_TO_DATE;
+	bool tdx = false;
 	int c;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 't':
-			if (strcmp(optarg, "sgx"))
-				return cli_usage_error("attest collateral", "--tee: only sgx");
+			tdx = !strcmp(optarg, "tdx");
+			if (strcmp(optarg, "sgx") && !tdx)
+				return cli_usage_error("attest collateral", "--tee: sgx, tdx or snp");
 			break;
 		case 'c': tcb_s = optarg; break;
 		case 'o': out = optarg; break;
@@ -334,7 +337,7 @@ static int cmd_collateral(int argc, char **argv)
 	if (tcb_s && *tcb_s && th_tcb_scenario_parse(tcb_s, &tcb))
 		return cli_usage_error("attest collateral", "--tcb '%s': use up-to-date, "
 				       "out-of-date or revoked", tcb_s);
-	return write_collateral(out, tcb, false);
+	return tdx ? attest_tdx_collateral(out, tcb, false) : write_collateral(out, tcb, false);
 }
 
 static void print_verdict(const char *path, const struct th_verify_result *r, bool json)
@@ -365,7 +368,7 @@ static void print_verdict(const char *path, const struct th_verify_result *r, bo
 }
 
 /* a private temporary directory with fresh collateral of this platform */
-static int fresh_collateral(char *dir, size_t cap)
+static int fresh_collateral(char *dir, size_t cap, bool tdx)
 {
 	const char *tmp = getenv("TMPDIR");
 	char *tcb_s = getenv("TEEHOST_SIM_TCB");
@@ -376,7 +379,7 @@ static int fresh_collateral(char *dir, size_t cap)
 		return cli_error(dir, "cannot create a temporary directory: %s", strerror(errno));
 	if (tcb_s && *tcb_s && th_tcb_scenario_parse(tcb_s, &tcb))
 		tcb = TH_TCB_UP_TO_DATE;
-	return write_collateral(dir, tcb, true);
+	return tdx ? attest_tdx_collateral(dir, tcb, true) : write_collateral(dir, tcb, true);
 }
 
 static void remove_collateral(const char *dir)
@@ -434,7 +437,7 @@ static int cmd_verify(int argc, char **argv)
 	}
 	tmp[0] = 0;
 	if (!dir) {
-		if (fresh_collateral(tmp, sizeof(tmp))) {
+		if (fresh_collateral(tmp, sizeof(tmp), q.header.tee_type == TH_QUOTE_TEE_TDX)) {
 			if (tmp[0])
 				remove_collateral(tmp);
 			th_unmap_file(&f);
@@ -444,6 +447,8 @@ static int cmd_verify(int argc, char **argv)
 	}
 	if (th_attest_verify(&q, dir, root, time(NULL), &r, &err)) {
 		ret = cli_error_err(path, &err);
+	} else if (attest_tdx_verify(&q, dir, &r)) {
+		ret = EXIT_FAIL;
 	} else {
 		print_verdict(path, &r, json);
 		ret = r.ok ? EXIT_OK : EXIT_FAIL;

@@ -10,6 +10,7 @@ int cmd_keygen(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_sim(int argc, char **argv);
 int cmd_sim_guest(int argc, char **argv);   /* sim --snp-guest: src/cli/sim-guest.c */
+int cmd_sim_tdx(int argc, char **argv);     /* sim --tdx-guest: src/cli/sim-tdx.c */
 int cmd_run(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_setup(int argc, char **argv);
@@ -26,5 +27,11 @@ struct th_quote;
 /* the SHA-256 key fingerprint and OU of the root certificate a quote carries */
 void quote_root_id(const struct th_quote *q, char fp[97], char ou[128]);
 int cmd_kernel_series(int argc, char **argv);	/* src/cli/kernel_series.c */
+/* teehost show on a TDREPORT or an SEV-SNP report (src/cli/show_tee.c): 1 when it was one */
+int show_tee(const char *path, const uint8_t *data, size_t size, bool json, int *ret);
+struct json_writer;
+struct tdx_field;
+void show_tdx_fields(struct json_writer *w, const uint8_t *base, const struct tdx_field *f,
+		     size_t n, const char *prefix);
 
 #endif

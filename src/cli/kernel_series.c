@@ -31,17 +31,17 @@
 #define MAX_PROFILES 32
 
 struct sopts {
-	const char *onto, *repo, *out, *src, *base_cfg, *test, *build, *config, *workdir;
+	const char *onto, *repo, *out, *src, *base_cfg, *test, *host_test, *build, *config, *workdir;
 	const char *profiles[MAX_PROFILES];
 	size_t nprofiles;
 	const char *args[MAX_SERIES];
 	size_t nargs;
 	int json, cont;
-	unsigned depth, jobs;
+	unsigned depth, jobs, timeout;
 };
 
 enum { O_ONTO = 256, O_REPO, O_OUT, O_JSON, O_CONT, O_SRC, O_PROFILE, O_BASE, O_TEST,
-       O_BUILD, O_CONFIG, O_WORKDIR, O_DEPTH, O_JOBS, O_HELP };
+       O_BUILD, O_CONFIG, O_WORKDIR, O_DEPTH, O_JOBS, O_HOST_TEST, O_TIMEOUT, O_HELP };
 
 static const struct option series_long[] = {
 	{ "onto", required_argument, NULL, O_ONTO },
@@ -53,6 +53,8 @@ static const struct option series_long[] = {
 	{ "profile", required_argument, NULL, O_PROFILE },
 	{ "base", required_argument, NULL, O_BASE },
 	{ "test", required_argument, NULL, O_TEST },
+	{ "host-test", required_argument, NULL, O_HOST_TEST },
+	{ "boot-timeout", required_argument, NULL, O_TIMEOUT },
 	{ "build", required_argument, NULL, O_BUILD },
 	{ "config", required_argument, NULL, O_CONFIG },
 	{ "workdir", required_argument, NULL, O_WORKDIR },
@@ -80,6 +82,7 @@ static int parse(int argc, char **argv, const char *cmd, const char *usage, stru
 		case O_SRC: o->src = optarg; break;
 		case O_BASE: o->base_cfg = optarg; break;
 		case O_TEST: o->test = optarg; break;
+		case O_HOST_TEST: o->host_test = optarg; break;
 		case O_BUILD: o->build = optarg; break;
 		case O_CONFIG: o->config = optarg; break;
 		case O_WORKDIR: o->workdir = optarg; break;
@@ -92,6 +95,11 @@ static int parse(int argc, char **argv, const char *cmd, const char *usage, stru
 			if (cli_parse_u64(optarg, 10000000, &v) || !v)
 				return cli_usage_error(cmd, "--patch-id-depth: want 1..10000000");
 			o->depth = (unsigned)v;
+			break;
+		case O_TIMEOUT:
+			if (cli_parse_u64(optarg, 86400, &v) || !v)
+				return cli_usage_error(cmd, "--boot-timeout: want 1..86400 seconds");
+			o->timeout = (unsigned)v;
 			break;
 		case O_JOBS:
 			if (cli_parse_u64(optarg, 256, &v) || !v)
@@ -1085,21 +1093,28 @@ done:
 
 static const char bisect_usage[] =
 	"Usage: teehost kernel series bisect SERIES --onto TREE|REF [--repo DIR]\n"
-	"         [--test boot|CMD] [--build CMD] [--config FILE] [--profile NAME]...\n"
-	"         [--workdir DIR] [--jobs N] [--json]\n"
+	"         [--test boot|CMD] [--host-test CMD] [--boot-timeout SECONDS]\n"
+	"         [--build CMD] [--config FILE] [--profile NAME]... [--workdir DIR]\n"
+	"         [--jobs N] [--json]\n"
 	"\n"
 	"Find the first patch whose build fails, whose boot-test verdict fails (--test\n"
 	"boot: the kernel booted under QEMU with the profiles' expectations, see 'teehost\n"
-	"kernel boot-test'), or whose test command fails (--test CMD, run by sh in the\n"
-	"work tree). The whole series is built first, then the range is halved: at most\n"
+	"kernel boot-test'), or whose test command fails inside the booted guest (--test\n"
+	"CMD: the kernel boots under QEMU with a busybox initramfs and CMD runs there as a\n"
+	"busybox sh script, every applet on PATH; its exit status decides and its last\n"
+	"output line is the evidence). --host-test CMD runs CMD by sh on the host in the\n"
+	"work tree after each build instead (or before the boot, with --test). Each boot\n"
+	"waits --boot-timeout seconds (default 300) for the guest's verdict.\n"
+	"The whole series is built first, then the range is halved: at most\n"
 	"ceil(log2 N)+1 builds. Every step reuses one work tree and one object tree (make\n"
 	"O=): git apply/-R moves between steps and rewrites only the files in between.\n"
 	"The default build is 'make olddefconfig bzImage' with --config FILE or the\n"
 	"tiny-kernel config (tinyconfig + sgx-host boot-test, proven); --build CMD\n"
-	"replaces it. CMD and --build see TEEHOST_SRC, TEEHOST_OBJ, TEEHOST_JOBS and\n"
-	"TEEHOST_BISECT_APPLIED (patches applied). --workdir keeps tree/, obj/ and the\n"
-	"step logs. Prints the culprit with its subject and the failing evidence; exit 1\n"
-	"when one is found, 0 when the whole series is good.\n";
+	"replaces it. --build and --host-test see TEEHOST_SRC, TEEHOST_OBJ, TEEHOST_JOBS\n"
+	"and TEEHOST_BISECT_APPLIED (patches applied). --workdir keeps tree/, obj/ and\n"
+	"the step logs, and a later run in the same DIR starts from that object tree.\n"
+	"Prints the culprit with its subject and the failing evidence; exit 1 when one\n"
+	"is found, 0 when the whole series is good.\n";
 
 static void print_progress(void *ctx, const char *line)
 {
@@ -1132,6 +1147,8 @@ static int series_bisect(int argc, char **argv)
 	}
 	bo.build = o.build;
 	bo.test = o.test;
+	bo.host_test = o.host_test;
+	bo.boot_timeout = o.timeout;
 	bo.config = o.config;
 	bo.profiles = o.nprofiles ? o.profiles : (const char *const *)s.profiles;
 	bo.nprofiles = o.nprofiles ? o.nprofiles : s.nprofiles;
@@ -1206,7 +1223,7 @@ static int series_bisect(int argc, char **argv)
 		       res->obj);
 	} else {
 		printf("no bad patch: the whole series (%zu patches) builds%s (1 build)\n", s.n,
-		       o.test ? " and passes the test" : "");
+		       o.test || o.host_test ? " and passes the test" : "");
 	}
 	r = res->found ? EXIT_FAIL : EXIT_OK;
 done:

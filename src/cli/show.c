@@ -149,6 +149,10 @@ int cmd_show(int argc, char **argv)
 		th_unmap_file(&f);
 		return ret;
 	}
+	if (show_tee(a.path, f.data, f.size, a.json, &ret)) {
+		th_unmap_file(&f);
+		return ret;
+	}
 	if (f.size == sizeof(ss) && th_image_detect(f.data, f.size) == TH_FORMAT_UNKNOWN) {
 		ret = th_sigstruct_parse(f.data, f.size, &ss, &err);
 		th_unmap_file(&f);

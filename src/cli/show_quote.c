@@ -12,6 +12,7 @@
 #include <openssl/x509.h>
 
 #include "attest/attest.h"
+#include "attest/tdx.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "util/json.h"
@@ -83,7 +84,14 @@ int show_quote(const char *path, const uint8_t *data, size_t size, bool json)
 		if (!which) {
 			if (q.body_len != sizeof(b)) {
 				if (json) {
-					json_key(&w, "td_report"); json_hex(&w, q.body, q.body_len);
+					json_key(&w, "td_quote_body");
+					json_begin_object(&w);
+					show_tdx_fields(&w, q.body, tdx_quote_body_fields,
+							tdx_quote_body_nfields, "");
+					json_end_object(&w);
+				} else {
+					show_tdx_fields(NULL, q.body, tdx_quote_body_fields,
+							tdx_quote_body_nfields, "td.");
 				}
 				continue;
 			}

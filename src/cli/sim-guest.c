@@ -120,6 +120,7 @@ int cmd_sim_guest(int argc, char **argv)
 	struct snp_guest_config cfg;
 	struct snp_guest g;
 	struct guest_supervisor s = { 0 };
+	struct guest_tsm_provider tsm;
 	struct th_err err = { "" };
 	char fp[97];
 	int verbose = 0, rc;
@@ -137,7 +138,12 @@ int cmd_sim_guest(int argc, char **argv)
 			snp_product_line(cfg.product), fp);
 	}
 	s.snp = &g;
+	guest_tsm_snp(&g, &tsm);
+	s.tsm = &tsm;
 	rc = guest_supervise(&s, argv + optind);
+	if (rc >= 0 && s.tsm_error)
+		fprintf(stderr, "teehost: sim: configfs-tsm was not available: %s\n",
+			strerror(-s.tsm_error));
 	if (rc < 0) {
 		snp_guest_free(&g);
 		return cli_error("sim", "cannot start the guest supervisor: %s", strerror(-rc));

@@ -45,6 +45,8 @@ static void sim_help(void)
 	       "                 or system (leave the search path alone)\n"
 	       "  --snp-guest    an SEV-SNP guest instead: /dev/sev-guest for any program\n"
 	       "                 (teehost sim --snp-guest --help)\n"
+	       "  --tdx-guest    a TDX guest: /dev/tdx_guest and quotes through configfs-tsm\n"
+	       "                 (teehost sim --tdx-guest --help)\n"
 	       "  -h, --help     this text\n");
 }
 
@@ -219,6 +221,8 @@ int cmd_sim(int argc, char **argv)
 	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
 		if (!strcmp(argv[i], "--snp-guest"))
 			return cmd_sim_guest(argc, argv);
+		else if (!strcmp(argv[i], "--tdx-guest"))
+			return cmd_sim_tdx(argc, argv);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
 		switch (c) {

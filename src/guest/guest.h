@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "attest/snp-pki.h"
+#include "attest/tdx.h"
 
 /* The trapped process's memory: 0 or -EFAULT (partial transfers are faults). */
 struct guest_mem {
@@ -63,6 +64,44 @@ void snp_guest_derived_key(struct snp_guest *g, const struct snp_msg_key_req *re
 
 /* /dev/sev-guest's ioctl, as drivers/virt/coco/sev-guest: 0 or a negative errno. */
 long snp_guest_ioctl(struct snp_guest *g, unsigned long cmd, uint64_t arg,
+		     const struct guest_mem *mem);
+
+/* ---- TDX ---- */
+
+/* The TD's launch: what TDINFO reports (the VMM and the TD's firmware set these). */
+struct tdx_guest_config {
+	uint8_t mr_td[48];
+	uint8_t mr_config_id[48], mr_owner[48], mr_owner_config[48];
+	uint8_t rtmr[4][48];
+	uint64_t td_attributes;        /* bit 0: DEBUG */
+	uint64_t xfam;
+	unsigned quote_version;        /* 4 (the only one the simulated QE makes so far) */
+};
+
+struct tdx_guest {
+	struct tdx_guest_config cfg;
+	uint8_t mac_key[32];           /* the simulated CPU's REPORTMACSTRUCT key */
+	struct th_attest_platform platform;   /* PCK, attestation key, FMSPC, QE id */
+	char *pck_chain;               /* PCK leaf || PCK CA || root, PEM */
+	size_t pck_chain_len;
+	unsigned reports, quotes;
+};
+
+void tdx_guest_config_default(struct tdx_guest_config *cfg);
+int tdx_guest_init(struct tdx_guest *g, const struct tdx_guest_config *cfg, struct th_err *err);
+void tdx_guest_free(struct tdx_guest *g);
+/* The platform's PCK certificate and the opened test CA (for collateral): caller frees both. */
+int tdx_platform_pck(struct th_attest_platform *p, struct th_attest_ca *ca, struct x509_st **pck,
+		     struct th_err *err);
+
+/* TDG.MR.REPORT: TDREPORT for REPORT_DATA, MACed with the CPU's key. */
+void tdx_guest_report(struct tdx_guest *g, const uint8_t report_data[64], struct tdx_report *r);
+/* The TD QE's work: check the TDREPORT's MAC, then quote (malloc'ed). */
+int tdx_guest_quote(struct tdx_guest *g, const uint8_t report_data[64], uint8_t **quote,
+		    size_t *len, struct th_err *err);
+
+/* /dev/tdx_guest's ioctl, as drivers/virt/coco/tdx-guest (6.12): 0 or a negative errno. */
+long tdx_guest_ioctl(struct tdx_guest *g, unsigned long cmd, uint64_t arg,
 		     const struct guest_mem *mem);
 
 #endif

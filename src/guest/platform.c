@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The simulated platform's identity: the same 32-byte secret file the SGX simulator keeps
- * (src/sim/keys.c, which lives in the preload library and so cannot be linked here): one
- * platform, one secret, for SGX keys, the SNP chip ID, VCEK and derived keys alike. Same
- * directory rules, same file, same atomic exclusive creation.
+ * (src/sim/keys.c): one platform, one secret, for SGX keys, the SNP chip ID, VCEK, the TDX
+ * platform's keys and derived keys alike. Same directory (src/util/state.c), same file, same
+ * atomic exclusive creation.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,32 +17,11 @@
 
 #include "guest/guest.h"
 #include "util/file.h"
+#include "util/state.h"
 
 int guest_state_dir(char *buf, size_t n)
 {
-	const char *d = getenv("TEEHOST_SIM_STATE_DIR"), *x = getenv("XDG_STATE_HOME");
-	const char *home = getenv("HOME");
-
-	if (d && *d)
-		return snprintf(buf, n, "%s", d) < (int)n ? 0 : -ENAMETOOLONG;
-	if (x && *x)
-		return snprintf(buf, n, "%s/teehost", x) < (int)n ? 0 : -ENAMETOOLONG;
-	if (!home || !*home)
-		return -ENOENT;
-	return snprintf(buf, n, "%s/.local/state/teehost", home) < (int)n ? 0 : -ENAMETOOLONG;
-}
-
-static int mkdirs(char *path)
-{
-	for (char *p = path + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = 0;
-		if (mkdir(path, 0700) && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	return mkdir(path, 0700) && errno != EEXIST ? -errno : 0;
+	return th_state_dir(buf, n);
 }
 
 int guest_platform_secret(uint8_t out[32], struct th_err *err)
@@ -65,7 +44,7 @@ int guest_platform_secret(uint8_t out[32], struct th_err *err)
 		}
 		if (errno != ENOENT)
 			return th_fail(err, -errno, path, "%s", strerror(errno));
-		rc = mkdirs(dir);
+		rc = th_mkdirs(dir, 0700);
 		if (rc)
 			return th_fail(err, rc, dir, "cannot create: %s", strerror(-rc));
 		if (RAND_bytes(fresh, sizeof(fresh)) != 1)

@@ -33,8 +33,10 @@
 #include "guest/supervisor.h"
 #include "guest/uapi.h"
 
-#define DEV_SEV_GUEST "/dev/sev-guest"
-#define MEMFD_NAME "teehost-sev-guest"
+/* the devices, by the name under /dev and the memfd that stands for an open of it */
+enum guest_dev { DEV_NONE, DEV_SEV_GUEST, DEV_TDX_GUEST };
+static const char *const dev_names[] = { "", "sev-guest", "tdx_guest" };
+#define MEMFD_PREFIX "teehost-"
 
 static int install_filter(void)
 {
@@ -45,12 +47,13 @@ static int install_filter(void)
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_openat, 2, 0),
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_open, 1, 0),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_ioctl, 1, 6),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_ioctl, 1, 7),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF),
 		/* ioctl: only the guest devices' command numbers (low 32 bits of args[1]) */
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[1])),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SNP_GET_REPORT, 2, 0),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SNP_GET_DERIVED_KEY, 1, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SNP_GET_REPORT, 3, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SNP_GET_DERIVED_KEY, 2, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, TDX_CMD_GET_REPORT0, 1, 0),
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SNP_GET_EXT_REPORT, 0, 1),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
@@ -69,14 +72,20 @@ static int install_filter(void)
 	return fd < 0 ? -errno : fd;
 }
 
+/* FD, or (FD < 0) a message without one carrying the errno */
 static int send_fd(int sock, int fd)
 {
-	char c = 0, buf[CMSG_SPACE(sizeof(int))];
+	char c = fd < 0 ? (char)-fd : 0, buf[CMSG_SPACE(sizeof(int))];
 	struct iovec iov = { &c, 1 };
 	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = buf,
 			      .msg_controllen = sizeof(buf) };
 	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
 
+	if (fd < 0) {
+		msg.msg_control = NULL;
+		msg.msg_controllen = 0;
+		return sendmsg(sock, &msg, 0) == 1 ? 0 : -errno;
+	}
 	cm->cmsg_level = SOL_SOCKET;
 	cm->cmsg_type = SCM_RIGHTS;
 	cm->cmsg_len = CMSG_LEN(sizeof(int));
@@ -97,7 +106,7 @@ static int recv_fd(int sock)
 		return -EIO;
 	cm = CMSG_FIRSTHDR(&msg);
 	if (!cm || cm->cmsg_type != SCM_RIGHTS)
-		return -EIO;
+		return c ? -(int)(unsigned char)c : -EIO;
 	memcpy(&fd, CMSG_DATA(cm), sizeof(int));
 	return fd;
 }
@@ -143,15 +152,15 @@ static int read_str(pid_t pid, uint64_t addr, char *out, size_t n)
 	return -ENAMETOOLONG;
 }
 
-/* Is PATH (relative to DIRFD of PID) /dev/sev-guest? Resolves the directory, not the name. */
-static int is_device_path(pid_t pid, int dirfd, const char *path)
+/* Which guest device PATH (relative to DIRFD of PID) names, if any. Resolves the directory. */
+static enum guest_dev device_path(pid_t pid, int dirfd, const char *path)
 {
 	char dir[PATH_MAX], link[64], joined[2 * PATH_MAX + 2], *slash, *real;
+	enum guest_dev dev = DEV_NONE;
 	ssize_t n;
-	int yes;
 
-	if (!strstr(path, "sev-guest"))
-		return 0;
+	if (!strstr(path, "sev-guest") && !strstr(path, "tdx_guest"))
+		return DEV_NONE;
 	if (path[0] == '/') {
 		snprintf(joined, sizeof(joined), "%s", path);
 	} else {
@@ -161,32 +170,52 @@ static int is_device_path(pid_t pid, int dirfd, const char *path)
 			snprintf(link, sizeof(link), "/proc/%d/fd/%d", pid, dirfd);
 		n = readlink(link, dir, sizeof(dir) - 1);
 		if (n < 0)
-			return 0;
+			return DEV_NONE;
 		dir[n] = 0;
 		snprintf(joined, sizeof(joined), "%s/%s", dir, path);
 	}
 	slash = strrchr(joined, '/');
-	if (!slash || strcmp(slash + 1, "sev-guest"))
-		return 0;
+	if (!slash)
+		return DEV_NONE;
+	if (!strcmp(slash + 1, dev_names[DEV_SEV_GUEST]))
+		dev = DEV_SEV_GUEST;
+	else if (!strcmp(slash + 1, dev_names[DEV_TDX_GUEST]))
+		dev = DEV_TDX_GUEST;
+	else
+		return DEV_NONE;
 	*slash = 0;
 	real = realpath(*joined ? joined : "/", NULL);
-	yes = real && !strcmp(real, "/dev");
+	if (!real || strcmp(real, "/dev"))
+		dev = DEV_NONE;
 	free(real);
-	return yes;
+	return dev;
 }
 
-/* Is FD of PID one of our device memfds? */
-static int is_device_fd(pid_t pid, uint64_t fd)
+/* Which device FD of PID stands for: our memfds are named "teehost-<device>". */
+static enum guest_dev device_fd(pid_t pid, uint64_t fd)
 {
 	char link[64], target[128];
+	const char *pfx = "/memfd:" MEMFD_PREFIX;
 	ssize_t n;
 
 	snprintf(link, sizeof(link), "/proc/%d/fd/%d", pid, (int)fd);
 	n = readlink(link, target, sizeof(target) - 1);
 	if (n < 0)
-		return 0;
+		return DEV_NONE;
 	target[n] = 0;
-	return !strncmp(target, "/memfd:" MEMFD_NAME, strlen("/memfd:" MEMFD_NAME));
+	if (strncmp(target, pfx, strlen(pfx)))
+		return DEV_NONE;
+	for (int d = DEV_SEV_GUEST; d <= DEV_TDX_GUEST; d++)
+		if (!strncmp(target + strlen(pfx), dev_names[d], strlen(dev_names[d])) &&
+		    (target[strlen(pfx) + strlen(dev_names[d])] == ' ' ||
+		     !target[strlen(pfx) + strlen(dev_names[d])]))
+			return (enum guest_dev)d;
+	return DEV_NONE;
+}
+
+static bool served(const struct guest_supervisor *s, enum guest_dev d)
+{
+	return (d == DEV_SEV_GUEST && s->snp) || (d == DEV_TDX_GUEST && s->tdx);
 }
 
 static void answer(int listener, struct seccomp_notif_resp *resp)
@@ -201,6 +230,8 @@ static void handle_open(struct guest_supervisor *s, int listener, struct seccomp
 	char path[PATH_MAX];
 	int dirfd = AT_FDCWD, flags;
 	uint64_t path_addr;
+	enum guest_dev dev = DEV_NONE;
+	char memfd_name[64];
 
 	if (req->data.nr == __NR_openat) {
 		dirfd = (int)req->data.args[0];
@@ -210,14 +241,16 @@ static void handle_open(struct guest_supervisor *s, int listener, struct seccomp
 		path_addr = req->data.args[0];
 		flags = (int)req->data.args[1];
 	}
-	if (!s->snp || read_str(req->pid, path_addr, path, sizeof(path)) ||
-	    !is_device_path(req->pid, dirfd, path)) {
+	if (!read_str(req->pid, path_addr, path, sizeof(path)))
+		dev = device_path(req->pid, dirfd, path);
+	if (!served(s, dev)) {
 		resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
 		answer(listener, resp);
 		return;
 	}
 	{
-		int fd = memfd_create(MEMFD_NAME, MFD_CLOEXEC);
+		int fd = (snprintf(memfd_name, sizeof(memfd_name), MEMFD_PREFIX "%s", dev_names[dev]),
+			  memfd_create(memfd_name, MFD_CLOEXEC));
 		struct seccomp_notif_addfd add = {
 			.id = req->id, .flags = SECCOMP_ADDFD_FLAG_SEND, .srcfd = (uint32_t)fd,
 			.newfd_flags = flags & O_CLOEXEC ? O_CLOEXEC : 0,
@@ -239,9 +272,10 @@ static void handle_ioctl(struct guest_supervisor *s, int listener, struct seccom
 {
 	struct proc_mem pm = { req->pid };
 	struct guest_mem mem = { pm_read, pm_write, &pm };
+	enum guest_dev dev = device_fd(req->pid, req->data.args[0]);
 	long rc;
 
-	if (!s->snp || !is_device_fd(req->pid, req->data.args[0])) {
+	if (!served(s, dev)) {
 		resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
 		answer(listener, resp);
 		return;
@@ -249,7 +283,10 @@ static void handle_ioctl(struct guest_supervisor *s, int listener, struct seccom
 	/* the process may have died or given up meanwhile; then its memory is not ours to write */
 	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &req->id))
 		return;
-	rc = snp_guest_ioctl(s->snp, (unsigned)req->data.args[1], req->data.args[2], &mem);
+	if (dev == DEV_SEV_GUEST)
+		rc = snp_guest_ioctl(s->snp, (unsigned)req->data.args[1], req->data.args[2], &mem);
+	else
+		rc = tdx_guest_ioctl(s->tdx, (unsigned)req->data.args[1], req->data.args[2], &mem);
 	s->ioctls++;
 	if (rc < 0)
 		resp->error = (int32_t)rc;
@@ -258,7 +295,8 @@ static void handle_ioctl(struct guest_supervisor *s, int listener, struct seccom
 	answer(listener, resp);
 }
 
-static void serve(struct guest_supervisor *s, int listener, pid_t child, int *status)
+static void serve(struct guest_supervisor *s, int listener, struct guest_tsm *tsm, pid_t child,
+		  int *status)
 {
 	struct seccomp_notif_sizes sz;
 	struct seccomp_notif *req;
@@ -270,15 +308,20 @@ static void serve(struct guest_supervisor *s, int listener, pid_t child, int *st
 	req = calloc(1, sz.seccomp_notif > sizeof(*req) ? sz.seccomp_notif : sizeof(*req));
 	resp = calloc(1, sz.seccomp_notif_resp > sizeof(*resp) ? sz.seccomp_notif_resp : sizeof(*resp));
 	for (;;) {
-		struct pollfd p[2] = { { listener, POLLIN, 0 }, { pidfd, POLLIN, 0 } };
+		struct pollfd p[3] = { { listener, POLLIN, 0 }, { pidfd, POLLIN, 0 },
+				       { tsm ? guest_tsm_fd(tsm) : -1, POLLIN, 0 } };
 
-		if (poll(p, pidfd >= 0 ? 2 : 1, -1) < 0) {
+		if (poll(p, 3, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
 		}
 		if (p[1].revents & POLLIN)
 			break;           /* PROGRAM exited: its status is ours */
+		if (p[2].revents & POLLIN && guest_tsm_process(tsm) < 0) {
+			guest_tsm_free(tsm);     /* the mount went away with its namespace */
+			tsm = NULL;
+		}
 		if (p[0].revents & (POLLHUP | POLLERR))
 			break;
 		if (!(p[0].revents & POLLIN))
@@ -295,6 +338,7 @@ static void serve(struct guest_supervisor *s, int listener, pid_t child, int *st
 	}
 	free(req);
 	free(resp);
+	guest_tsm_free(tsm);
 	while (waitpid(child, status, 0) < 0 && errno == EINTR)
 		;
 	if (pidfd >= 0)
@@ -304,6 +348,7 @@ static void serve(struct guest_supervisor *s, int listener, pid_t child, int *st
 int guest_supervise(struct guest_supervisor *s, char **argv)
 {
 	int sv[2], listener, status = 0;
+	struct guest_tsm *tsm = NULL;
 	pid_t child;
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
@@ -312,11 +357,17 @@ int guest_supervise(struct guest_supervisor *s, char **argv)
 	if (child < 0)
 		return -errno;
 	if (child == 0) {
-		int fd = install_filter();
+		int fuse_fd = s->tsm ? guest_tsm_mount() : -ENOENT, fd;
 		char go;
 
 		close(sv[0]);
-		if (fd < 0 || send_fd(sv[1], fd)) {
+		if (s->tsm && fuse_fd < 0 && s->tsm_required) {
+			fprintf(stderr, "teehost: sim: configfs-tsm: cannot mount at "
+				"/sys/kernel/config: %s\n", strerror(-fuse_fd));
+			_exit(127);
+		}
+		fd = install_filter();
+		if (fd < 0 || send_fd(sv[1], fd) || (s->tsm && send_fd(sv[1], fuse_fd))) {
 			fprintf(stderr, "teehost: sim: seccomp user notification: %s\n",
 				strerror(fd < 0 ? -fd : errno));
 			_exit(127);
@@ -332,7 +383,17 @@ int guest_supervise(struct guest_supervisor *s, char **argv)
 	}
 	close(sv[1]);
 	listener = recv_fd(sv[0]);
+	if (listener >= 0 && s->tsm) {
+		int fuse_fd = recv_fd(sv[0]);
+
+		if (fuse_fd >= 0 && !(tsm = guest_tsm_new(fuse_fd, s->tsm))) {
+			close(fuse_fd);
+			fuse_fd = -EIO;
+		}
+		s->tsm_error = fuse_fd < 0 ? fuse_fd : 0;
+	}
 	if (listener < 0 || write(sv[0], "g", 1) != 1) {
+		guest_tsm_free(tsm);
 		close(sv[0]);
 		waitpid(child, &status, 0);
 		return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
@@ -340,7 +401,7 @@ int guest_supervise(struct guest_supervisor *s, char **argv)
 	close(sv[0]);
 	signal(SIGINT, SIG_IGN);     /* the terminal's ^C reaches PROGRAM; we follow its exit */
 	signal(SIGQUIT, SIG_IGN);
-	serve(s, listener, child, &status);
+	serve(s, listener, tsm, child, &status);
 	close(listener);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }

@@ -4,9 +4,14 @@
 #define TEEHOST_GUEST_SUPERVISOR_H
 
 #include "guest/guest.h"
+#include "guest/tsm.h"
 
 struct guest_supervisor {
 	struct snp_guest *snp;          /* NULL: no /dev/sev-guest */
+	struct tdx_guest *tdx;          /* NULL: no /dev/tdx_guest */
+	const struct guest_tsm_provider *tsm;   /* NULL: no configfs-tsm */
+	bool tsm_required;              /* fail when configfs-tsm cannot be mounted */
+	int tsm_error;                  /* why configfs-tsm is absent (negative errno), or 0 */
 	unsigned long opens, ioctls;    /* served, for --verbose */
 };
 

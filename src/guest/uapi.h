@@ -48,6 +48,9 @@ struct tdx_report_req {
 	uint8_t reportdata[64];
 	uint8_t tdreport[1024];
 };
+_Static_assert(sizeof(struct tdx_report_req) == 1088, "tdx_report_req");
+_Static_assert(offsetof(struct tdx_report_req, tdreport) == 64, "tdreport");
 #define TDX_CMD_GET_REPORT0 _IOWR('T', 1, struct tdx_report_req)
+_Static_assert(TDX_CMD_GET_REPORT0 == 0xc4405401, "TDX_CMD_GET_REPORT0");
 
 #endif

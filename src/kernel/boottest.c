@@ -119,10 +119,70 @@ static void add_check(struct th_kboot_result *res, int pass, const char *text)
 	}
 }
 
+/* The guest test's report in the console: TEEHOST-TEST-OUT lines (kept from
+ * the end, as many as fit) and TEEHOST-TEST: exit N. */
+static void read_test(const char *log, struct th_kboot_result *res)
+{
+	const char *x = strstr(log, "TEEHOST-TEST: exit ");
+	size_t used = 0;
+
+	res->test_out[0] = 0;
+	/* Each match is stepped over before the next search: a marker at the
+	 * very end leaves l on the terminating NUL, never past it. */
+	for (const char *l = log; (l = strstr(l, "TEEHOST-TEST-OUT: ")) && (!x || l < x);) {
+		size_t n;
+
+		l += 18;
+		n = strcspn(l, "\r\n");
+		if (n + 2 > sizeof(res->test_out))
+			n = sizeof(res->test_out) - 2;
+		while (used && used + n + 2 > sizeof(res->test_out)) {
+			/* Drop the oldest line. */
+			char *nl = strchr(res->test_out, '\n');
+			size_t cut = nl ? (size_t)(nl - res->test_out) + 1 : used;
+
+			memmove(res->test_out, res->test_out + cut, used - cut + 1);
+			used -= cut;
+		}
+		used += (size_t)snprintf(res->test_out + used, sizeof(res->test_out) - used,
+					 "%s%.*s", used ? "\n" : "", (int)n, l);
+	}
+	if (x) {
+		res->test_ran = 1;
+		long st = strtol(x + 19, NULL, 10);
+
+		/* A shell's exit status is 0..255; anything else is garbage on the line. */
+		res->test_status = st >= 0 && st <= 255 ? (int)st : 255;
+	}
+}
+
+int th_kboot_read_console(const char *log, struct th_kboot_result *res, int guest_cmd)
+{
+	const char *v = strstr(log, "TEEHOST-VERDICT: ");
+	int verdict = v && strchr(v, '\n') ? !strncmp(v + 17, "pass", 4) : -1;
+
+	if (!res)
+		return verdict;
+	res->nchecks = 0;	/* read whole each time: the console only grows */
+	for (const char *l = log; (l = strstr(l, "TEEHOST-CHECK: "));) {
+		char line[240];
+		int pass;
+
+		l += 15;
+		snprintf(line, sizeof(line), "%.*s", (int)strcspn(l, "\r\n"), l);
+		pass = !strncmp(line, "pass ", 5) ? 1 : !strncmp(line, "fail ", 5) ? 0 : -1;
+		/* "info " is five characters too. */
+		add_check(res, pass, strlen(line) >= 5 ? line + 5 : "");
+	}
+	if (guest_cmd)
+		read_test(log, res);
+	return verdict;
+}
+
 /* The guest's /init: plain busybox sh; every line it prints that matters
  * starts with TEEHOST- so the host can pick it out of the console. */
 static int write_init(const char *path, const char *release, const struct th_kproof *want,
-		      struct th_err *err)
+		      int guest_cmd, struct th_err *err)
 {
 	FILE *f = fopen(path, "w");
 
@@ -180,7 +240,16 @@ static int write_init(const char *path, const char *release, const struct th_kpr
 		"if on INTEL_TDX_GUEST; then\n"
 		"  if flag tdx_guest; then ok 'TDX: running as a TDX guest'\n"
 		"  else ok 'TDX guest: present-and-unsupported (not in a TD)'; fi\n"
-		"fi\n"
+		"fi\n");
+	/* The caller's test (/test.sh): its output line by line, then its exit
+	 * status, all before the verdict the host waits for. */
+	if (guest_cmd)
+		fprintf(f,
+			"$B --install -s /bin; export PATH=/bin\n"
+			"(cd /tmp && $B sh /test.sh) > /tmp/test.out 2>&1 < /dev/null; trc=$?\n"
+			"while IFS= read -r l; do echo \"TEEHOST-TEST-OUT: $l\"; done < /tmp/test.out\n"
+			"echo \"TEEHOST-TEST: exit $trc\"\n");
+	fprintf(f,
 		"if [ $fail = 0 ]; then echo 'TEEHOST-VERDICT: pass'; else echo 'TEEHOST-VERDICT: fail'; fi\n"
 		"$B sync\n"
 		"$B reboot -f\n");
@@ -297,9 +366,15 @@ int th_kernel_boot_test(const struct th_kboot_opts *o, struct th_kboot_result *r
 
 	/* 2. Initramfs: static busybox + the checking /init. */
 	snprintf(path, sizeof(path), "%s/root/init", tmp);
-	r = write_init(path, res->release, &want, err);
+	r = write_init(path, res->release, &want, o->guest_cmd != NULL, err);
 	if (r)
 		goto out;
+	if (o->guest_cmd) {
+		snprintf(path, sizeof(path), "%s/root/test.sh", tmp);
+		r = th_write_file_atomic(path, o->guest_cmd, strlen(o->guest_cmd), 0755, 0, err);
+		if (r)
+			goto out;
+	}
 	snprintf(initrd, sizeof(initrd), "%s/initrd.cpio", tmp);
 	snprintf(script, sizeof(script), "cp '%s' '%s/root/bin/busybox' && cd '%s/root' && "
 		 "find . | LC_ALL=C sort | cpio -o -H newc --quiet > '%s'", busybox, tmp, tmp,
@@ -349,25 +424,14 @@ int th_kernel_boot_test(const struct th_kboot_opts *o, struct th_kboot_result *r
 		int done = w == pid;
 
 		if (!th_read_file(console, 16 << 20, &log, &len, NULL)) {
-			char *v = strstr(log, "TEEHOST-VERDICT: ");
+			int verdict = th_kboot_read_console(log, NULL, o->guest_cmd != NULL);
 
-			if (v && strchr(v, '\n') && !res->seconds) {
+			if (verdict >= 0 && !res->seconds) {
 				res->seconds = now() - t0;
-				res->pass = !strncmp(v + 17, "pass", 4);
+				res->pass = verdict;
 			}
-			if (done || now() - t0 > timeout) {
-				for (char *l = strstr(log, "TEEHOST-CHECK: "); l;
-				     l = strstr(l + 1, "TEEHOST-CHECK: ")) {
-					char line[240];
-					int pass;
-
-					l += 15;
-					snprintf(line, sizeof(line), "%.*s", (int)strcspn(l, "\r\n"), l);
-					pass = !strncmp(line, "pass ", 5) ? 1 :
-					       !strncmp(line, "fail ", 5) ? 0 : -1;
-					add_check(res, pass, line + (pass == -1 ? 5 : 5));
-				}
-			}
+			if (done || now() - t0 > timeout)
+				th_kboot_read_console(log, res, o->guest_cmd != NULL);
 		}
 		free(log);
 		if (done)

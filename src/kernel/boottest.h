@@ -23,6 +23,10 @@ struct th_kboot_opts {
 	const char *busybox;		/* static busybox; default /bin/busybox */
 	const char *qemu;		/* default qemu-system-x86_64 */
 	const char *console;		/* keep the serial log here (optional) */
+	/* A busybox sh script run inside the guest after the checks (every
+	 * busybox applet on PATH); its exit status and output come back in
+	 * test_ran/test_status/test_out. NULL: none. */
+	const char *guest_cmd;
 };
 
 #define TH_KBOOT_MAX_CHECKS 96
@@ -40,11 +44,19 @@ struct th_kboot_result {
 	char release[128];
 	struct th_kboot_check checks[TH_KBOOT_MAX_CHECKS];
 	size_t nchecks;
+	int test_ran;			/* guest_cmd ran and reported its exit status */
+	int test_status;		/* its exit status */
+	char test_out[1024];		/* its output (the last lines that fit) */
 };
 
 /* 0 when the test ran (res->pass says the verdict), -errno when it could not. */
 int th_kernel_boot_test(const struct th_kboot_opts *o, struct th_kboot_result *res,
 			struct th_err *err);
+
+/* The guest's serial console LOG (NUL-terminated): returns the verdict (1 pass,
+ * 0 fail, -1 none yet); with RES, adds the TEEHOST-CHECK lines to its checks
+ * and, with GUEST_CMD, the test's exit status and output. */
+int th_kboot_read_console(const char *log, struct th_kboot_result *res, int guest_cmd);
 
 /* Does this CPU really offer hardware virtualisation to KVM guests? */
 int th_kvm_usable(void);

@@ -104,39 +104,145 @@ static void log_evidence(const char *log, char *buf, size_t len)
 	free(text);
 }
 
-static int default_config(struct work *w, const struct th_bisect_opts *o, struct th_err *err)
+/* Write TEXT to the object tree's .config unless it already holds exactly
+ * that: a rewrite with the same content would still make kconfig resync. */
+static int put_config(const char *path, const char *text, size_t len, struct th_err *err)
 {
-	char path[PATH_MAX + 16];
+	char *old = NULL;
+	size_t olen = 0;
+	int same = !th_read_file(path, 16 << 20, &old, &olen, NULL) && olen == len &&
+		   !memcmp(old, text, len);
+
+	free(old);
+	return same ? 0 : th_write_file_atomic(path, text, len, 0644, 0, err);
+}
+
+static int default_config(struct work *w, const struct th_sbase *b,
+			  const struct th_bisect_opts *o, struct th_err *err)
+{
+	static const char *const tiny[] = { "sgx-host", "boot-test" };
+	const char *const *prof = o->nprofiles ? o->profiles : tiny;
+	size_t nprof = o->nprofiles ? o->nprofiles : 2;
+	char path[PATH_MAX + 16], saved[PATH_MAX + 32], key[2 * PATH_MAX + 1024];
+	char *text = NULL;
+	size_t len = 0, kl;
+	int r;
 
 	snprintf(path, sizeof(path), "%s/.config", w->obj);
 	if (o->config) {
-		char *text = NULL;
-		size_t len = 0;
-		int r = th_read_file(o->config, 16 << 20, &text, &len, err);
-
+		r = th_read_file(o->config, 16 << 20, &text, &len, err);
 		if (r)
 			return th_fail(err, -r, o->config, "%s", strerror(-r));
-		r = th_write_file_atomic(path, text, len, 0644, 0, err);
+		r = put_config(path, text, len, err);
 		free(text);
 		return r;
 	}
-	/* The tiny-kernel recipe's config: tinyconfig + the profiles, proven. */
-	{
-		static const char *const tiny[] = { "sgx-host", "boot-test" };
-		struct th_kconfig_opts ko = { .src = w->tree, .base = "tinyconfig",
-					      .profiles = o->nprofiles ? o->profiles : tiny,
-					      .nprofiles = o->nprofiles ? o->nprofiles : 2 };
-		struct th_kconfig_result res;
-		int r = th_kernel_configure(&ko, &res, err);
+	/* The tiny-kernel recipe's config: tinyconfig + the profiles, proven.
+	 * A kept workdir keeps it with what it was made from (the base and the
+	 * profiles), so a later run on the same base skips the minutes the
+	 * proof costs on a busy machine. */
+	kl = (size_t)snprintf(key, sizeof(key), "base %s %s\nprofiles", b->git ? b->commit : b->tree,
+			      b->git ? b->repo : "");
+	for (size_t i = 0; i < nprof && kl < sizeof(key); i++)
+		kl += (size_t)snprintf(key + kl, sizeof(key) - kl, " %s", prof[i]);
+	snprintf(saved, sizeof(saved), "%s/tiny.config", w->dir);
+	if (o->workdir) {
+		char *k = NULL;
+		size_t klen = 0;
+		char kpath[PATH_MAX + 32];
 
+		snprintf(kpath, sizeof(kpath), "%s/tiny.config.key", w->dir);
+		if (!th_read_file(kpath, 1 << 16, &k, &klen, NULL) && klen == strlen(key) &&
+		    !memcmp(k, key, klen) && !th_read_file(saved, 16 << 20, &text, &len, NULL)) {
+			free(k);
+			r = put_config(path, text, len, err);
+			free(text);
+			return r;
+		}
+		free(k);
+	}
+	{
+		struct th_kconfig_opts ko = { .src = w->tree, .base = "tinyconfig",
+					      .profiles = prof, .nprofiles = nprof };
+		struct th_kconfig_result res;
+
+		r = th_kernel_configure(&ko, &res, err);
 		if (!r && th_kproof_failures(&res.proof))
 			r = th_fail(err, EINVAL, w->tree, "the bisect config does not hold the "
 				    "profiles (run 'teehost kernel config' for the reason)");
 		if (!r)
-			r = th_write_file_atomic(path, res.config, res.config_len, 0644, 0, err);
+			r = put_config(path, res.config, res.config_len, err);
+		if (!r && o->workdir) {
+			char kpath[PATH_MAX + 32];
+
+			snprintf(kpath, sizeof(kpath), "%s/tiny.config.key", w->dir);
+			unlink(kpath);	/* never an old key over a new config */
+			r = th_write_file_atomic(saved, res.config, res.config_len, 0644, 0, err);
+			if (!r)
+				r = th_write_file_atomic(kpath, key, strlen(key), 0644, 0, err);
+		}
 		th_kconfig_result_free(&res);
 		return r;
 	}
+}
+
+/* Package the object tree's kernel and boot it under QEMU (boottest.c): with
+ * --test boot the boot-test verdict decides; with --test CMD, CMD's exit
+ * status inside the guest does. */
+static void boot_step(struct work *w, const struct th_bisect_opts *o, struct th_bisect_step *st)
+{
+	char tar[PATH_MAX + 32];
+	int guest = strcmp(o->test, "boot") != 0;
+	struct th_kboot_opts bo = { .artifact = tar, .profiles = o->profiles,
+				    .nprofiles = o->nprofiles,
+				    .timeout = o->boot_timeout ? o->boot_timeout : 300,
+				    .guest_cmd = guest ? o->test : NULL };
+	struct th_kboot_result *br = calloc(1, sizeof(*br));
+	struct th_err err = { "" };
+	int r;
+
+	st->passed = 0;
+	snprintf(tar, sizeof(tar), "%s/boot.tar.gz", w->dir);
+	/* The boot test's artifact: ./boot/vmlinuz-RELEASE in a tarball. */
+	r = sh_log(w, st->log, "set -e; R=$(cat \"$TEEHOST_OBJ/include/config/kernel.release\" "
+		   "2>/dev/null || make -s -C \"$TEEHOST_SRC\" O=\"$TEEHOST_OBJ\" kernelrelease); "
+		   "d=\"$0.d\"; rm -rf \"$d\"; mkdir -p \"$d/boot\"; "
+		   "cp \"$TEEHOST_OBJ/arch/x86/boot/bzImage\" \"$d/boot/vmlinuz-$R\"; "
+		   "cp \"$TEEHOST_OBJ/.config\" \"$d/boot/config-$R\"; "
+		   "tar -C \"$d\" -czf \"$0\" ./boot; rm -rf \"$d\"", tar);
+	if (r || !br) {
+		snprintf(st->evidence, sizeof(st->evidence), "cannot package the kernel "
+			 "for the boot test (see the step log)");
+	} else if (th_kernel_boot_test(&bo, br, &err)) {
+		snprintf(st->evidence, sizeof(st->evidence), "boot-test: %s", err.msg);
+	} else if (guest && br->test_ran) {
+		st->passed = br->test_status == 0;
+		if (!st->passed) {
+			/* The last line the test printed says why, as a failing
+			 * test's last line usually does. */
+			const char *last = strrchr(br->test_out, '\n');
+
+			snprintf(st->evidence, sizeof(st->evidence), "test exited %d in the guest: %s",
+				 br->test_status, last ? last + 1 : br->test_out[0] ? br->test_out :
+				 "(no output)");
+		}
+	} else if (guest) {
+		snprintf(st->evidence, sizeof(st->evidence), "boot-test: the guest never ran the "
+			 "test (%s)", br->timed_out ? "no verdict in time" : "no report on the console");
+	} else {
+		st->passed = br->pass;
+		snprintf(st->evidence, sizeof(st->evidence), "boot-test %s",
+			 br->pass ? "passed" : br->timed_out ? "timed out" : "failed");
+		for (size_t i = 0; !br->pass && i < br->nchecks; i++)
+			if (br->checks[i].pass == 0) {
+				snprintf(st->evidence, sizeof(st->evidence), "boot-test: %s",
+					 br->checks[i].text);
+				break;
+			}
+	}
+	if (st->passed)
+		st->evidence[0] = 0;
+	free(br);
 }
 
 /* Build and test the tree as it is now. */
@@ -161,58 +267,24 @@ static void step(struct work *w, const struct th_series *s, const struct th_bise
 		snprintf(st->evidence, sizeof(st->evidence), "build exited %d: %s", r, ev);
 		goto out;
 	}
-	if (!o->test) {
-		st->passed = 1;
-		goto out;
-	}
-	if (!strcmp(o->test, "boot")) {
-		char tar[PATH_MAX + 32];
-		struct th_kboot_opts bo = { .artifact = tar, .profiles = o->profiles,
-					    .nprofiles = o->nprofiles, .timeout = 120 };
-		struct th_kboot_result *br = calloc(1, sizeof(*br));
-		struct th_err err = { "" };
-
-		snprintf(tar, sizeof(tar), "%s/boot.tar.gz", w->dir);
-		/* The boot test's artifact: ./boot/vmlinuz-RELEASE in a tarball. */
-		r = sh_log(w, st->log, "set -e; R=$(make -s -C \"$TEEHOST_SRC\" O=\"$TEEHOST_OBJ\" "
-			   "kernelrelease); d=\"$0.d\"; rm -rf \"$d\"; mkdir -p \"$d/boot\"; "
-			   "cp \"$TEEHOST_OBJ/arch/x86/boot/bzImage\" \"$d/boot/vmlinuz-$R\"; "
-			   "cp \"$TEEHOST_OBJ/.config\" \"$d/boot/config-$R\"; "
-			   "tar -C \"$d\" -czf \"$0\" ./boot; rm -rf \"$d\"", tar);
-		if (r || !br) {
-			st->passed = 0;
-			snprintf(st->evidence, sizeof(st->evidence), "cannot package the kernel "
-				 "for the boot test (see the step log)");
-		} else if (th_kernel_boot_test(&bo, br, &err)) {
-			st->passed = 0;
-			snprintf(st->evidence, sizeof(st->evidence), "boot-test: %s", err.msg);
-		} else {
-			st->passed = br->pass;
-			snprintf(st->evidence, sizeof(st->evidence), "boot-test %s",
-				 br->pass ? "passed" : br->timed_out ? "timed out" : "failed");
-			for (size_t i = 0; !br->pass && i < br->nchecks; i++)
-				if (br->checks[i].pass == 0) {
-					snprintf(st->evidence, sizeof(st->evidence), "boot-test: %s",
-						 br->checks[i].text);
-					break;
-				}
-		}
-		free(br);
-		goto out;
-	}
-	{
+	st->passed = 1;
+	if (o->host_test) {
 		char tlog[PATH_MAX + 16];
 
 		snprintf(tlog, sizeof(tlog), "%s/test-%zu.log", w->dir, nstep);
-		r = sh_log(w, tlog, o->test, NULL);
-		st->passed = r == 0;
-		if (!st->passed) {
+		unlink(tlog);
+		r = sh_log(w, tlog, o->host_test, NULL);
+		if (r) {
 			char ev[400];
 
+			st->passed = 0;
 			log_evidence(tlog, ev, sizeof(ev));
-			snprintf(st->evidence, sizeof(st->evidence), "test exited %d: %s", r, ev);
+			snprintf(st->evidence, sizeof(st->evidence), "host test exited %d: %s", r, ev);
+			goto out;
 		}
 	}
+	if (o->test)
+		boot_step(w, o, st);
 out:
 	(void)s;
 	st->seconds = now() - t0;
@@ -221,7 +293,7 @@ out:
 static int prepare(struct work *w, const struct th_sbase *b, const struct th_bisect_opts *o,
 		   struct th_err *err)
 {
-	char script[4 * PATH_MAX];
+	char script[8 * PATH_MAX];
 	const char *argv[] = { "sh", "-c", script, NULL };
 
 	if (o->workdir) {
@@ -251,8 +323,37 @@ static int prepare(struct work *w, const struct th_sbase *b, const struct th_bis
 	else
 		snprintf(script, sizeof(script), "rm -rf '%s' && mkdir -p '%s' && cp -al '%s' '%s'",
 			 w->tree, w->obj, b->tree, w->tree);
+	/* A kept object tree was built from files an earlier run's patches
+	 * changed; the fresh tree has them back as in the base, but with the
+	 * base's old mtimes, so make would keep the stale objects. Rewriting
+	 * those files (a copy, never the base's hard-linked inode) gives them a
+	 * new mtime and make rebuilds what depends on them. */
+	snprintf(script + strlen(script), sizeof(script) - strlen(script),
+		 " && if [ -f '%s/touched' ]; then sort -u -o '%s/touched' '%s/touched' && while IFS= read -r f; do "
+		 "t='%s'/\"$f\"; if [ -f \"$t\" ]; then cp \"$t\" \"$t.teehost-new\" && "
+		 "mv -f \"$t.teehost-new\" \"$t\" || exit 1; fi; done < '%s/touched'; fi",
+		 w->dir, w->dir, w->dir, w->tree, w->dir);
 	if (th_krun(NULL, NULL, NULL, NULL, argv))
 		return th_fail(err, EIO, b->what, "cannot make the bisect work tree in %s", w->dir);
+	return 0;
+}
+
+/* Remember every file this series changes, for the next run in a kept
+ * workdir (see prepare). Written before the first patch is applied. */
+static int note_touched(const struct work *w, const struct th_series *s, struct th_err *err)
+{
+	char path[PATH_MAX + 16];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/touched", w->dir);
+	f = fopen(path, "a");
+	if (!f)
+		return th_fail(err, errno, path, "%s", strerror(errno));
+	for (size_t i = 0; i < s->n; i++)
+		for (size_t j = 0; j < s->v[i].p.nfiles; j++)
+			fprintf(f, "%s\n", s->v[i].p.files[j].path);
+	if (fclose(f))
+		return th_fail(err, errno, path, "%s", strerror(errno));
 	return 0;
 }
 
@@ -272,8 +373,13 @@ int th_series_bisect(const struct th_sbase *base, const struct th_series *s,
 	if (r)
 		goto out;
 	snprintf(res->obj, sizeof(res->obj), "%s", w.obj);
+	if (o->workdir) {
+		r = note_touched(&w, s, err);
+		if (r)
+			goto out;
+	}
 	if (!o->build) {
-		r = default_config(&w, o, err);
+		r = default_config(&w, base, o, err);
 		if (r)
 			goto out;
 	}
@@ -285,6 +391,7 @@ int th_series_bisect(const struct th_sbase *base, const struct th_series *s,
 
 		st->applied = k;
 		snprintf(st->log, sizeof(st->log), "%s/step-%zu.log", w.dir, res->nsteps + 1);
+		unlink(st->log);	/* a kept workdir's earlier run wrote one too */
 		r = move_to(&w, s, k, st->log, err);
 		if (r)
 			goto out;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * `teehost kernel series bisect`: the first patch of a series whose build
- * fails, whose boot-test verdict fails, or whose test command fails. One
+ * fails, whose boot-test verdict fails, or whose test command fails inside
+ * the booted guest (or, --host-test, on the host in the work tree). One
  * work tree and one object tree (make O=) for every step: moving between
  * steps is git apply / git apply -R of the patches in between, which rewrites
  * only the files those patches touch, so make rebuilds only what depends on
@@ -20,7 +21,11 @@ struct th_err;
 
 struct th_bisect_opts {
 	const char *build;		/* shell command; NULL: make olddefconfig bzImage */
-	const char *test;		/* "boot" or a shell command (NULL: build only) */
+	const char *test;		/* "boot", or a shell command run inside the booted
+					 * guest (busybox sh); NULL: no boot */
+	const char *host_test;		/* a shell command run on the host in the work
+					 * tree after the build; NULL: none */
+	unsigned boot_timeout;		/* seconds per boot; 0: 300 (TCG on a busy host) */
 	const char *config;		/* .config for the default build; NULL: generated */
 	const char *const *profiles;	/* for the generated config and boot expectations */
 	size_t nprofiles;

@@ -27,8 +27,16 @@ static pthread_mutex_t api_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct th_encl *enclaves;
 static struct teehost_sgx_probe probed;
 static bool have_probe;
-/* Keep a running MRENCLAVE so an EINIT the kernel refuses with a bare -EPERM can be named. */
-static const struct teehost_loader_opts api_opts = { .sz = sizeof(api_opts), .measure = true };
+/*
+ * The drivers refuse a bad EINIT with a bare -EPERM (isgx aside). On DCAP, where a launch token
+ * is one more cause, keep a running MRENCLAVE so the cause can be named. Not on the in-kernel
+ * driver: it hashes every page a second time in software, which Intel's library does not, and
+ * makes creation slower than theirs (BENCHMARKS.md, urts); there a refusal whose signature,
+ * SIGSTRUCT and attributes check out is the measurement (mr_elided). TEEHOST_LOADER_MEASURE=1
+ * keeps the running measure everywhere.
+ */
+static const struct teehost_loader_opts api_opts = { .sz = sizeof(api_opts) };
+static const struct teehost_loader_opts api_opts_measure = { .sz = sizeof(api_opts), .measure = true };
 
 /* Per-enclave state the API keeps beside the core object. */
 struct api_extra {
@@ -198,7 +206,14 @@ API void *enclave_create_ex(void *base_address, size_t virtual_size, size_t init
 			set(enclave_error, ENCLAVE_NOT_SUPPORTED);
 			goto out_free;
 		}
-		rc = th_encl_create(&api_opts, &probed, secs, fixed, &e, &st, &err);
+		bool measure = probed.driver == TEEHOST_SGX_DCAP ||
+			       (getenv("TEEHOST_LOADER_MEASURE") &&
+				!strcmp(getenv("TEEHOST_LOADER_MEASURE"), "1"));
+
+		rc = th_encl_create(measure ? &api_opts_measure : &api_opts, &probed, secs, fixed, &e,
+				    &st, &err);
+		if (rc == 0)
+			e->mr_elided = !measure;
 	}
 	if (rc < 0) {
 		pthread_mutex_unlock(&api_lock);

@@ -272,8 +272,23 @@ static void enclu_signal(int sig, siginfo_t *si, void *ucv)
 
 		if (caught[i] != sig)
 			continue;
-		if (old->sa_flags & SA_SIGINFO) {
-			old->sa_sigaction(sig, si, ucv);
+		if (old->sa_handler != SIG_DFL && old->sa_handler != SIG_IGN) {
+			/*
+			 * Ours runs with SA_NODEFER; the program's handler gets the mask it asked
+			 * for: its sa_mask, and the signal itself unless it has SA_NODEFER too
+			 * (Intel's uRTS does: its handler enters the enclave again for the second
+			 * phase, where another fault must still be delivered).
+			 */
+			sigset_t mask = old->sa_mask, was;
+
+			if (!(old->sa_flags & SA_NODEFER))
+				sigaddset(&mask, sig);
+			pthread_sigmask(SIG_BLOCK, &mask, &was);
+			if (old->sa_flags & SA_SIGINFO)
+				old->sa_sigaction(sig, si, ucv);
+			else
+				old->sa_handler(sig);
+			pthread_sigmask(SIG_SETMASK, &was, NULL);
 		} else if (old->sa_handler == SIG_IGN) {
 			return;
 		} else if (old->sa_handler == SIG_DFL) {
@@ -281,8 +296,6 @@ static void enclu_signal(int sig, siginfo_t *si, void *ucv)
 			sigaction(sig, old, NULL);
 			if (sig == SIGTRAP || si->si_code <= 0)
 				raise(sig);
-		} else {
-			old->sa_handler(sig);
 		}
 		return;
 	}
@@ -294,7 +307,9 @@ static void install_handlers(void)
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = enclu_signal;
-	sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+	/* SA_NODEFER: forwarding must not block what the program's own handler expects to
+	 * receive again (see enclu_signal) */
+	sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
 	sigemptyset(&sa.sa_mask);
 	for (size_t i = 0; i < sizeof(caught) / sizeof(caught[0]); i++)
 		sigaction(caught[i], &sa, &previous[i]);

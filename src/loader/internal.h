@@ -83,6 +83,9 @@ struct th_encl {
 	struct th_mr *mr;               /* running MRENCLAVE (opts.measure) or NULL */
 	uint8_t mrenclave[32];
 	bool have_mrenclave;
+	/* no running MRENCLAVE by choice (the API on the in-kernel driver, for speed): an EINIT
+	 * refusal whose signature, SIGSTRUCT and attributes check out is then the measurement */
+	bool mr_elided;
 
 	char node[TH_PATH_MAX];
 	char provision_node[TH_PATH_MAX];

@@ -140,6 +140,8 @@ int th_einit_diagnose(const struct th_encl *e, const struct sgx_sigstruct *ss)
 		return SGX_INVALID_ATTRIBUTE;
 	if (e->have_mrenclave && memcmp(e->mrenclave, ss->enclave_hash, 32))
 		return SGX_INVALID_MEASUREMENT;
+	if (!e->have_mrenclave && e->mr_elided)
+		return SGX_INVALID_MEASUREMENT;     /* nothing else left on this driver */
 	return 0;
 }
 

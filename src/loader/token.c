@@ -12,10 +12,18 @@
  * $TEEHOST_LAUNCH_ENCLAVE_SIGSTRUCT (default: le_prod_css.bin beside it), else Intel PSW's
  * install locations. It is loaded for each token and deleted at once, so no enclave, mapping
  * or fd outlives the request.
+ *
+ * Intel's launch enclave gives a production (non-debug) enclave a token only once a white
+ * list of signers has been registered with it (otherwise LE_WHITELIST_UNINITIALIZED_ERROR):
+ * AESM does that first, ECALL 1 le_init_white_list_wrapper with Intel's signed white list
+ * certificate chain, which the enclave verifies itself. We do the same with the first of
+ * $TEEHOST_LAUNCH_WHITE_LIST, white_list_cert.bin or white_list_cert_to_be_verify.bin beside
+ * the launch enclave, and AESM's own copies, that exists.
  */
 #include <dlfcn.h>
 #include <errno.h>
 #include <libgen.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +37,9 @@
 #include "util/file.h"
 
 #define LE_ECALL_GET_LAUNCH_TOKEN 0
+#define LE_ECALL_INIT_WHITE_LIST 1
+#define LE_WHITE_LIST_ALREADY_UPDATED 213       /* ae_error_t: an equal or newer one is cached */
+#define LE_WHITE_LIST_MAX (1u << 20)            /* the enclave takes at most 512 signers */
 
 /* The launch enclave's marshalling structure for le_get_launch_token_wrapper (edger8r). */
 struct le_ms_get_token {
@@ -38,6 +49,26 @@ struct le_ms_get_token {
 	const uint8_t *mrsigner;
 	const struct sgx_attributes *attributes;
 	struct sgx_einittoken *token;
+};
+
+/* The launch enclave's marshalling structure for le_init_white_list_wrapper (edger8r). */
+struct le_ms_init_white_list {
+	uint32_t retval;
+	uint32_t pad;
+	const uint8_t *wl_cert_chain;
+	uint32_t wl_cert_chain_size;
+	uint32_t pad2;
+};
+_Static_assert(sizeof(struct le_ms_init_white_list) == 24, "le_init_white_list_wrapper ms");
+_Static_assert(offsetof(struct le_ms_init_white_list, wl_cert_chain) == 8, "wl_cert_chain");
+_Static_assert(offsetof(struct le_ms_init_white_list, wl_cert_chain_size) == 16, "size");
+
+/* AESM's white list: the verified copy it keeps, then the one its package ships */
+static const char *const wl_default_paths[] = {
+	"/var/opt/aesmd/data/white_list_cert.bin",
+	"/var/opt/aesmd/data/white_list_cert_to_be_verify.bin",
+	"/opt/intel/sgxpsw/aesm/data/white_list_cert_to_be_verify.bin",
+	NULL,
 };
 
 static const char *const le_default_paths[] = {
@@ -102,6 +133,86 @@ static const char *find_le(char *sigpath, size_t len)
 		snprintf(sigpath, len, "%s/le_prod_css.bin", dirname(dir));
 	}
 	return so;
+}
+
+/* The white list file for the launch enclave at LE_SO, in WL_PATH; false when there is none. */
+static bool find_white_list(const char *le_so, char *wl_path, size_t len)
+{
+	static const char *const beside[] = { "white_list_cert.bin", "white_list_cert_to_be_verify.bin" };
+	const char *v = getenv("TEEHOST_LAUNCH_WHITE_LIST");
+	char dir[TH_PATH_MAX];
+
+	if (v && *v) {
+		snprintf(wl_path, len, "%s", v);
+		return true;
+	}
+	snprintf(dir, sizeof(dir), "%s", le_so);
+	dirname(dir);
+	for (size_t i = 0; i < sizeof(beside) / sizeof(beside[0]); i++) {
+		int n = snprintf(wl_path, len, "%s/%s", dir, beside[i]);
+
+		if (n > 0 && (size_t)n < len && access(wl_path, R_OK) == 0)
+			return true;
+	}
+	for (int i = 0; wl_default_paths[i]; i++)
+		if (access(wl_default_paths[i], R_OK) == 0) {
+			snprintf(wl_path, len, "%s", wl_default_paths[i]);
+			return true;
+		}
+	return false;
+}
+
+/*
+ * Register the white list with a fresh launch enclave, as AESM does before its first token
+ * request. Failing that is not fatal: debug enclaves need no white list, and a production
+ * one is then refused by the enclave itself, with the reason in the log.
+ */
+static void register_white_list(struct teehost_enclave *le, const char *le_so,
+				 const struct teehost_loader_opts *opts)
+{
+	struct le_ms_init_white_list ms;
+	struct th_mapped_file wl;
+	struct th_err werr = { { 0 } };
+	char path[TH_PATH_MAX];
+	uint64_t status = 0;
+	uint8_t *copy;
+
+	if (!find_white_list(le_so, path, sizeof(path))) {
+		th_loader_log(opts, "launch token: no launch white list found (set TEEHOST_LAUNCH_WHITE_LIST)");
+		return;
+	}
+	if (th_map_file(path, &wl, &werr) < 0) {
+		th_loader_log(opts, "launch token: white list %s: %s", path, werr.msg);
+		return;
+	}
+	if (wl.size == 0 || wl.size > LE_WHITE_LIST_MAX) {
+		th_loader_log(opts, "launch token: white list %s: size %zu is not a white list", path,
+			      wl.size);
+		th_unmap_file(&wl);
+		return;
+	}
+	/* the ECALL's [in, size] buffer: a private copy, so the file may change meanwhile */
+	copy = malloc(wl.size);
+	if (!copy) {
+		th_unmap_file(&wl);
+		return;
+	}
+	memcpy(copy, wl.data, wl.size);
+	memset(&ms, 0, sizeof(ms));
+	ms.wl_cert_chain = copy;
+	ms.wl_cert_chain_size = (uint32_t)wl.size;
+	if (th_sdk_ecall(le, 0, LE_ECALL_INIT_WHITE_LIST, &ms, &status, &werr) < 0)
+		th_loader_log(opts, "launch token: white list %s: %s", path, werr.msg);
+	else if (status != 0)
+		th_loader_log(opts, "launch token: white list %s: le_init_white_list_wrapper: "
+			      "sgx_status_t %#llx", path, (unsigned long long)status);
+	else if (ms.retval != 0 && ms.retval != LE_WHITE_LIST_ALREADY_UPDATED)
+		th_loader_log(opts, "launch token: white list %s: the launch enclave rejected it "
+			      "(ae_error_t %u)", path, ms.retval);
+	else
+		th_loader_log(opts, "launch token: white list %s registered", path);
+	free(copy);
+	th_unmap_file(&wl);
 }
 
 static int from_launch_enclave(const struct sgx_sigstruct *ss, const struct sgx_attributes *attr,
@@ -171,6 +282,8 @@ static int from_launch_enclave(const struct sgx_sigstruct *ss, const struct sgx_
 			      "launch enclave %s: %s", so, lerr.msg);
 		goto out;
 	}
+	if (!(attr->flags & SGX_ATTR_DEBUG))
+		register_white_list(le, so, opts);
 	memcpy(mrenclave, ss->enclave_hash, 32);
 	th_sigstruct_mrsigner(ss, mrsigner);
 	/* the token names the attributes the enclave will have once initialized */

@@ -167,11 +167,13 @@ static void sim_cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
 	case 0x12:
 		memset(r, 0, 16);
 		if (sub == 0) {
-			r[0] = 1 | (th_sim_cfg.sgx1_only ? 0 : 2);
+			/* EAX.SGX1, SGX2 and EDECCSSA (bit 11, for AEX-Notify) */
+			r[0] = 1 | (th_sim_cfg.sgx1_only ? 0 : 2 | 1u << 11);
 			r[1] = TH_MISC_SUPPORTED;
 			r[3] = 0x1f | (TH_SIM_MAX_ENCLAVE_SIZE_LOG2 << 8);   /* MaxEnclaveSize 2^31 / 2^36 */
 		} else if (sub == 1) {
-			r[0] = (uint32_t)TH_ATTR_SUPPORTED;
+			r[0] = (uint32_t)(TH_ATTR_SUPPORTED &
+					  ~(th_sim_cfg.sgx1_only ? SGX_ATTR_AEXNOTIFY : 0));
 			r[1] = (uint32_t)(TH_ATTR_SUPPORTED >> 32);
 			r[2] = (uint32_t)xcr0();
 			r[3] = (uint32_t)(xcr0() >> 32);

@@ -211,21 +211,15 @@ static long i_add_page(struct th_sim_dev *d, unsigned long arg)
 		th_sim_unlock();
 		return -ENOMEM;
 	}
-	rc = th_encls_eadd(e, a.addr, page, si.flags);
+	/* EADD, then the EEXTENDs of the chunks mrmask names; one pwrite stores the page */
+	rc = th_encls_eadd_page(e, a.addr, page, si.flags, a.mrmask);
 	if (rc) {
 		th_sim_epc_release(e, 1);
 		th_sim_unlock();
 		return rc > 0 ? rc : -EFAULT;
 	}
 	p->maxprot = PROT_READ | PROT_WRITE | PROT_EXEC;   /* no cap at mmap/mprotect */
-	for (unsigned i = 0; i < 16; i++)
-		if ((a.mrmask >> i) & 1) {
-			rc = th_encls_eextend(e, a.addr + i * SGX_EEXTEND_CHUNK);
-			if (rc) {
-				th_sim_unlock();
-				return rc > 0 ? rc : -EFAULT;
-			}
-		}
+	th_sim_epc_store(e, a.addr, page, 1);
 	th_sim_apply_prot(e, a.addr, a.addr + TH_SIM_PAGE);
 	th_sim_unlock();
 	return 0;

@@ -120,6 +120,8 @@ bool th_sim_vfile_stat(const char *path, struct stat *st) TH_SIM_API;
 /* preload.c services for device models */
 int th_sim_copy_from(void *dst, unsigned long src, size_t len) TH_SIM_API;   /* 0 / -EFAULT */
 int th_sim_copy_to(unsigned long dst, const void *src, size_t len) TH_SIM_API;
+/* N pages from SRC into DST: how many leading pages were readable (N when all were) */
+uint64_t th_sim_copy_pages(uint8_t *dst, unsigned long src, uint64_t n) TH_SIM_API;
 struct th_sim_dev *th_sim_dev_of_fd(int fd) TH_SIM_API;
 /* After ECREATE: back the program's existing mappings of the device in ELRANGE by the EPC. */
 void th_sim_dev_created(struct th_sim_dev *d) TH_SIM_API;

@@ -163,6 +163,18 @@ static void strict_open(struct th_sim_encl *e, bool open)
 		th_sim_apply_prot(e, e->base, e->base + e->size);
 }
 
+/* GPRSGX.AEXNOTIFY: the byte after EXITINFO's reserved bytes (SDM: GPRSGX offset 167) */
+#define GPRSGX_AEXNOTIFY 167
+
+/* Does ERESUME on TP deliver an AEX notification? (the frame it would resume asks for one) */
+static bool aex_notify(struct th_sim_encl *e, struct sgx_tcs *tp)
+{
+	const uint8_t *g = (const uint8_t *)ssa_gpr(e, ssa_frame(e, tp, tp->cssa - 1));
+
+	return (e->secs.attributes.flags & SGX_ATTR_AEXNOTIFY) && (tp->flags & SGX_TCS_AEXNOTIFY) &&
+	       (g[GPRSGX_AEXNOTIFY] & 1);
+}
+
 /*
  * EENTER or ERESUME (R->rax) with TCS R->rbx from a host register file. On success R holds the
  * enclave's register file; NEXT_RIP is what EENTER puts in RCX. On a fault returns the vector.
@@ -195,7 +207,14 @@ int th_sim_enter(struct th_sim_thread *t, struct th_sim_regs *r, uint64_t next_r
 	if (__atomic_exchange_n(&ts->busy, 1, __ATOMIC_ACQUIRE))
 		return 13;     /* the TCS is in use by another logical processor: #GP(0) */
 	tp = tcs_page(e, tcsaddr);
-	if (leaf == SGX_EENTER) {
+	/*
+	 * AEX-Notify: when the frame ERESUME would resume asks for it (GPRSGX.AEXNOTIFY, on a TCS
+	 * with FLAGS.AEXNOTIFY in an enclave with ATTRIBUTES.AEXNOTIFY), ERESUME enters as EENTER
+	 * does, at OENTRY with RAX = CSSA and CSSA kept; the enclave's handler takes EDECCSSA and
+	 * resumes the frame itself.
+	 */
+	if (leaf == SGX_EENTER ||
+	    (tp->cssa != 0 && ssa_ok(e, tp, tp->cssa - 1) && aex_notify(e, tp))) {
 		if (tp->cssa >= tp->nssa || !ssa_ok(e, tp, tp->cssa))
 			goto gp;
 		frame = ssa_frame(e, tp, tp->cssa);
@@ -486,6 +505,18 @@ static int enclu_inside(struct th_sim_thread *t, ucontext_t *uc, uint64_t *fsgs,
 	*code = 0;
 	*addr = 0;
 	switch (leaf) {
+	case SGX_EDECCSSA:
+		/* AEX-Notify's: pop the SSA frame the notification entry left (SDM EDECCSSA) */
+		if (th_sim_cfg.sgx1_only)
+			return 6;
+		{
+			struct sgx_tcs *tp = tcs_page(e, t->cur_tcs->addr);
+
+			if (tp->cssa == 0 || !ssa_ok(e, tp, tp->cssa - 1))
+				return 13;
+			tp->cssa--;
+		}
+		break;
 	case SGX_EEXIT:
 		if ((uint64_t)((int64_t)(rbx << 16) >> 16) != rbx)
 			return 13;      /* target not canonical */

@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -29,6 +30,7 @@
 
 #include "sim/sim.h"
 #include "util/file.h"
+#include "util/state.h"
 
 const uint8_t th_sim_cpusvn[16] = "TEEHOST-SIM-CPU\x01";
 
@@ -54,35 +56,6 @@ void th_sim_cmac(const uint8_t key[16], const void *data, size_t len, uint8_t ou
 	EVP_MAC_CTX_free(ctx);
 }
 
-static int state_dir(char *buf, size_t n)
-{
-	const char *d = getenv("TEEHOST_SIM_STATE_DIR"), *x = getenv("XDG_STATE_HOME");
-	const char *home = getenv("HOME");
-
-	if (d && *d)
-		return snprintf(buf, n, "%s", d) < (int)n ? 0 : -ENAMETOOLONG;
-	if (x && *x)
-		return snprintf(buf, n, "%s/teehost", x) < (int)n ? 0 : -ENAMETOOLONG;
-	if (!home || !*home)
-		return -ENOENT;
-	return snprintf(buf, n, "%s/.local/state/teehost", home) < (int)n ? 0 : -ENAMETOOLONG;
-}
-
-static int mkdirs(char *path)
-{
-	for (char *p = path + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = 0;
-		if (mkdir(path, 0700) && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(path, 0700) && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
 int th_sim_root_secret(uint8_t out[32])
 {
 	char dir[4096], path[4200];
@@ -90,7 +63,7 @@ int th_sim_root_secret(uint8_t out[32])
 	int fd, rc;
 	ssize_t n;
 
-	rc = state_dir(dir, sizeof(dir));
+	rc = th_state_dir(dir, sizeof(dir));
 	if (rc)
 		return rc;
 	snprintf(path, sizeof(path), "%s/sim-platform.key", dir);
@@ -103,7 +76,7 @@ int th_sim_root_secret(uint8_t out[32])
 		}
 		if (errno != ENOENT)
 			return -errno;
-		rc = mkdirs(dir);
+		rc = th_mkdirs(dir, 0700);
 		if (rc)
 			return rc;
 		if (RAND_bytes(fresh, sizeof(fresh)) != 1)
@@ -153,12 +126,21 @@ struct keydep {
 	uint8_t keyid[32];
 	uint8_t owner_epoch[16];
 	uint8_t config_id[64];
+	/* KSS identity, only with KEYPOLICY.ISVFAMILYID/ISVEXTPRODID: keys derived without them
+	 * stay what they were before these fields existed (sealed data survives an upgrade) */
+	uint8_t isv_family_id[16];
+	uint8_t isv_ext_prod_id[16];
 } __attribute__((packed));
 
 static void derive(struct keydep *d, uint8_t key[16])
 {
+	static const uint8_t zero[32];
+	size_t len = sizeof(*d);
+
 	memcpy(d->label, "teehost-sim-key", 16);
-	th_sim_cmac(platform_key, d, sizeof(*d), key);
+	if (!memcmp(d->isv_family_id, zero, 32))
+		len = offsetof(struct keydep, isv_family_id);
+	th_sim_cmac(platform_key, d, len, key);
 }
 
 static void report_key(const uint8_t mrenclave[32], uint64_t attr, uint64_t xfrm, uint32_t misc,
@@ -195,6 +177,8 @@ int th_sim_ereport(struct th_sim_encl *e, const void *tiv, const void *rd, void 
 	memcpy(r.body.config_id, e->secs.config_id, 64);
 	r.body.isv_prod_id = e->isvprodid;
 	r.body.isv_svn = e->isvsvn;
+	memcpy(r.body.isv_family_id, e->isvfamilyid, 16);
+	memcpy(r.body.isv_ext_prod_id, e->isvextprodid, 16);
 	r.body.config_svn = e->secs.config_svn;
 	memcpy(r.body.report_data, rd, 64);
 	memcpy(r.keyid, report_keyid, 32);
@@ -298,6 +282,10 @@ int th_sim_egetkey(struct th_sim_encl *e, const void *krv, void *out)
 			memcpy(d.config_id, e->secs.config_id, 64);
 			d.config_svn = kr->config_svn;
 		}
+		if (pol & SGX_KEYPOLICY_ISVFAMILYID)
+			memcpy(d.isv_family_id, e->isvfamilyid, 16);
+		if (pol & SGX_KEYPOLICY_ISVEXTPRODID)
+			memcpy(d.isv_ext_prod_id, e->isvextprodid, 16);
 		memcpy(d.keyid, kr->keyid, 32);
 		break;
 	}

@@ -124,7 +124,9 @@ int th_encls_ecreate(struct th_sim_encl **out, const struct sgx_secs *secs, int 
 	    (secs->base & (secs->size - 1)) || secs->base + secs->size < secs->base ||
 	    secs->size > TH_SIM_MAX_ENCLAVE_SIZE)       /* beyond CPUID's MaxEnclaveSize_64 */
 		return -13;
-	if ((attr & SGX_ATTR_INIT) || (attr & ~TH_ATTR_SUPPORTED) || !(attr & SGX_ATTR_MODE64BIT))
+	/* AEX-Notify needs EDECCSSA, which --sgx1-only does not report */
+	if ((attr & SGX_ATTR_INIT) || (attr & ~TH_ATTR_SUPPORTED) || !(attr & SGX_ATTR_MODE64BIT) ||
+	    ((attr & SGX_ATTR_AEXNOTIFY) && th_sim_cfg.sgx1_only))
 		return -13;
 	if ((xfrm & 3) != 3 || (xfrm & ~xcr0()))
 		return -13;
@@ -180,7 +182,7 @@ fail:
 static bool tcs_valid(const struct sgx_tcs *t, const struct th_sim_encl *e)
 {
 	/* SDM EADD of a TCS: reserved fields zero, OSSA page aligned, NSSA > 0, CSSA 0 */
-	if (t->flags & ~(SGX_TCS_DBGOPTIN) || t->cssa != 0 || t->nssa == 0 ||
+	if (t->flags & ~(SGX_TCS_DBGOPTIN | SGX_TCS_AEXNOTIFY) || t->cssa != 0 || t->nssa == 0 ||
 	    (t->ossa & 0xfff) || (t->ofsbase & 0xfff) || (t->ogsbase & 0xfff))
 		return false;
 	if (t->ossa >= e->size || t->oentry >= e->size)
@@ -198,7 +200,8 @@ static bool page_is_zero(const void *src)
 	return true;
 }
 
-int th_encls_eadd(struct th_sim_encl *e, uint64_t addr, const void *src, uint64_t flags)
+/* EADD without the copy: checks, EPCM entry and record; the caller stores the contents */
+static int eadd_entry(struct th_sim_encl *e, uint64_t addr, const void *src, uint64_t flags)
 {
 	struct th_sim_page *p = th_sim_page_at(e, addr);
 	uint8_t type = (flags & SGX_SECINFO_TYPE_MASK) >> SGX_SECINFO_TYPE_SHIFT;
@@ -213,10 +216,6 @@ int th_encls_eadd(struct th_sim_encl *e, uint64_t addr, const void *src, uint64_
 		return -14;     /* the EPC page is in use: #PF */
 	if (type == SGX_PT_TCS && !tcs_valid(src, e))
 		return -13;
-	/* an invalid page's backing is a hole (never written, or punched by EREMOVE): a zero
-	 * page need not be written, which keeps big zero heaps out of memory */
-	if (!page_is_zero(src))
-		memcpy(e->epc + (addr - e->base), src, TH_SIM_PAGE);
 	if (type == SGX_PT_TCS) {
 		p->tcs = calloc(1, sizeof(*p->tcs));
 		if (!p->tcs)
@@ -230,6 +229,58 @@ int th_encls_eadd(struct th_sim_encl *e, uint64_t addr, const void *src, uint64_
 	e->child_count++;
 	th_mr_eadd(e->mr, addr - e->base, flags & ~TH_SECINFO_RESERVED);
 	return 0;
+}
+
+int th_encls_eadd(struct th_sim_encl *e, uint64_t addr, const void *src, uint64_t flags)
+{
+	int rc = eadd_entry(e, addr, src, flags);
+
+	/* an invalid page's backing is a hole (never written, or punched by EREMOVE): a zero
+	 * page need not be written, which keeps big zero heaps out of memory */
+	if (!rc && !page_is_zero(src))
+		memcpy(e->epc + (addr - e->base), src, TH_SIM_PAGE);
+	return rc;
+}
+
+int th_encls_eadd_page(struct th_sim_encl *e, uint64_t addr, const uint8_t *page, uint64_t flags,
+		       uint16_t mask)
+{
+	int rc = eadd_entry(e, addr, page, flags);
+
+	if (rc)
+		return rc;
+	/* EEXTEND hashes what the EPC page holds, which is PAGE once the caller stores it */
+	for (unsigned i = 0; i < SGX_CHUNKS_PER_PAGE; i++)
+		if (mask & (1u << i))
+			th_mr_eextend(e->mr, addr - e->base + i * SGX_EEXTEND_CHUNK,
+				      page + i * SGX_EEXTEND_CHUNK);
+	return 0;
+}
+
+void th_sim_epc_store(struct th_sim_encl *e, uint64_t addr, const uint8_t *pages, uint64_t n)
+{
+	uint64_t off = addr - e->base;
+
+	/* zero pages stay holes, as in th_encls_eadd; each run of others is one pwrite, which
+	 * allocates the backing without the page fault a store through e->epc takes per page */
+	for (uint64_t i = 0, j; i < n; i = j) {
+		const uint8_t *run = pages + i * TH_SIM_PAGE;
+		size_t len;
+		ssize_t w;
+
+		if (page_is_zero(run)) {
+			j = i + 1;
+			continue;
+		}
+		for (j = i + 1; j < n && !page_is_zero(pages + j * TH_SIM_PAGE); j++)
+			;
+		len = (j - i) * TH_SIM_PAGE;
+		w = pwrite(e->memfd, run, len, (off_t)(off + i * TH_SIM_PAGE));
+		if (w < 0)
+			w = 0;
+		if ((size_t)w < len)    /* the rest through the view, as th_encls_eadd would */
+			memcpy(e->epc + off + i * TH_SIM_PAGE + w, run + w, len - (size_t)w);
+	}
 }
 
 int th_encls_eextend(struct th_sim_encl *e, uint64_t addr)
@@ -320,6 +371,11 @@ int th_encls_einit(struct th_sim_encl *e, const void *sigstruct, const void *tok
 	e->secs.isv_svn = ss->isv_svn;
 	e->isvprodid = ss->isv_prod_id;
 	e->isvsvn = ss->isv_svn;
+	/* EINIT takes the KSS identity from the SIGSTRUCT only for a KSS enclave (SDM EINIT) */
+	if (e->secs.attributes.flags & SGX_ATTR_KSS) {
+		memcpy(e->isvfamilyid, ss->isv_family_id, 16);
+		memcpy(e->isvextprodid, ss->isv_ext_prod_id, 16);
+	}
 	e->secs.attributes.flags |= SGX_ATTR_INIT;
 	e->initialized = true;
 	return 0;

@@ -177,6 +177,19 @@ int th_sim_copy_from(void *dst, unsigned long src, size_t len)
 	return syscall(SYS_process_vm_readv, getpid(), &l, 1, &r, 1, 0) == (long)len ? 0 : -EFAULT;
 }
 
+uint64_t th_sim_copy_pages(uint8_t *dst, unsigned long src, uint64_t n)
+{
+	uint64_t i;
+
+	if (th_sim_copy_from(dst, src, n * TH_SIM_PAGE) == 0)
+		return n;
+	/* a hole in the source: how far the pages are readable */
+	for (i = 0; i < n; i++)
+		if (th_sim_copy_from(dst + i * TH_SIM_PAGE, src + i * TH_SIM_PAGE, TH_SIM_PAGE))
+			break;
+	return i;
+}
+
 int th_sim_copy_to(unsigned long dst, const void *src, size_t len)
 {
 	struct iovec l = { (void *)src, len }, r = { (void *)dst, len };

@@ -90,6 +90,7 @@ struct th_sim_encl {
 	uint8_t mrenclave[32];
 	uint8_t mrsigner[32];
 	uint16_t isvprodid, isvsvn;
+	uint8_t isvfamilyid[16], isvextprodid[16];  /* KSS: the SIGSTRUCT's, else zero */
 	struct th_mr *mr;       /* MRENCLAVE in progress (ECREATE..EINIT) */
 	bool mr_done;
 	struct th_sim_page *pages; /* size / 4096 entries */
@@ -134,6 +135,18 @@ int th_encls_ecreate(struct th_sim_encl **out, const struct sgx_secs *secs,
 int th_encls_eadd(struct th_sim_encl *e, uint64_t addr, const void *src,
 		  uint64_t secinfo_flags) TH_SIM_API;
 int th_encls_eextend(struct th_sim_encl *e, uint64_t addr) TH_SIM_API;
+/*
+ * The load path's EADD plus the EEXTENDs MASK names (bit i: chunk i): th_encls_eadd's checks,
+ * EPCM entry and records, hashing PAGE, but without storing it; the caller stores the pages
+ * with th_sim_epc_store() before making them accessible. So a run of added pages costs one
+ * pwrite instead of a page fault each on e->epc (the dominant cost under a hypervisor).
+ */
+/* pages one ADD_PAGES step copies in and stores: 64 KiB stays in L2 while it is hashed */
+#define TH_SIM_ADD_BATCH 16
+int th_encls_eadd_page(struct th_sim_encl *e, uint64_t addr, const uint8_t *page,
+		       uint64_t secinfo_flags, uint16_t mask) TH_SIM_API;
+void th_sim_epc_store(struct th_sim_encl *e, uint64_t addr, const uint8_t *pages,
+		      uint64_t n) TH_SIM_API;
 int th_encls_einit(struct th_sim_encl *e, const void *sigstruct,
 		   const void *token) TH_SIM_API;
 int th_encls_eremove(struct th_sim_encl *e, uint64_t addr) TH_SIM_API;

@@ -109,6 +109,40 @@ for spec in 112:report.mrenclave:quote_signature 368:report.report_data:quote_si
 	is "$rc" 1 "a flipped bit in $what: not verified"
 	like "$out" "NOT verified: $step:" "  ... at step $step"
 done
+# bytes inside the PCK certificate's signed body, found in the quote's own PEM: a byte of its
+# public key and a byte of the PPID in its SGX extension (Intel's QvE takes the chain from the
+# quote, and QVL then refuses both too); and the line break between two certificates, which no
+# signature covers: refused (RFC 7468; QVL's PEM reader accepts it, see teehost-attest(8))
+pem_offset() {  # WHAT: the quote offset of a base64 character encoding that part of the PCK
+	python3 - "$Q" "$1" <<'PY'
+import base64, struct, sys
+d = open(sys.argv[1], 'rb').read()
+off = 48 + 384 + 4 + 64 + 64 + 384 + 64
+off += 2 + struct.unpack_from('<H', d, off)[0] + 6
+pem = d[off:]
+b = pem.index(b'-----BEGIN CERTIFICATE-----\n') + 28
+e = pem.index(b'-----END CERTIFICATE-----')
+der = base64.b64decode(pem[b:e])
+if sys.argv[2] == 'key':
+    k = der.index(b'\x03\x42\x00\x04') + 4 + 10
+elif sys.argv[2] == 'ppid':
+    k = der.index(bytes.fromhex('060a2a864886f84d010d0101')) + 12 + 2 + 5
+else:
+    print(off + e + 25); sys.exit()
+c = k * 4 // 3
+print(off + b + c + c // 64)
+PY
+}
+for spec in key:"the public key does not decode: PCK certificate" \
+	ppid:"certificate signature failure: PCK certificate" \
+	eol:"the certification data holds 0 certificates"; do
+	what=${spec%%:*}
+	off=$(pem_offset "$what")
+	tamper "$off"
+	run "$TEEHOST" attest verify --collateral "$C" "$TMP/t.bin"
+	is "$rc" 1 "certification data, PCK certificate's $what (offset $off): not verified"
+	like "$out" "NOT verified: pck_chain: ${spec#*:}" "  ... ${spec#*:}"
+done
 head -c 600 "$Q" > "$TMP/short.bin"
 run "$TEEHOST" attest verify --collateral "$C" "$TMP/short.bin"
 is "$rc" 1 "a truncated quote is an error"

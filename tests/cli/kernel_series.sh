@@ -190,11 +190,20 @@ is "$(wc -l <"$TMP/b8.objs")" "$steps" "bisect: one build per step"
 
 mkbisect t6 6 3 PANIC
 run "$TEEHOST" kernel series bisect "$TMP/t6/series" --onto v1 --repo "$up" --build true \
-	--test '! grep -n PANIC src/e.c'
-is "$rc" 1 "bisect test: culprit found"
+	--host-test '! grep -n PANIC src/e.c'
+is "$rc" 1 "bisect host test: culprit found"
 like "$out" "first bad patch: t6/0003 0003-t6-step-3.patch \(3 of 6\): t6: step 3" \
-	"bisect test: patch 3 named with its subject"
-like "$out" "evidence: test exited 1: 3:PANIC" "bisect test: the test's failing output"
+	"bisect host test: patch 3 named with its subject"
+like "$out" "evidence: host test exited 1: 3:PANIC" "bisect host test: the test's failing output"
+# --test CMD runs inside the booted guest, never on the host: with no kernel to boot
+# (the fake build makes none) every step fails at packaging, and CMD (which would
+# leave a mark on the host) never runs here. The in-guest run itself is in
+# kernel_series_e2e.sh (it needs a real kernel).
+run "$TEEHOST" kernel series bisect "$TMP/t6/series" --onto v1 --repo "$up" --build true \
+	--test "touch $TMP/t6-ran-on-host" --json
+is "$(jq -r '.steps[0].evidence' <<<"$out")" "cannot package the kernel for the boot test (see the step log)" \
+	"bisect --test CMD: needs a kernel to boot (none built here)"
+[ ! -e "$TMP/t6-ran-on-host" ]; ok $? "bisect --test CMD: never run on the host"
 
 mkbisect b16 16 11 BROKEN
 run "$TEEHOST" kernel series bisect "$TMP/b16/series" --onto v1 --repo "$up" \
@@ -204,6 +213,63 @@ is "$(jq -r '.culprit.index' <<<"$out")" 11 "bisect 16: patch 11 found"
 run "$TEEHOST" kernel series bisect "$TMP/s1/series" --onto v1 --repo "$up" --build true
 is "$rc" 0 "bisect: a good series is reported good (exit 0)"
 like "$out" "no bad patch" "bisect: says so"
+
+# --- kernel build records each patch's status verdict in manifest.json --------------------------
+# A fake kernel tree and a stand-in make that makes just what 'kernel build' packages, so
+# the manifest is written in seconds (the real build is in kernel_e2e.sh).
+fake=$TMP/fake-linux
+mkdir -p "$fake/scripts/kconfig" "$fake/arch/x86" "$TMP/fakebin" "$TMP/mp"
+printf 'VERSION = 6\nPATCHLEVEL = 12\nSUBLEVEL = 0\nEXTRAVERSION =\n' >"$fake/Makefile"
+touch "$fake/Kconfig" "$fake/scripts/kconfig/merge_config.sh" "$fake/scripts/config" \
+	"$fake/scripts/kconfig/Makefile" "$fake/arch/x86/Kconfig"
+lines m >"$fake/m.c"
+cat >"$TMP/fakebin/make" <<'MAKE'
+#!/bin/sh
+# Stand-in for the kernel's make: the files 'teehost kernel build' packages, nothing more.
+O= t=
+for a; do case $a in O=*) O=${a#O=} ;; -*) ;; *) t=$a ;; esac; done
+case $t in
+olddefconfig) ;;
+bindeb-pkg) mkdir -p "$O/arch/x86/boot" && echo bzImage >"$O/arch/x86/boot/bzImage" &&
+	echo map >"$O/System.map" ;;
+kernelrelease) echo 6.12.0 ;;
+*) echo "fake make: $t" >&2; exit 2 ;;
+esac
+MAKE
+chmod +x "$TMP/fakebin/make"
+cat >"$TMP/mp/0001-clean.patch" <<'PATCH'
+--- a/m.c
++++ b/m.c
+@@ -4,3 +4,3 @@
+ m line 4
+-m line 5
++m line 5 patched
+ m line 6
+PATCH
+cat >"$TMP/mp/0002-offset.patch" <<'PATCH'
+--- a/m.c
++++ b/m.c
+@@ -20,3 +20,3 @@
+ m line 22
+-m line 23
++m line 23 patched
+ m line 24
+PATCH
+printf '0001-clean.patch\n0002-offset.patch\n' >"$TMP/mp/series"
+printf 'CONFIG_64BIT=y\n' >"$TMP/m.config"
+PATH=$TMP/fakebin:$PATH run "$TEEHOST" kernel build --src "$fake" --config "$TMP/m.config" \
+	--series "$TMP/mp/series" --out "$TMP/mbuild" --jobs 1
+is "$rc" 0 "kernel build (stand-in make) with a 2-patch series: exit 0"
+[ "$rc" = 0 ] || echo "# $err"
+is "$(jq -r '[.patches[] | .name + "=" + .status.verdict] | join(" ")' "$TMP/mbuild/manifest.json")" \
+	"0001-clean.patch=applies 0002-offset.patch=applies-offset" \
+	"manifest.json: each patch's verdict from status at build time"
+run "$TEEHOST" kernel series status "$TMP/mp/series" --onto "$fake" --json
+is "$(jq -c '[.patches[1] | .verdict, .method]' <<<"$out")" \
+	"$(jq -c '[.patches[1].status | .verdict, .method]' "$TMP/mbuild/manifest.json")" \
+	"manifest.json: the same verdict and method as 'series status'"
+like "$(jq -r '.patches[1].status.evidence' "$TMP/mbuild/manifest.json")" "offset" \
+	"manifest.json: with the evidence"
 
 # --- bad input: one line naming the file or ref, exit != 0, no output dir ---------------------
 bad() { # DESC REGEX ARGS...
@@ -232,8 +298,30 @@ printf '0001.patch -p0\n' >"$TMP/s1/opt"
 bad "series option" "^teehost: $TMP/s1/opt: line 1: option '-p0'" status "$TMP/s1/opt" --onto v1 --repo "$up"
 echo "not a patch" >"$TMP/bad/0002-x.patch" && printf '0002-x.patch\n' >"$TMP/bad/s2"
 bad "text that is no patch" "0002-x.patch: patch: no diff in it" status "$TMP/bad/s2" --onto v1 --repo "$up"
-[ ! -e "$TMP/o1" ] && [ ! -e "$TMP/o1.rebase" ] && [ ! -e "$TMP/o1.partial" ]
-ok $? "bad input: no output dir, no rebase work tree"
+# The same inputs to the verbs that write: compose --out and bisect --workdir create
+# nothing either.
+bad "compose: malformed patch" "^teehost: $TMP/bad/0001-a-verbatim-change.patch: line [0-9]+: " \
+	compose "$TMP/bad/series" "$TMP/t6/series" --onto v1 --repo "$up" --out "$TMP/o2"
+bad "compose: missing patch" "^teehost: $TMP/s1/missing: line 2: patch nope.patch: No such file" \
+	compose "$TMP/s1/missing" "$TMP/t6/series" --onto v1 --repo "$up" --out "$TMP/o2"
+bad "compose: ref not a commit" "^teehost: v9: not a commit in $up" \
+	compose "$S" "$TMP/t6/series" --onto v9 --repo "$up" --out "$TMP/o2"
+bad "bisect: malformed patch" "^teehost: $TMP/bad/0001-a-verbatim-change.patch: line [0-9]+: " \
+	bisect "$TMP/bad/series" --onto v1 --repo "$up" --build true --workdir "$TMP/o3"
+bad "bisect: missing patch" "^teehost: $TMP/s1/missing: line 2: patch nope.patch: No such file" \
+	bisect "$TMP/s1/missing" --onto v1 --repo "$up" --build true --workdir "$TMP/o3"
+bad "bisect: ref not a commit" "^teehost: v9: not a commit in $up" \
+	bisect "$S" --onto v9 --repo "$up" --build true --workdir "$TMP/o3"
+git -C "$up" checkout -q v1 && echo dirty >>"$up/src/a.c"
+bad "compose: dirty work tree" "^teehost: $up: work tree has uncommitted changes" \
+	compose "$S" "$TMP/t6/series" --onto "$up" --out "$TMP/o2"
+bad "bisect: dirty work tree" "^teehost: $up: work tree has uncommitted changes" \
+	bisect "$S" --onto "$up" --build true --workdir "$TMP/o3"
+git -C "$up" checkout -q -- src/a.c
+git -C "$up" checkout -q main
+[ ! -e "$TMP/o1" ] && [ ! -e "$TMP/o1.rebase" ] && [ ! -e "$TMP/o1.partial" ] &&
+	[ ! -e "$TMP/o2" ] && [ ! -e "$TMP/o3" ] && [ -z "$(ls -A "$TMP" | grep -E '^o[123]')" ]
+ok $? "bad input: no output dir, no rebase work tree, no bisect workdir"
 run "$TEEHOST" kernel series status "$S"
 is "$rc" 2 "status without --onto: usage error"
 

@@ -9,29 +9,6 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 CT=$BUILD/tests/loader/common_test
 SAMPLE=$BUILD/sample.elf
 
-# tap_sub PREFIX CMD...: run a TAP-speaking command, re-number its lines as ours
-tap_sub() {
-	local prefix=$1 line; shift
-	"$@" >"$TMP/sub.out" 2>"$TMP/sub.err"
-	local rc=$?
-	local seen=0
-	while IFS= read -r line; do
-		case $line in
-		"ok "* | "not ok "*)
-			seen=1
-			_n=$((_n + 1))
-			local st=${line%% [0-9]*} rest=${line#* - }
-			[ "$st" = "not ok" ] && _failed=$((_failed + 1))
-			echo "$st $_n - $prefix: $rest"
-			;;
-		esac
-	done <"$TMP/sub.out"
-	if [ "$seen" = 0 ] || { [ "$rc" -ne 0 ] && ! grep -q '^not ok' "$TMP/sub.out"; }; then
-		ok 1 "$prefix: ran (exit $rc)"
-		sed 's/^/# /' "$TMP/sub.err" | tail -5
-	fi
-}
-
 [ -x "$CT" ] || { skip "common loader test program" "$CT not built (make tests)"; done_testing; exit; }
 
 lib=$BUILD/libsgx_enclave_common.so.1

@@ -48,6 +48,28 @@ if [ -r "$le" ]; then
 	like "$err" "launch enclave refused a token.*common-loader error 0x0006" \
 		"isgx: the launch enclave's refusal is ENCLAVE_NOT_AUTHORIZED"
 fi
+# Intel's production enclaves are on Intel's white list: registered with the launch enclave
+# first (as AESM does), they get tokens; without it the enclave refuses them all
+wl=$VECTORS/ratel-psw/white_list_cert_to_be_verify.bin
+if [ -r "$le" ] && [ -r "$wl" ]; then
+	for ae in pce qe pve; do
+		run "$TEEHOST" sim --driver isgx -- "$TEEHOST" run --verbose "$VECTORS/ratel-psw/libsgx_$ae.signed.so"
+		is "$rc" 0 "isgx: Intel's production $ae launches with a token from Intel's launch enclave"
+	done
+	like "$err" "white list .*white_list_cert_to_be_verify.bin registered" \
+		"isgx: the white list beside the launch enclave was registered with it"
+	# one signer's byte changed: the certificate's signature no longer verifies
+	cp "$wl" "$TMP/wl.bin" && chmod u+w "$TMP/wl.bin"
+	printf '\377' | dd of="$TMP/wl.bin" bs=1 seek=300 conv=notrunc 2>/dev/null
+	run env TEEHOST_LAUNCH_WHITE_LIST="$TMP/wl.bin" "$TEEHOST" sim --driver isgx -- \
+		"$TEEHOST" run --verbose "$VECTORS/ratel-psw/libsgx_qe.signed.so"
+	is "$rc" 1 "isgx: a tampered white list (TEEHOST_LAUNCH_WHITE_LIST) is not accepted"
+	like "$err" "wl.bin: the launch enclave rejected it" "isgx: the launch enclave rejects the tampered list"
+	like "$err" "refused a token \(ae_error_t 42\).*0x0006" \
+		"isgx: and then refuses the token (white list uninitialized): ENCLAVE_NOT_AUTHORIZED"
+else
+	skip "Intel's production enclaves on isgx" "$le or $wl is not available"
+fi
 
 # driver choice: probe order and overrides
 run "$TEEHOST" sim --driver dcap -- "$TEEHOST" run --driver isgx "$SAMPLE"

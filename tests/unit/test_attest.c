@@ -4,6 +4,7 @@
  * error naming a field, the PCK certificate's SGX extension, collateral JSON round trips and
  * their signed bodies, TCB scenarios.
  */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,8 +16,10 @@
 #include <cmocka.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include "attest/attest.h"
+#include "attest/x509build.h"
 
 struct fx {
 	struct th_attest_platform p;
@@ -219,6 +222,60 @@ static void collateral_json(void **state)
 	assert_non_null(strstr(err.msg, "signature"));
 }
 
+/* the shared certificate skeleton: marked positive serial of the asked length, validity from
+ * a day before NOW, issuer name from the issuer; a mark that would make it negative is refused */
+static void x509_skeleton(void **state)
+{
+	EVP_PKEY *k = EVP_EC_gen("P-256");
+	X509_NAME *n = X509_NAME_new();
+	X509 *c, *child;
+	const ASN1_INTEGER *sn;
+	time_t now = 1700000000, t = now - 86400;
+	struct th_err err = { { 0 } };
+
+	(void)state;
+	assert_non_null(k);
+	assert_int_equal(X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC,
+						    (const unsigned char *)"t", -1, -1, 0), 1);
+	c = th_x509_new(n, NULL, k, now, 10, "MARK", 12);
+	assert_non_null(c);
+	sn = X509_get0_serialNumber(c);
+	assert_int_equal(ASN1_STRING_length(sn), 12);
+	assert_memory_equal(ASN1_STRING_get0_data(sn), "MARK", 4);
+	assert_int_equal(ASN1_TIME_cmp_time_t(X509_get0_notBefore(c), t), 0);
+	t = now + 10 * 86400;
+	assert_int_equal(ASN1_TIME_cmp_time_t(X509_get0_notAfter(c), t), 0);
+	assert_int_equal(th_x509_add_ext(c, c, NID_basic_constraints, "critical,CA:TRUE"), 0);
+	assert_int_equal(th_x509_add_ext_der(c, "1.2.3.4", (const uint8_t *)"\x05\x00", 2), 0);
+	ASN1_OBJECT *oid = OBJ_txt2obj("1.2.3.4", 1);
+	assert_int_equal(X509_get_ext_by_OBJ(c, oid, -1) >= 0, 1);
+	ASN1_OBJECT_free(oid);
+	assert_int_equal(th_x509_add_ext(c, c, NID_basic_constraints, "no such value"), -EIO);
+	child = th_x509_new(n, c, k, now, 1, "M", 2);
+	assert_non_null(child);
+	assert_int_equal(X509_NAME_cmp(X509_get_issuer_name(child), X509_get_subject_name(c)), 0);
+	X509_free(child);
+	assert_null(th_x509_new(n, NULL, k, now, 1, "\x80", 8));
+	assert_null(th_x509_new(n, NULL, k, now, 1, "LONGMARK", 8));
+	/* PEM files: exclusive refuses an existing file */
+	assert_int_not_equal(X509_sign(c, k, EVP_sha256()), 0);
+	char dir[] = "/tmp/test_attest.XXXXXX", path[64];
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/c.pem", dir);
+	assert_int_equal(th_x509_write_pem(path, c, NULL, true, &err), 0);
+	assert_int_equal(th_x509_write_pem(path, c, NULL, true, &err), -EEXIST);
+	X509 *back = th_x509_read_cert(path);
+	assert_non_null(back);
+	assert_int_equal(X509_cmp(back, c), 0);
+	assert_null(th_x509_read_key(path));
+	X509_free(back);
+	unlink(path);
+	rmdir(dir);
+	X509_free(c);
+	X509_NAME_free(n);
+	EVP_PKEY_free(k);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -229,6 +286,7 @@ int main(void)
 		cmocka_unit_test(pck_extension),
 		cmocka_unit_test(platforms_differ),
 		cmocka_unit_test(collateral_json),
+		cmocka_unit_test(x509_skeleton),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

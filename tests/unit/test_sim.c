@@ -787,6 +787,86 @@ static void test_launch_control_mismatch(void **state)
 	assert_int_equal(WEXITSTATUS(status), EPERM);
 }
 
+/*
+ * One ADD_PAGES of 40 pages (more than one of the simulator's copy-in batches) with zero pages
+ * in runs and alone, and an unreadable source page at index 37: the driver adds 0..36, reports
+ * count 37 pages and EFAULT; adding an added page is EBUSY with count 0; the rest then adds.
+ * EINIT with the MRENCLAVE computed here proves the measurement, and reading the pages back
+ * through the device mapping proves the contents, zero pages included.
+ */
+static void test_add_pages_batches(void **state)
+{
+	enum { N = 40, BAD = 37, SIZE = 0x100000 };
+	static struct sgx_secs secs;
+	static struct sgx_sigstruct ss;
+	struct sgx_enclave_create cr = { (uint64_t)&secs };
+	struct sgx_enclave_add_pages ap;
+	struct sgx_enclave_init in = { (uint64_t)&ss };
+	struct sgx_secinfo si;
+	struct th_mr mr;
+	uint8_t *src, *area, *base;
+	int fd;
+
+	(void)state;
+	src = mmap(NULL, N * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(src != MAP_FAILED);
+	for (int i = 0; i < N; i++)
+		if (i != 5 && i != 20 && i != 21 && i != 39)
+			memset(src + i * 4096, 0x11 * (i % 15 + 1), 4096);
+	fd = open("/dev/sgx_enclave", O_RDWR);
+	assert_true(fd >= 0);
+	area = mmap(NULL, 2 * SIZE, PROT_NONE, MAP_SHARED, fd, 0);
+	assert_true(area != MAP_FAILED);
+	base = (uint8_t *)(((uint64_t)area + SIZE - 1) & ~(uint64_t)(SIZE - 1));
+	secs.size = SIZE;
+	secs.base = (uint64_t)base;
+	secs.ssa_frame_size = 1;
+	secs.attributes.flags = SGX_ATTR_MODE64BIT | SGX_ATTR_DEBUG;
+	secs.attributes.xfrm = 3;
+	assert_int_equal(ioctl(fd, SGX_IOC_ENCLAVE_CREATE, &cr), 0);
+	assert_int_equal(th_mr_init(&mr, 1, SIZE), 0);
+	memset(&si, 0, sizeof(si));
+	si.flags = SGX_SECINFO_TYPE(SGX_PT_REG) | SGX_SECINFO_R;
+
+	assert_int_equal(mprotect(src + BAD * 4096, 4096, PROT_NONE), 0);
+	ap = (struct sgx_enclave_add_pages){ (uint64_t)src, 0, N * 4096, (uint64_t)&si,
+					     SGX_PAGE_MEASURE, 0 };
+	assert_int_equal(ioctl(fd, SGX_IOC_ENCLAVE_ADD_PAGES, &ap), -1);
+	assert_int_equal(errno, EFAULT);
+	assert_int_equal(ap.count, BAD * 4096);
+	for (int i = 0; i < BAD; i++)
+		th_mr_add_page(&mr, i * 4096ull, si.flags, src + i * 4096, 0xffff);
+	assert_int_equal(mprotect(src + BAD * 4096, 4096, PROT_READ | PROT_WRITE), 0);
+	memset(src + BAD * 4096, 0x77, 4096);
+
+	ap = (struct sgx_enclave_add_pages){ (uint64_t)src, 36 * 4096, 2 * 4096, (uint64_t)&si,
+					     SGX_PAGE_MEASURE, 0 };
+	assert_int_equal(ioctl(fd, SGX_IOC_ENCLAVE_ADD_PAGES, &ap), -1);
+	assert_int_equal(errno, EBUSY);
+	assert_int_equal(ap.count, 0);
+
+	ap = (struct sgx_enclave_add_pages){ (uint64_t)src + BAD * 4096, BAD * 4096,
+					     (N - BAD) * 4096, (uint64_t)&si, SGX_PAGE_MEASURE, 0 };
+	assert_int_equal(ioctl(fd, SGX_IOC_ENCLAVE_ADD_PAGES, &ap), 0);
+	assert_int_equal(ap.count, (N - BAD) * 4096);
+	for (int i = BAD; i < N; i++)
+		th_mr_add_page(&mr, i * 4096ull, si.flags, src + i * 4096, 0xffff);
+
+	th_sigstruct_init(&ss, false);
+	ss.miscmask = 0xffffffff;
+	ss.attributes = secs.attributes;
+	ss.attribute_mask.flags = ~0ull;
+	ss.attribute_mask.xfrm = ~0ull;
+	assert_int_equal(th_mr_final(&mr, ss.enclave_hash), 0);
+	assert_int_equal(th_sigstruct_sign(&ss, key_a, NULL), 0);
+	assert_int_equal(ioctl(fd, SGX_IOC_ENCLAVE_INIT, &in), 0);
+	assert_int_equal(mprotect(base, N * 4096, PROT_READ), 0);
+	assert_memory_equal(base, src, N * 4096);
+	munmap(area, 2 * SIZE);
+	munmap(src, N * 4096);
+	close(fd);
+}
+
 static void test_bad_ioctls(void **state)
 {
 	static struct sgx_secs secs;
@@ -1047,6 +1127,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_fault_reported_through_vdso),
 		cmocka_unit_test(test_einit_refusals),
 		cmocka_unit_test(test_launch_control_mismatch),
+		cmocka_unit_test(test_add_pages_batches),
 		cmocka_unit_test(test_bad_ioctls),
 		cmocka_unit_test(test_dup),
 		cmocka_unit_test(test_enclu_outside),

@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * teehost sim --tdx-guest [OPTIONS] -- PROGRAM: run PROGRAM as if inside a TDX guest:
+ * /dev/tdx_guest served by the seccomp supervisor (src/guest/supervisor.c), quotes through
+ * configfs-tsm (src/guest/tsm.c).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "guest/supervisor.h"
+
+static void sim_tdx_help(void)
+{
+	printf("Usage: teehost sim --tdx-guest [--mrtd HEX] [--rtmr I:HEX]... [--mrconfigid HEX]\n"
+	       "                   [--mrowner HEX] [--mrownerconfig HEX] [--debug]\n"
+	       "                   [--verbose] -- PROGRAM [ARGS]\n\n"
+	       "Run PROGRAM (any program: static, Go, dynamic) as a TD: /dev/tdx_guest with\n"
+	       "TDX_CMD_GET_REPORT0 as the kernel driver, and configfs-tsm under\n"
+	       "/sys/kernel/config/tsm/report (provider tdx_guest) whose outblob is a TDX quote v4\n"
+	       "signed by a simulated TD quoting enclave under the test PCK chain (see teehost\n"
+	       "attest collateral --tee tdx). Measurements are 48 bytes (96 hex digits, shorter\n"
+	       "values are zero-padded); RTMR I is 0 to 3.\n");
+}
+
+static int hex48(const char *opt, const char *s, uint8_t out[48])
+{
+	size_t len = strlen(s);
+
+	if (len > 96 || len % 2)
+		return cli_usage_error("sim", "%s: up to 96 hex digits, an even number", opt);
+	memset(out, 0, 48);
+	for (size_t i = 0; i < len / 2; i++) {
+		char b[3] = { s[2 * i], s[2 * i + 1], 0 };
+		char *end;
+
+		if (!strchr("0123456789abcdefABCDEF", b[0]) || !strchr("0123456789abcdefABCDEF", b[1]))
+			return cli_usage_error("sim", "%s: '%s' is not hex", opt, s);
+		out[i] = (uint8_t)strtoul(b, &end, 16);
+	}
+	return 0;
+}
+
+/* Options shared with attest collateral --tee tdx. */
+int sim_tdx_parse(int argc, char **argv, struct tdx_guest_config *cfg, int *verbose)
+{
+	static const struct option opts[] = {
+		{ "tdx-guest", no_argument, NULL, 'T' },
+		{ "tee", required_argument, NULL, 't' },
+		{ "mrtd", required_argument, NULL, 'm' },
+		{ "rtmr", required_argument, NULL, 'r' },
+		{ "mrconfigid", required_argument, NULL, 'c' },
+		{ "mrowner", required_argument, NULL, 'o' },
+		{ "mrownerconfig", required_argument, NULL, 'O' },
+		{ "debug", no_argument, NULL, 'd' },
+		{ "verbose", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	tdx_guest_config_default(cfg);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'T':
+		case 't':
+			break;
+		case 'm':
+			if (hex48("--mrtd", optarg, cfg->mr_td))
+				return 2;
+			break;
+		case 'r':
+			if (optarg[0] < '0' || optarg[0] > '3' || optarg[1] != ':')
+				return cli_usage_error("sim", "--rtmr '%s': I:HEX with I 0 to 3", optarg);
+			if (hex48("--rtmr", optarg + 2, cfg->rtmr[optarg[0] - '0']))
+				return 2;
+			break;
+		case 'c':
+			if (hex48("--mrconfigid", optarg, cfg->mr_config_id))
+				return 2;
+			break;
+		case 'o':
+			if (hex48("--mrowner", optarg, cfg->mr_owner))
+				return 2;
+			break;
+		case 'O':
+			if (hex48("--mrownerconfig", optarg, cfg->mr_owner_config))
+				return 2;
+			break;
+		case 'd':
+			cfg->td_attributes |= 1;
+			break;
+		case 'V':
+			*verbose = 1;
+			break;
+		case 'h':
+			sim_tdx_help();
+			return -1;
+		default:
+			return cli_usage_error("sim", "unknown option");
+		}
+	}
+	return 0;
+}
+
+int cmd_sim_tdx(int argc, char **argv)
+{
+	struct tdx_guest_config cfg;
+	struct tdx_guest g;
+	struct guest_supervisor s = { 0 };
+	struct guest_tsm_provider tsm;
+	struct th_err err = { "" };
+	int verbose = 0, rc;
+
+	rc = sim_tdx_parse(argc, argv, &cfg, &verbose);
+	if (rc)
+		return rc < 0 ? EXIT_OK : rc;
+	if (optind >= argc)
+		return cli_usage_error("sim", "no PROGRAM to run (teehost sim --tdx-guest -- PROGRAM)");
+	if (tdx_guest_init(&g, &cfg, &err))
+		return cli_error_err("sim", &err);
+	s.tdx = &g;
+	guest_tsm_tdx(&g, &tsm);
+	s.tsm = &tsm;
+	rc = guest_supervise(&s, argv + optind);
+	if (rc >= 0 && s.tsm_error)
+		fprintf(stderr, "teehost: sim: configfs-tsm was not available: %s\n",
+			strerror(-s.tsm_error));
+	if (rc < 0) {
+		tdx_guest_free(&g);
+		return cli_error("sim", "cannot start the guest supervisor: %s", strerror(-rc));
+	}
+	if (verbose)
+		fprintf(stderr, "teehost: sim: served %lu opens and %lu ioctls of /dev/tdx_guest, "
+			"%u quotes\n", s.opens, s.ioctls, g.quotes);
+	tdx_guest_free(&g);
+	return rc;
+}
