@@ -9,22 +9,24 @@
 # TEEHOST   the teehost binary sent with the role; FAMILIES: "sgx sev" or "-"
 # PROFILE   teehost profile fragments (CONFIG_X=v lines) the kernel was built with
 # One line per check, "PASS what" or "FAIL what: evidence" (and "  fix: ..." lines);
-# exit 0 when every check passed, 1 otherwise.
+# exit 0 when every check passed, 1 otherwise. TEEHOST_GATE_ROOT reads every file
+# (/proc, /boot, /dev) under another root, as `teehost check --root` does (tests).
 set -u
+root=${TEEHOST_GATE_ROOT:-}
 want=$1 level=$2 teehost=$3 families=$4
 shift 4
 fail=0
 pass() { echo "PASS $*"; }
 bad() { echo "FAIL $*"; fail=1; }
 
-rel=$(uname -r)
+rel=$(cat "$root/proc/sys/kernel/osrelease" 2>/dev/null || uname -r)
 if [ "$rel" = "$want" ]; then pass "release: running $rel"
 else bad "release: running $rel, not $want (the new kernel did not come up; see the console)"; fi
 
-config=/boot/config-$rel
+config=$root/boot/config-$rel
 tmpconf=
-if [ ! -r "$config" ] && [ -r /proc/config.gz ]; then
-	tmpconf=$(mktemp) && zcat /proc/config.gz >"$tmpconf" && config=$tmpconf
+if [ ! -r "$config" ] && [ -r "$root/proc/config.gz" ]; then
+	tmpconf=$(mktemp) && zcat "$root/proc/config.gz" >"$tmpconf" && config=$tmpconf
 fi
 if [ ! -r "$config" ]; then
 	bad "config: neither /boot/config-$rel nor /proc/config.gz"
@@ -51,10 +53,10 @@ done
 [ -n "$tmpconf" ] && rm -f "$tmpconf"
 
 on() { grep -q "^CONFIG_$1=y" "$config"; }
-flag() { grep -qw "$1" /proc/cpuinfo; }
+flag() { grep -qw "$1" "$root/proc/cpuinfo"; }
 driver() {	# FAMILY OPTION CPUFLAG NODE
 	on "$2" || return 0
-	if [ -e "$4" ]; then pass "$1 driver: up ($4)"
+	if [ -e "$root$4" ]; then pass "$1 driver: up ($4)"
 	elif flag "$3"; then bad "$1 driver: the CPU has $3 but there is no $4: $(dmesg 2>/dev/null | grep -i "$1" | tail -n 1)"
 	else pass "$1 driver: built in, unsupported on this CPU (no $3 flag)"; fi
 }
@@ -68,7 +70,7 @@ for f in $([ "$families" = - ] || echo "$families"); do
 		tdx) driver tdx INTEL_TDX_HOST tdx_host_platform /sys/firmware/tdx ;;
 		esac ;;
 	hardware)
-		out=$("$teehost" check --json --only "$f" 2>&1)
+		out=$("$teehost" check --json --only "$f" ${root:+--root "$root"} 2>&1)
 		rc=$?
 		echo "$out" | python3 -c '
 import json, sys
