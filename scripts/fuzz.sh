@@ -10,7 +10,7 @@ for t in "$@"; do
 	name=$(basename "$t" .c)
 	echo "== fuzz $name for ${secs}s"
 	clang -std=gnu11 -g -O1 -Isrc -Iinclude -D_GNU_SOURCE -DTEEHOST_VERSION='"fuzz"' \
-		-fsanitize=fuzzer,address,undefined -o "build-fuzz/$name" "$t" $lib_src -lcrypto -lelf -lz
+		-fsanitize=fuzzer,address,undefined -o "build-fuzz/$name" "$t" $lib_src -lcrypto -lelf -lz -ljson-c
 	work="build-fuzz/corpus-$name"
 	rm -rf "$work" && mkdir -p "$work"
 	[ -d "fuzz/corpus/$name" ] && cp -r "fuzz/corpus/$name/." "$work/"

@@ -27,6 +27,7 @@ static const struct command commands[] = {
 	{ "check", cmd_check, "check that this host is ready for SGX, SEV-SNP or TDX" },
 	{ "setup", cmd_setup, "apply the safe fixes: udev rules, sgx_prv group, module options" },
 	{ "kernel", cmd_kernel, "TEE kernel pipeline: config, verify, build, boot-test, deploy" },
+	{ "fleet", cmd_fleet, "teehost check on every inventory host: one report (text, JSON, HTML)" },
 };
 
 static void usage(FILE *out)

@@ -106,7 +106,7 @@ static int check_profiles(const struct th_kdeploy_opts *o, const struct th_kmani
 }
 
 /* Run argv with stdout to out (NULL: inherit). Exit status, 127 if not found. */
-static int run(const char *const *argv, int out_fd, struct th_err *err)
+int th_ansible_run(const char *const *argv, int out_fd, struct th_err *err)
 {
 	int status;
 	pid_t pid = fork();
@@ -130,8 +130,8 @@ static int run(const char *const *argv, int out_fd, struct th_err *err)
 }
 
 /* How many hosts the inventory (and --limit) names, asked of Ansible itself. */
-static int count_hosts(const struct th_kdeploy_opts *o, const char *tmp, long *n,
-		       struct th_err *err)
+int th_ansible_count_hosts(const char *inventory, const char *limit, const char *tmp, long *n,
+			   struct th_err *err)
 {
 	char path[PATH_MAX + 16], *text = NULL, *p;
 	const char *argv[10];
@@ -145,14 +145,14 @@ static int count_hosts(const struct th_kdeploy_opts *o, const char *tmp, long *n
 	argv[a++] = "ansible";
 	argv[a++] = "all";
 	argv[a++] = "-i";
-	argv[a++] = o->inventory;
+	argv[a++] = inventory;
 	argv[a++] = "--list-hosts";
-	if (o->limit) {
+	if (limit) {
 		argv[a++] = "--limit";
-		argv[a++] = o->limit;
+		argv[a++] = limit;
 	}
 	argv[a] = NULL;
-	r = run(argv, fd, err);
+	r = th_ansible_run(argv, fd, err);
 	close(fd);
 	if (r < 0)
 		return r;
@@ -307,7 +307,7 @@ int th_kernel_deploy(const struct th_kdeploy_opts *o, struct th_err *err)
 			       "(set TEEHOST_DATADIR to teehost's kernel/ dir)");
 	if (!mkdtemp(tmp))
 		return th_fail(err, errno, tmp, "%s", strerror(errno));
-	r = count_hosts(o, tmp, &hosts, err);
+	r = th_ansible_count_hosts(o->inventory, o->limit, tmp, &hosts, err);
 	if (!r && hosts <= 0)
 		r = th_fail(err, EINVAL, o->inventory, "inventory: names no hosts%s%s",
 			    o->limit ? " matching --limit " : "", o->limit ? o->limit : "");
@@ -335,7 +335,7 @@ int th_kernel_deploy(const struct th_kdeploy_opts *o, struct th_err *err)
 	argv[a++] = playbook;
 	argv[a] = NULL;
 	fflush(stdout);
-	r = run(argv, -1, err);
+	r = th_ansible_run(argv, -1, err);
 	remove_tmp(tmp);
 	return r;
 }

@@ -30,4 +30,12 @@ struct th_kdeploy_opts {
  * status (0 ok), or -errno when the input is wrong (err filled; no host touched). */
 int th_kernel_deploy(const struct th_kdeploy_opts *o, struct th_err *err);
 
+/* Shared with `teehost fleet check`: run argv (stdout+stderr to out_fd, or
+ * inherited when -1); its exit status, or -ENOENT when it is not installed. */
+int th_ansible_run(const char *const *argv, int out_fd, struct th_err *err);
+/* How many hosts INVENTORY (and LIMIT) name, asked of `ansible --list-hosts`;
+ * TMP is a private directory for its output (file TMP/hosts). */
+int th_ansible_count_hosts(const char *inventory, const char *limit, const char *tmp, long *n,
+			   struct th_err *err);
+
 #endif
