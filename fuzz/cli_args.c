@@ -16,6 +16,7 @@
 #include "../src/cli/keygen.c"
 #include "../src/cli/measure.c"
 #include "../src/cli/show.c"
+#include "../src/cli/show_quote.c"
 #include "../src/cli/sign.c"
 
 #define MAX_ARGS 16

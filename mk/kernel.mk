@@ -9,8 +9,8 @@ DEPS_KERNEL := linux-source-6.12 linux-config-6.12 qemu-system-x86 busybox-stati
 	debootstrap flex bison bc cpio kmod rsync fakeroot dpkg-dev debhelper libelf-dev libssl-dev \
 	xz-utils patch jq python3 dwarves
 
-# The binary finds its data next to itself in a build tree (build/../kernel), else here.
-$(BUILD)/src/kernel/kbuild.o: CPPFLAGS += -DTEEHOST_PREFIX='"$(PREFIX)"'
+# The binary finds its data relative to itself: build/../kernel in a build tree,
+# PREFIX/bin/../share/teehost/kernel installed (no prefix is compiled in).
 
 INSTALL_HOOKS += install-kernel
 .PHONY: check-kernel install-kernel kernel-tree

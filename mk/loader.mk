@@ -48,3 +48,13 @@ $(BENCH_LOAD): bench/load.c $(LIBA)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  BENCH   $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBA) $(LDLIBS)
+
+# bench/urts_pattern: the common library fed one page per call, as urts feeds it (make bench)
+BENCH_URTS := $(BUILD)/bench/urts_pattern
+ALL_TARGETS += $(BENCH_URTS)
+
+$(BENCH_URTS): bench/urts_pattern.c include/sgx_enclave_common.h $(BUILD)/libsgx_enclave_common.so
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  BENCH   $@")
+	$(Q)$(CC) -std=gnu11 -Wall -Wextra -Werror -O2 -g $(SANFLAGS) -Iinclude -Wl,-z,noexecstack \
+		-o $@ $< -L$(BUILD) -lsgx_enclave_common -Wl,-rpath,'$$ORIGIN/..'

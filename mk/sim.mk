@@ -16,7 +16,7 @@ SIM_SANFLAGS :=
 endif
 SIM_CFLAGS = $(CPPFLAGS) $(WARNFLAGS) $(CFLAGS) $(SIM_SANFLAGS) -ftls-model=initial-exec \
 	-fno-stack-protector
-SIM_LDLIBS := -lcrypto -lelf -lcapstone -ldl
+SIM_LDLIBS := -lcrypto -lelf -lcapstone -ldl -lz
 
 ALL_TARGETS += $(SIM_LIB)
 
@@ -40,11 +40,22 @@ $(SIM_LIB): $(SIM_OBJ) $(SIM_LIBOBJ)
 	$(Q)$(CC) $(CFLAGS) $(SIM_SANFLAGS) -shared -Wl,-z,noexecstack -Wl,-z,now \
 		-o $@ $^ $(SIM_LDLIBS)
 
+# sim-lib/: a directory holding only teehost's libsgx_enclave_common.so.1, which `teehost sim`
+# puts on PROGRAM's LD_LIBRARY_PATH when the system has no such library (--common-lib)
+SIM_COMMON_DIR := $(BUILD)/sim-lib
+ALL_TARGETS += $(SIM_COMMON_DIR)/libsgx_enclave_common.so.1
+$(SIM_COMMON_DIR)/libsgx_enclave_common.so.1: $(COMMON_LIB)
+	@mkdir -p $(@D)
+	$(Q)ln -sf ../libsgx_enclave_common.so.1 $@
+
 INSTALL_HOOKS += install-sim
 .PHONY: install-sim
 install-sim:
 	install -d $(DESTDIR)$(LIBDIR)/teehost
 	install -m 0755 $(SIM_LIB) $(DESTDIR)$(LIBDIR)/teehost/libteehost-sim.so
+	install -d $(DESTDIR)$(LIBDIR)/teehost/sim-lib
+	ln -sf ../../libsgx_enclave_common.so.1 \
+		$(DESTDIR)$(LIBDIR)/teehost/sim-lib/libsgx_enclave_common.so.1
 
 # bench/sim: ECALL round trip and compute loop on the simulator (run by `make bench`)
 SIM_BENCH := $(BUILD)/bench/sim

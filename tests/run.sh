@@ -5,12 +5,18 @@
 # build directory. A test file that exits non-zero without reporting a failure counts as one
 # failure, and so does one that reports nothing. The last line is "N passed, N failed, N skipped".
 set -u
+# `make check` runs this from a recipe, so make's own state (MAKELEVEL, MAKEFLAGS with its
+# jobserver) would reach every build a test starts; the kernel selftest's lib.mk then left
+# OUTPUT empty and wrote its binaries to /. Tests run as they would from a shell.
+unset MAKELEVEL MAKEFLAGS MFLAGS MAKEOVERRIDES MAKE_TERMOUT MAKE_TERMERR
 cd "$(dirname "$0")/.." || exit 2
 root=$(pwd)
 pass=0 fail=0 skip=0
 failed_names=()
 log_dir=$(mktemp -d "${TMPDIR:-/tmp}/teehost-tests.XXXXXX")
 trap 'rm -rf "$log_dir"' EXIT
+# Before any test: what /, $HOME and the work tree hold (compared after the last test).
+mkdir -p "$log_dir/before" && tests/leftovers.sh snap "$log_dir/before"
 
 # count_tap NAME LOGFILE EXIT_STATUS
 count_tap() {
@@ -69,6 +75,10 @@ for build in "$@"; do
 		count_tap "$build/fuzz/$name" "$log" 0
 	done
 done
+
+# After the last test: nothing new outside build directories and the documented caches.
+tests/leftovers.sh check "$log_dir/before" >"$log_dir/leftovers.log" 2>&1
+count_tap "suite/leftovers" "$log_dir/leftovers.log" $?
 
 if [ ${#failed_names[@]} -gt 0 ]; then
 	echo

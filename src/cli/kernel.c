@@ -448,6 +448,8 @@ static int kernel_build(int argc, char **argv)
 			o.src = k.rec.src;
 		if (!o.series && !o.patches) {
 			o.series = k.rec.series;
+			o.more_series = (const char *const *)k.rec.more_series;
+			o.nmore_series = k.rec.nmore_series;
 			o.patches = k.rec.patches;
 		}
 		for (size_t i = 0; i < k.nprofiles && np < MAX_LIST; i++)
@@ -693,6 +695,7 @@ static const struct verb verbs[] = {
 	{ "boot-test", kernel_boot_test, "boot a built kernel under QEMU and check it inside" },
 	{ "deploy", kernel_deploy, "roll a built kernel out to lab machines with Ansible" },
 	{ "rollback", kernel_rollback, "back to the previous default kernel, gated" },
+	{ "series", cmd_kernel_series, "patch series: status, rebase, compose, bisect" },
 };
 
 static void kernel_usage(FILE *out)

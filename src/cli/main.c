@@ -26,8 +26,10 @@ static const struct command commands[] = {
 	{ "run", cmd_run, "load an enclave with the SGX loader and call it" },
 	{ "check", cmd_check, "check that this host is ready for SGX, SEV-SNP or TDX" },
 	{ "setup", cmd_setup, "apply the safe fixes: udev rules, sgx_prv group, module options" },
+	{ "attest", cmd_attest, "SEV-SNP collateral and report verification" },
 	{ "kernel", cmd_kernel, "TEE kernel pipeline: config, verify, build, boot-test, deploy" },
 	{ "fleet", cmd_fleet, "teehost check on every inventory host: one report (text, JSON, HTML)" },
+	{ "attest", cmd_attest, "DCAP quotes from the simulator, their collateral, verification" },
 };
 
 static void usage(FILE *out)

@@ -5,14 +5,17 @@
  * ../lib/teehost/ (installed); TEEHOST_SIM_LIB overrides. Options reach it through the
  * environment, which children inherit, so programs PROGRAM executes stay simulated.
  */
+#include <dlfcn.h>
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -20,7 +23,8 @@
 
 static void sim_help(void)
 {
-	printf("Usage: teehost sim [--epc SIZE] [--sgx1-only] [--strict] -- PROGRAM [ARGS]\n\n"
+	printf("Usage: teehost sim [--epc SIZE] [--sgx1-only] [--strict] [--driver D] [--provision P]\n"
+	       "                   [--common-lib L] -- PROGRAM [ARGS]\n\n"
 	       "Run PROGRAM on a simulated SGX machine: /dev/sgx_enclave and /dev/sgx_provision,\n"
 	       "the in-kernel SGX ioctls, the vDSO entry point and CPUID leaves 7 and 0x12 are\n"
 	       "provided in user mode; enclave code runs natively and ENCLU is emulated.\n\n"
@@ -28,9 +32,18 @@ static void sim_help(void)
 	       "  --epc SIZE     EPC size CPUID reports (bytes, or with K/M/G; default 64M)\n"
 	       "  --sgx1-only    report and behave as SGX1 (no EDMM ioctls, EAUG or EACCEPT)\n"
 	       "  --strict       enclave pages are inaccessible while no thread is inside\n"
+	       "  --tcb LEVEL    attestation collateral puts the platform's TCB at up-to-date,\n"
+	       "                 out-of-date or revoked (teehost attest collateral)\n"
 	       "  --driver D     the driver to play: kernel (default), dcap (DCAP 1.30-1.36:\n"
 	       "                 /dev/sgx/enclave, no vDSO) or isgx (/dev/isgx, no FLC: launch\n"
 	       "                 tokens, Intel's launch-enclave signer)\n"
+	       "  --provision P  who may open the provision node: allow (everyone), deny (no one)\n"
+	       "                 or group:NAME (root and members of NAME; default group:sgx_prv)\n"
+	       "  --common-lib L libsgx_enclave_common.so.1 for PROGRAM: auto (the system's if it\n"
+	       "                 has one, else teehost's; default), teehost (always teehost's)\n"
+	       "                 or system (leave the search path alone)\n"
+	       "  --snp-guest    an SEV-SNP guest instead: /dev/sev-guest for any program\n"
+	       "                 (teehost sim --snp-guest --help)\n"
 	       "  -h, --help     this text\n");
 }
 
@@ -55,6 +68,54 @@ static int parse_size(const char *s, unsigned long long *out)
 	if (cli_parse_u64(buf, (1ull << 52) / mul, &v) || v * mul < 4096 || (v * mul) & 0xfff)
 		return -EINVAL;
 	*out = v * mul;
+	return 0;
+}
+
+/* Whether the dynamic linker finds libsgx_enclave_common.so.1 with this environment: asked of
+ * the linker itself (dlopen in a child, so nothing of it stays in this process). */
+static bool system_has_common_lib(void)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(dlopen("libsgx_enclave_common.so.1", RTLD_LAZY | RTLD_LOCAL) ? 0 : 1);
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return false;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+/*
+ * Give PROGRAM teehost's libsgx_enclave_common.so.1: the directory beside the preload library
+ * LIB that holds only that library (sim-lib/), put first on LD_LIBRARY_PATH.
+ */
+static int provide_common_lib(const char *lib)
+{
+	char dir[PATH_MAX], *slash, *v;
+	const char *old = getenv("LD_LIBRARY_PATH");
+	size_t n;
+
+	snprintf(dir, sizeof(dir), "%s", lib);
+	slash = strrchr(dir, '/');
+	if (!slash)
+		return -ENOENT;
+	if (snprintf(slash, sizeof(dir) - (size_t)(slash - dir), "/sim-lib") >=
+	    (int)(sizeof(dir) - (size_t)(slash - dir)))
+		return -ENAMETOOLONG;
+	{
+		char so[PATH_MAX + 32];
+
+		snprintf(so, sizeof(so), "%s/libsgx_enclave_common.so.1", dir);
+		if (access(so, R_OK))
+			return -errno;
+	}
+	n = strlen(dir) + (old ? strlen(old) : 0) + 2;
+	v = malloc(n);
+	if (!v)
+		return -ENOMEM;
+	snprintf(v, n, "%s%s%s", dir, old && *old ? ":" : "", old && *old ? old : "");
+	setenv("LD_LIBRARY_PATH", v, 1);
+	free(v);
 	return 0;
 }
 
@@ -136,14 +197,21 @@ int cmd_sim(int argc, char **argv)
 		{ "sgx1-only", no_argument, NULL, '1' },
 		{ "strict", no_argument, NULL, 's' },
 		{ "driver", required_argument, NULL, 'd' },
+		{ "provision", required_argument, NULL, 'p' },
+		{ "common-lib", required_argument, NULL, 'c' },
+		{ "tcb", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned long long epc = 64ull << 20;
 	char lib[PATH_MAX], *preload, num[32];
-	const char *old;
+	const char *old, *common = "auto";
 	int c;
 
+	/* guest devices (SEV-SNP) have their own runner: src/cli/sim-guest.c */
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--snp-guest"))
+			return cmd_sim_guest(argc, argv);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
 		switch (c) {
@@ -164,6 +232,26 @@ int cmd_sim(int argc, char **argv)
 						       optarg);
 			setenv("TEEHOST_SIM_DEVICE", optarg, 1);
 			break;
+		case 'p':
+			if (strcmp(optarg, "allow") && strcmp(optarg, "deny") &&
+			    (strncmp(optarg, "group:", 6) || !optarg[6]))
+				return cli_usage_error("sim", "--provision '%s': use allow, deny or "
+						       "group:NAME", optarg);
+			setenv("TEEHOST_SIM_PROVISION", optarg, 1);
+			break;
+		case 'c':
+			if (strcmp(optarg, "auto") && strcmp(optarg, "teehost") && strcmp(optarg, "system"))
+				return cli_usage_error("sim", "--common-lib '%s': use auto, teehost or "
+						       "system", optarg);
+			common = optarg;
+			break;
+		case 't':       /* read by `teehost attest collateral|verify` (src/cli/attest.c) */
+			if (strcmp(optarg, "up-to-date") && strcmp(optarg, "out-of-date") &&
+			    strcmp(optarg, "revoked"))
+				return cli_usage_error("sim", "--tcb '%s': use up-to-date, out-of-date "
+						       "or revoked", optarg);
+			setenv("TEEHOST_SIM_TCB", optarg, 1);
+			break;
 		case 'h':
 			sim_help();
 			return EXIT_OK;
@@ -179,6 +267,13 @@ int cmd_sim(int argc, char **argv)
 	if (find_lib(lib, sizeof(lib)))
 		return cli_error("libteehost-sim.so", "not found beside the teehost executable nor "
 				 "in ../lib/teehost/ (set TEEHOST_SIM_LIB to its path)");
+	if (!strcmp(common, "teehost") || (!strcmp(common, "auto") && !system_has_common_lib())) {
+		int r = provide_common_lib(lib);
+
+		if (r && !strcmp(common, "teehost"))
+			return cli_error("sim-lib/libsgx_enclave_common.so.1", "not found beside %s: %s",
+					 lib, strerror(-r));
+	}
 	old = getenv("LD_PRELOAD");
 	if (old && *old) {
 		size_t n = strlen(lib) + strlen(old) + 2;

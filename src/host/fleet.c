@@ -3,7 +3,7 @@
 #include "host/fleet.h"
 
 #include <errno.h>
-#include <json-c/json.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -11,21 +11,14 @@
 
 const char *const th_fleet_family[TH_FLEET_FAMILIES] = { "sgx", "sev", "tdx" };
 
-static const char *str_of(struct json_object *o, const char *key)
+static const char *str_of(const json_t *o, const char *key)
 {
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
+	return json_string_value(json_object_get(o, key));	/* NULL unless a string */
 }
 
-static bool bool_of(struct json_object *o, const char *key)
+static bool bool_of(const json_t *o, const char *key)
 {
-	struct json_object *v;
-
-	return json_object_object_get_ex(o, key, &v) && json_object_is_type(v, json_type_boolean) &&
-	       json_object_get_boolean(v);
+	return json_is_true(json_object_get(o, key));
 }
 
 static void copy(char *dst, size_t cap, const char *src)
@@ -33,41 +26,39 @@ static void copy(char *dst, size_t cap, const char *src)
 	snprintf(dst, cap, "%s", src ? src : "");
 }
 
-static struct json_object *parse(const char *text, size_t len)
+/* An object, or NULL: anything else (a bare value, a NUL in a string, trailing
+ * bytes, nesting past jansson's depth limit) is no usable record. */
+static json_t *parse(const char *text, size_t len)
 {
-	struct json_tokener *tok = json_tokener_new_ex(64);
-	struct json_object *o;
+	json_error_t jerr;
+	json_t *o = json_loadb(text, len > 1 << 24 ? 1 << 24 : len, 0, &jerr);
 
-	if (!tok)
-		return NULL;
-	o = json_tokener_parse_ex(tok, text, (int)(len > 1 << 24 ? 1 << 24 : len));
-	if (o && json_tokener_get_error(tok) != json_tokener_success) {
-		json_object_put(o);
+	if (o && !json_is_object(o)) {
+		json_decref(o);
 		o = NULL;
 	}
-	json_tokener_free(tok);
 	return o;
 }
 
 /* The check document: kernel release, per-family readiness, fail/warn checks. */
-static void read_check(struct json_object *doc, struct th_fleet_host *h)
+static void read_check(const json_t *doc, struct th_fleet_host *h)
 {
-	struct json_object *host, *checks;
+	const json_t *host = json_object_get(doc, "host");
+	const json_t *checks = json_object_get(doc, "checks");
 	bool failed[TH_FLEET_FAMILIES] = { false };
 
-	if (json_object_object_get_ex(doc, "host", &host) && json_object_is_type(host, json_type_object))
+	if (json_is_object(host))
 		copy(h->kernel, sizeof(h->kernel), str_of(host, "kernel"));
-	if (!json_object_object_get_ex(doc, "checks", &checks) ||
-	    !json_object_is_type(checks, json_type_array)) {
+	if (!json_is_array(checks)) {
 		copy(h->note, sizeof(h->note), "teehost check output has no checks");
 		h->answered = false;
 		return;
 	}
-	for (size_t i = 0; i < json_object_array_length(checks); i++) {
-		struct json_object *c = json_object_array_get_idx(checks, i);
+	for (size_t i = 0; i < json_array_size(checks); i++) {
+		const json_t *c = json_array_get(checks, i);
 		const char *id, *status;
 
-		if (!json_object_is_type(c, json_type_object))
+		if (!json_is_object(c))
 			continue;
 		id = str_of(c, "id");
 		status = str_of(c, "status");
@@ -96,18 +87,16 @@ static void read_check(struct json_object *doc, struct th_fleet_host *h)
 
 int th_fleet_parse_host(const char *text, size_t len, struct th_fleet_host *h, struct th_err *err)
 {
-	struct json_object *rec, *doc;
+	json_t *rec, *doc;
 	const char *name, *out;
 
 	memset(h, 0, sizeof(*h));
 	rec = parse(text, len);
-	if (!rec || !json_object_is_type(rec, json_type_object)) {
-		json_object_put(rec);
+	if (!rec)
 		return th_fail(err, EINVAL, "record", "not a JSON object");
-	}
 	name = str_of(rec, "host");
 	if (!name || !*name) {
-		json_object_put(rec);
+		json_decref(rec);
 		return th_fail(err, EINVAL, "host", "missing");
 	}
 	copy(h->name, sizeof(h->name), name);
@@ -116,24 +105,23 @@ int th_fleet_parse_host(const char *text, size_t len, struct th_fleet_host *h, s
 
 		snprintf(h->note, sizeof(h->note), "unreachable: %.*s", (int)strcspn(msg ? msg : "", "\n"),
 			 msg ? msg : "");
-		json_object_put(rec);
+		json_decref(rec);
 		return 0;
 	}
 	out = str_of(rec, "stdout");
 	doc = out ? parse(out, strlen(out)) : NULL;
-	if (!doc || !json_object_is_type(doc, json_type_object)) {
+	if (!doc) {
 		const char *msg = str_of(rec, "msg");
 		const char *se = str_of(rec, "stderr");
 
 		snprintf(h->note, sizeof(h->note), "no teehost check output: %.*s",
 			 (int)strcspn(se && *se ? se : msg ? msg : "", "\n"), se && *se ? se : msg ? msg : "");
-		json_object_put(doc);
-		json_object_put(rec);
+		json_decref(rec);
 		return 0;
 	}
 	h->answered = true;
 	read_check(doc, h);
-	json_object_put(doc);
-	json_object_put(rec);
+	json_decref(doc);
+	json_decref(rec);
 	return 0;
 }

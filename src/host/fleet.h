@@ -5,7 +5,7 @@
  *   {"host": NAME, "unreachable": BOOL, "msg": TEXT, "rc": N, "stdout": CHECK_JSON}
  * where CHECK_JSON is `teehost check --json` from that host. Both layers are
  * outside input (the host's teehost may be any version), so both are read
- * defensively with json-c and reduced to what the report shows.
+ * defensively with jansson and reduced to what the report shows.
  */
 #ifndef TEEHOST_HOST_FLEET_H
 #define TEEHOST_HOST_FLEET_H

@@ -19,6 +19,7 @@
 #include "kernel/configure.h"
 #include "kernel/kbuild.h"
 #include "kernel/proof.h"
+#include "kernel/series.h"
 #include "util/err.h"
 #include "util/file.h"
 #include "util/json.h"
@@ -118,38 +119,46 @@ static int plist_add_abs(struct plist *l, const char *path)
 	return plist_add(l, abs);
 }
 
+static int read_series(const char *series, struct plist *l, struct th_err *err)
+{
+	char path[PATH_MAX + 256], *text = NULL, *line, *save = NULL, dir[PATH_MAX];
+	size_t len = 0;
+	const char *slash = strrchr(series, '/');
+	int r;
+
+	r = th_read_file(series, 1 << 20, &text, &len, err);
+	if (r)
+		return th_fail(err, -r, series, "cannot read series: %s", strerror(-r));
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - series) : 1,
+		 slash ? series : ".");
+	for (line = strtok_r(text, "\n", &save); line && !r;
+	     line = strtok_r(NULL, "\n", &save)) {
+		line[strcspn(line, "#")] = 0;
+		line[strcspn(line, " \t\r")] = 0;	/* "name.patch -p1": name only */
+		if (!*line)
+			continue;
+		if (line[0] == '/')
+			snprintf(path, sizeof(path), "%s", line);
+		else
+			snprintf(path, sizeof(path), "%s/%s", dir, line);
+		if (access(path, R_OK))
+			r = th_fail(err, ENOENT, series, "patch %s: %s", line, strerror(errno));
+		else if (plist_add_abs(l, path))
+			r = th_fail(err, ENOMEM, series, "patch %s: cannot resolve or store its path", line);
+	}
+	free(text);
+	return r;
+}
+
 static int read_patches(const struct th_kbuild_opts *o, struct plist *l, struct th_err *err)
 {
 	char path[PATH_MAX + 256];
 	int r = 0;
 
 	if (o->series) {
-		char *text = NULL, *line, *save = NULL, dir[PATH_MAX];
-		size_t len = 0;
-		const char *slash = strrchr(o->series, '/');
-
-		r = th_read_file(o->series, 1 << 20, &text, &len, err);
-		if (r)
-			return th_fail(err, -r, o->series, "cannot read series: %s", strerror(-r));
-		snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - o->series) : 1,
-			 slash ? o->series : ".");
-		for (line = strtok_r(text, "\n", &save); line && !r;
-		     line = strtok_r(NULL, "\n", &save)) {
-			line[strcspn(line, "#")] = 0;
-			line[strcspn(line, " \t\r")] = 0;	/* "name.patch -p1": name only */
-			if (!*line)
-				continue;
-			if (line[0] == '/')
-				snprintf(path, sizeof(path), "%s", line);
-			else
-				snprintf(path, sizeof(path), "%s/%s", dir, line);
-			if (access(path, R_OK))
-				r = th_fail(err, ENOENT, o->series, "patch %s: %s", line,
-					    strerror(errno));
-			else if (plist_add_abs(l, path))
-				r = th_fail(err, ENOMEM, o->series, "patch %s: cannot resolve or store its path", line);
-		}
-		free(text);
+		r = read_series(o->series, l, err);
+		for (size_t i = 0; !r && i < o->nmore_series; i++)
+			r = read_series(o->more_series[i], l, err);
 	} else if (o->patches) {
 		DIR *d = opendir(o->patches);
 		struct dirent *de;
@@ -317,7 +326,8 @@ static void json_file(struct json_writer *w, const char *name, const char *path)
 }
 
 static int write_manifest(const struct th_kbuild_opts *o, const struct th_ktree *t,
-			  const struct plist *patches, const struct th_kproof *proof,
+			  const struct plist *patches, const struct th_status_run *status,
+			  const struct th_kproof *proof,
 			  const char *stage, const char *release, long long epoch,
 			  double seconds, struct th_err *err)
 {
@@ -376,8 +386,34 @@ static int write_manifest(const struct th_kbuild_opts *o, const struct th_ktree 
 	json_begin_array(&w);
 	for (size_t i = 0; i < patches->n; i++) {
 		const char *name = strrchr(patches->v[i], '/');
+		char hex[65] = "";
+		struct stat pst;
 
-		json_file(&w, name ? name + 1 : patches->v[i], patches->v[i]);
+		/* Each patch with its 'teehost kernel series status' verdict on this base. */
+		json_begin_object(&w);
+		json_key(&w, "name");
+		json_str(&w, name ? name + 1 : patches->v[i]);
+		json_key(&w, "sha256");
+		if (!th_ksha256_file(patches->v[i], hex))
+			json_str(&w, hex);
+		else
+			json_null(&w);
+		json_key(&w, "size");
+		json_uint(&w, stat(patches->v[i], &pst) ? 0 : (uint64_t)pst.st_size);
+		json_key(&w, "status");
+		if (status && i < status->n) {
+			json_begin_object(&w);
+			json_key(&w, "verdict");
+			json_str(&w, th_pverdict_name(status->v[i].verdict));
+			json_key(&w, "method");
+			json_str(&w, status->v[i].method);
+			json_key(&w, "evidence");
+			json_str(&w, status->v[i].evidence);
+			json_end_object(&w);
+		} else {
+			json_null(&w);
+		}
+		json_end_object(&w);
 	}
 	json_end_array(&w);
 	json_key(&w, "profiles");
@@ -472,6 +508,32 @@ static int write_expect(const char *root, const char *release, const struct th_k
 	return r;
 }
 
+/* The series' verdicts on this base (src/kernel/series.c), for the manifest:
+ * the tree as it is, or the ref's commit. A malformed patch is an error here,
+ * before anything is created. */
+static int series_verdicts(const struct th_ktree *t, const char *base_sha,
+			   const struct plist *patches, struct th_series *s,
+			   struct th_status_run *run, struct th_err *err)
+{
+	struct th_sbase b;
+	const struct th_series *sp[1] = { s };
+	int r;
+
+	r = th_series_from_paths(s, "series", patches->v, patches->n, err);
+	if (r)
+		return r;
+	memset(&b, 0, sizeof(b));
+	snprintf(b.what, sizeof(b.what), "%s", base_sha[0] ? base_sha : t->src);
+	if (base_sha[0]) {
+		snprintf(b.repo, sizeof(b.repo), "%s", t->src);
+		snprintf(b.commit, sizeof(b.commit), "%s", base_sha);
+		b.git = 1;
+	} else {
+		snprintf(b.tree, sizeof(b.tree), "%s", t->src);
+	}
+	return th_series_status(&b, sp, 1, NULL, run, err);
+}
+
 int th_kernel_build(const struct th_kbuild_opts *o, struct th_kbuild_result *res,
 		    struct th_err *err)
 {
@@ -484,6 +546,8 @@ int th_kernel_build(const struct th_kbuild_opts *o, struct th_kbuild_result *res
 	struct th_kproof proof = { 0 };
 	struct th_kconfig cfg = { 0 }, final = { 0 };
 	struct plist patches = { 0 };
+	struct th_series pseries = { 0 };
+	struct th_status_run status = { 0 };
 	struct stat st;
 	unsigned long estimate = 0;
 	long long epoch = o->epoch;
@@ -519,6 +583,11 @@ int th_kernel_build(const struct th_kbuild_opts *o, struct th_kbuild_result *res
 	r = th_kernel_profile_requests(o->profiles, o->nprofiles, &proof, err);
 	if (r)
 		goto out;
+	if (patches.n) {
+		r = series_verdicts(&t, base_sha, &patches, &pseries, &status, err);
+		if (r)
+			goto out;
+	}
 	if (epoch < 0) {
 		const char *e = getenv("SOURCE_DATE_EPOCH");
 
@@ -744,8 +813,8 @@ int th_kernel_build(const struct th_kbuild_opts *o, struct th_kbuild_result *res
 	snprintf(path, sizeof(path), "%s/root/boot/vmlinuz-%s", stage, res->release);
 	th_ksha256_file(path, res->vmlinuz_sha256);
 	res->seconds = now() - t0;
-	r = write_manifest(o, &t, &patches, &proof, stage, res->release, epoch, res->seconds,
-			   err);
+	r = write_manifest(o, &t, &patches, status.n ? &status : NULL, &proof, stage,
+			   res->release, epoch, res->seconds, err);
 	if (r)
 		goto out;
 
@@ -773,6 +842,8 @@ out:
 		th_krmtree(stage);
 	free(cfgtext);
 	plist_free(&patches);
+	th_status_run_free(&status);
+	th_series_free(&pseries);
 	th_kproof_free(&proof);
 	return r;
 }

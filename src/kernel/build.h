@@ -17,6 +17,8 @@ struct th_kbuild_opts {
 	const char *src;		/* upstream base tree */
 	const char *config;		/* .config to build */
 	const char *series;		/* quilt-style series file, or */
+	const char *const *more_series;	/* further series files, applied after it */
+	size_t nmore_series;
 	const char *patches;		/* directory of *.patch (name order) */
 	const char *out;		/* output dir: must not exist or be empty */
 	const char *const *profiles;	/* TEE profiles the config must satisfy */

@@ -16,10 +16,6 @@
 #include "util/err.h"
 #include "util/file.h"
 
-#ifndef TEEHOST_PREFIX
-#define TEEHOST_PREFIX "/usr/local"
-#endif
-
 extern char **environ;
 
 /* "VERSION = 6" -> "6" from a Makefile's first lines. */
@@ -133,10 +129,23 @@ int th_krun(const char *cwd, const char *log, const char *stdout_path,
 	return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 }
 
+/* DIR + "/profiles" is readable: a kernel data directory. */
+static int is_kernel_datadir(const char *dir)
+{
+	char probe[PATH_MAX + 32];
+
+	return snprintf(probe, sizeof(probe), "%s/profiles", dir) < (int)sizeof(probe) &&
+	       !access(probe, R_OK);
+}
+
 const char *th_kernel_datadir(void)
 {
-	static char dir[PATH_MAX + 16];
-	char exe[PATH_MAX], *slash;
+	static char dir[PATH_MAX + 32];
+	static const char *const rel[] = {
+		"../kernel",                    /* build tree: REPO/build/teehost */
+		"../share/teehost/kernel",      /* installed: PREFIX/bin/teehost */
+	};
+	char exe[PATH_MAX], real[PATH_MAX], *slash;
 	const char *env = getenv("TEEHOST_DATADIR");
 	ssize_t n;
 
@@ -144,26 +153,26 @@ const char *th_kernel_datadir(void)
 		return env;
 	if (dir[0])
 		return dir;
+	/* Relative to the executable, never to a prefix compiled in: an install moved after
+	 * `make install` (DESTDIR, a PREFIX given only at install time, a relocated tree)
+	 * still finds its data. */
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		exe[n] = 0;
-		slash = strrchr(exe, '/');
-		if (slash) {
-			*slash = 0;
-			snprintf(dir, sizeof(dir), "%s/../kernel", exe);
-			char probe[PATH_MAX + 32];
-
-			snprintf(probe, sizeof(probe), "%s/profiles", dir);
-			if (!access(probe, R_OK)) {
-				char real[PATH_MAX];
-
-				if (realpath(dir, real))
-					snprintf(dir, sizeof(dir), "%s", real);
-				return dir;
-			}
+	if (n <= 0)
+		return "/proc/self/exe unreadable: set TEEHOST_DATADIR";
+	exe[n] = 0;
+	slash = strrchr(exe, '/');
+	if (slash)
+		*slash = 0;
+	for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
+		snprintf(dir, sizeof(dir), "%s/%s", exe, rel[i]);
+		if (is_kernel_datadir(dir)) {
+			if (realpath(dir, real))
+				snprintf(dir, sizeof(dir), "%s", real);
+			return dir;
 		}
 	}
-	snprintf(dir, sizeof(dir), "%s/share/teehost/kernel", TEEHOST_PREFIX);
+	/* Not found: name where an install puts it, for the error messages. */
+	snprintf(dir, sizeof(dir), "%s/../share/teehost/kernel", exe);
 	return dir;
 }
 

@@ -29,9 +29,9 @@ int th_ktree_open(struct th_ktree *t, const char *src, struct th_err *err);
 int th_krun(const char *cwd, const char *log, const char *stdout_path,
 	    const char *const *env_extra, const char *const *argv);
 
-/* Data directory holding profiles/, recipes/, probe/: $TEEHOST_DATADIR, else
- * <dir of the running binary>/../kernel (a build tree), else
- * TEEHOST_PREFIX/share/teehost/kernel. */
+/* Data directory holding profiles/, recipes/, probe/: $TEEHOST_DATADIR, else, relative to
+ * the running binary (/proc/self/exe), ../kernel (a build tree) or ../share/teehost/kernel
+ * (installed). The deploy/ and ci-templates/ data sit beside it (DATADIR/..). */
 const char *th_kernel_datadir(void);
 
 /* "make -C SRC O=OBJ -s TARGET" with output to log. 0 or -errno (err names

@@ -96,8 +96,18 @@ int th_krecipe_parse(struct th_krecipe *r, const char *text, size_t len, const c
 			rc = set_one(&r->ref, key, strndup(v, (size_t)(ve - v)), field, err);
 		else if (!strcmp(key, "src"))
 			rc = set_one(&r->src, key, path_dup(dir, v, (size_t)(ve - v)), field, err);
-		else if (!strcmp(key, "series"))
+		else if (!strcmp(key, "series") && !r->series)
 			rc = set_one(&r->series, key, path_dup(dir, v, (size_t)(ve - v)), field, err);
+		else if (!strcmp(key, "series")) {
+			/* Several series (say SGX and SNP) composed into one kernel. */
+			if (r->nmore_series == TH_RECIPE_MAX_LIST)
+				rc = th_fail(err, E2BIG, field, "too many series");
+			else if (!(r->more_series[r->nmore_series] =
+				   path_dup(dir, v, (size_t)(ve - v))))
+				rc = th_fail(err, ENOMEM, field, "out of memory");
+			else
+				r->nmore_series++;
+		}
 		else if (!strcmp(key, "patches"))
 			rc = set_one(&r->patches, key, path_dup(dir, v, (size_t)(ve - v)), field, err);
 		else if (!strcmp(key, "base"))
@@ -151,5 +161,7 @@ void th_krecipe_free(struct th_krecipe *r)
 		free(r->profiles[i]);
 	for (size_t i = 0; i < r->nfragments; i++)
 		free(r->fragments[i]);
+	for (size_t i = 0; i < r->nmore_series; i++)
+		free(r->more_series[i]);
 	memset(r, 0, sizeof(*r));
 }

@@ -9,7 +9,8 @@
  *   name     = sgx
  *   src      = /var/cache/teehost/kernel-src/<sha256>   (or: tarball path / git dir)
  *   ref      = v6.12.1                  (git base only: the commit to build)
- *   series   = patches/series           (quilt-style series file) or
+ *   series   = patches/series           (quilt-style series file; may repeat: the
+ *                                        series are applied one after the other) or
  *   patches  = patches/                 (directory of *.patch, applied in name order)
  *   base     = debian | tinyconfig | defconfig | allnoconfig | FILE
  *   profile  = sgx-host boot-test
@@ -32,6 +33,8 @@ struct th_krecipe {
 	size_t nprofiles;
 	char *fragments[TH_RECIPE_MAX_LIST];
 	size_t nfragments;
+	char *more_series[TH_RECIPE_MAX_LIST];	/* further 'series' lines, in order */
+	size_t nmore_series;
 };
 
 /* DIR: directory relative paths are resolved against (NULL: as written). */

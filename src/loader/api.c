@@ -229,13 +229,40 @@ API void *enclave_create(void *base_address, size_t virtual_size, size_t initial
 				 0, NULL, enclave_error);
 }
 
+/*
+ * Sources for enclave_load_data() that are not the caller's own page-aligned buffer. urts adds
+ * one page per call (every heap, stack-guard and zero-filled page of a 1 GiB enclave is a call
+ * of its own), so nothing here may cost more than the page itself: zero pages come from one
+ * read-only anonymous mapping made once per process (every page of it is the kernel's shared
+ * zero page: nothing is allocated, zeroed or copied), and unaligned data is copied into one
+ * static page-aligned buffer, used under api_lock.
+ */
+#define ZERO_PAGES 256u         /* 1 MiB of address space, no memory */
+#define BOUNCE_PAGES 16u
+
+static const uint8_t *zero_pages;
+static uint8_t bounce_buf[BOUNCE_PAGES * SGX_PAGE_SIZE] __attribute__((aligned(SGX_PAGE_SIZE)));
+
+/* The zero mapping, made on first use (api_lock held). NULL when mmap fails. */
+static const uint8_t *zero_source(void)
+{
+	if (!zero_pages) {
+		void *p = mmap(NULL, ZERO_PAGES * SGX_PAGE_SIZE, PROT_READ,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+		if (p != MAP_FAILED)
+			zero_pages = p;
+	}
+	return zero_pages;
+}
+
 API size_t enclave_load_data(void *target_address, size_t target_size, const void *source_buffer,
 			     uint32_t data_properties, uint32_t *enclave_error)
 {
 	struct teehost_sgx_status st = { 0 };
 	struct th_err err = { { 0 } };
 	uint64_t addr = (uint64_t)(uintptr_t)target_address, secinfo;
-	uint8_t *bounce = NULL;
+	const uint8_t *in = source_buffer;
 	struct th_encl *e;
 	uint16_t mask;
 	size_t done = 0;
@@ -260,29 +287,27 @@ API size_t enclave_load_data(void *target_address, size_t target_size, const voi
 		set(enclave_error, ENCLAVE_INVALID_ADDRESS);
 		return 0;
 	}
-	/* The drivers read whole, page-aligned source pages; bounce anything else. */
-	if (!source_buffer || ((uintptr_t)source_buffer & (SGX_PAGE_SIZE - 1))) {
-		bounce = aligned_alloc(SGX_PAGE_SIZE, 64 * SGX_PAGE_SIZE);
-		if (!bounce) {
-			pthread_mutex_unlock(&api_lock);
-			set(enclave_error, ENCLAVE_OUT_OF_MEMORY);
-			return 0;
-		}
-		if (!source_buffer)
-			memset(bounce, 0, 64 * SGX_PAGE_SIZE);
+	if (!in && !zero_source()) {
+		pthread_mutex_unlock(&api_lock);
+		set(enclave_error, ENCLAVE_OUT_OF_MEMORY);
+		return 0;
 	}
 	while (done < target_size) {
 		size_t n = (target_size - done) / SGX_PAGE_SIZE;
 		const uint8_t *src;
 
-		if (bounce) {
-			if (n > 64)
-				n = 64;
-			if (source_buffer)
-				memcpy(bounce, (const uint8_t *)source_buffer + done, n * SGX_PAGE_SIZE);
-			src = bounce;
+		if (!in) {
+			if (n > ZERO_PAGES)
+				n = ZERO_PAGES;
+			src = zero_pages;
+		} else if ((uintptr_t)in & (SGX_PAGE_SIZE - 1)) {
+			/* the drivers read whole, page-aligned source pages */
+			if (n > BOUNCE_PAGES)
+				n = BOUNCE_PAGES;
+			memcpy(bounce_buf, in + done, n * SGX_PAGE_SIZE);
+			src = bounce_buf;
 		} else {
-			src = (const uint8_t *)source_buffer + done;
+			src = in + done;
 		}
 		rc = th_encl_add(e, addr - e->base + done, src, n, secinfo, mask, &st, &err);
 		if (rc < 0)
@@ -290,7 +315,6 @@ API size_t enclave_load_data(void *target_address, size_t target_size, const voi
 		done += n * SGX_PAGE_SIZE;
 	}
 	pthread_mutex_unlock(&api_lock);
-	free(bounce);
 	if (rc < 0) {
 		report(&err, false);
 		set(enclave_error, st.code ? st.code : ENCLAVE_UNEXPECTED);

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * CPUID as the simulated CPU answers it: leaf 7 reports SGX (and SGX_LC with flexible launch
- * control), leaf 0x12 reports SGX1/SGX2, MISCSELECT, the attributes and one EPC section of
- * --epc bytes; every other leaf is the real CPU's.
+ * CPUID as the simulated CPU answers it: an Intel part (identity.h: vendor, family/model,
+ * brand, Intel's layout of the extended leaves), leaf 7 reports SGX (and SGX_LC with flexible
+ * launch control), leaf 0x12 reports SGX1/SGX2, MISCSELECT, the attributes and one EPC section
+ * of --epc bytes; the feature bits of instructions (leaves 1, 7, 0xD) are the real CPU's, so a
+ * program never takes a path the host cannot execute.
  *
  * Two ways to get at the program's CPUID instructions:
  *  - CPUID faulting (arch_prctl(ARCH_SET_CPUID, 0)): every CPUID outside the machine traps
@@ -31,6 +33,7 @@
 #include <unistd.h>
 #include <asm/prctl.h>
 
+#include "sim/identity.h"
 #include "sim/sim.h"
 
 static bool faulting;
@@ -69,6 +72,78 @@ static uint64_t xcr0(void)
 
 #define EPC_BASE 0x180000000ull /* a physical address for the simulated EPC section */
 
+/* The brand string, 16 bytes per leaf 0x80000002..4 */
+static void brand_leaf(uint32_t leaf, uint32_t r[4])
+{
+	char b[48] = { 0 };
+
+	memcpy(b, TH_SIM_BRAND, sizeof(TH_SIM_BRAND));
+	memcpy(r, b + 16 * (leaf - 0x80000002u), 16);
+}
+
+/*
+ * The identity of the simulated part over the host's answer R: vendor, family/model, brand and
+ * the vendor-specific extended leaves are Intel's; feature bits of instructions stay the host's.
+ */
+static void intel_identity(uint32_t leaf, uint32_t sub, uint32_t r[4])
+{
+	static const char v[12] = TH_SIM_VENDOR;
+
+	switch (leaf) {
+	case 0:
+		if (r[0] < 0x12)
+			r[0] = 0x12;
+		memcpy(&r[1], v, 4);            /* EBX EDX ECX: "Genu" "ineI" "ntel" */
+		memcpy(&r[3], v + 4, 4);
+		memcpy(&r[2], v + 8, 4);
+		break;
+	case 1:
+		r[0] = TH_SIM_CPUID1_EAX;
+		break;
+	case 4:
+		/* deterministic cache parameters: AMD reports them in 0x8000001D, same layout */
+		if (!r[0]) {
+			uint32_t ext[4];
+
+			raw_cpuid(0x80000000u, 0, ext);
+			if (ext[0] >= 0x8000001du)
+				raw_cpuid(0x8000001du, sub, r);
+		}
+		break;
+	case 0x80000000u:
+		if (r[0] > 0x80000008u)
+			r[0] = 0x80000008u;
+		r[1] = r[2] = r[3] = 0;
+		break;
+	case 0x80000001u:
+		r[0] = r[1] = 0;
+		r[2] &= 1u << 0 | 1u << 5 | 1u << 8;    /* LAHF, LZCNT, PREFETCHW */
+		r[3] &= 1u << 11 | 1u << 20 | 1u << 26 | 1u << 27 | 1u << 29;
+		break;
+	case 0x80000002u: case 0x80000003u: case 0x80000004u:
+		brand_leaf(leaf, r);
+		break;
+	case 0x80000005u:
+		memset(r, 0, 16);               /* reserved on Intel */
+		break;
+	case 0x80000006u:
+		r[0] = r[1] = r[3] = 0;         /* ECX: L2 line size and size, same layout */
+		break;
+	case 0x80000007u:
+		r[0] = r[1] = r[2] = 0;
+		r[3] &= 1u << 8;                /* invariant TSC */
+		break;
+	case 0x80000008u:
+		r[1] &= 1u << 9;                /* WBNOINVD */
+		r[2] = r[3] = 0;
+		break;
+	default:
+		if (leaf > 0x80000008u && leaf < 0x90000000u)
+			memset(r, 0, 16);       /* beyond Intel's last extended leaf */
+		break;
+	}
+}
+
 static void sim_cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
 {
 	uint64_t epc = th_sim_cfg.epc_size & ~0xfffull;
@@ -76,18 +151,17 @@ static void sim_cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
 	if (faulting)
 		syscall(SYS_arch_prctl, ARCH_SET_CPUID, 1);
 	raw_cpuid(leaf, sub, r);
+	intel_identity(leaf, sub, r);
 	if (faulting)
 		syscall(SYS_arch_prctl, ARCH_SET_CPUID, 0);
 	switch (leaf) {
-	case 0:
-		if (r[0] < 0x12)
-			r[0] = 0x12;
-		break;
 	case 7:
 		if (sub == 0) {
 			r[1] |= 1u << 2;                /* EBX.SGX */
 			if (th_sim_cfg.flc)
 				r[2] |= 1u << 30;       /* ECX.SGX_LC */
+			else
+				r[2] &= ~(1u << 30);
 		}
 		break;
 	case 0x12:
@@ -95,7 +169,7 @@ static void sim_cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
 		if (sub == 0) {
 			r[0] = 1 | (th_sim_cfg.sgx1_only ? 0 : 2);
 			r[1] = TH_MISC_SUPPORTED;
-			r[3] = 0x1f | (0x24 << 8);      /* MaxEnclaveSize 2^31 / 2^36 */
+			r[3] = 0x1f | (TH_SIM_MAX_ENCLAVE_SIZE_LOG2 << 8);   /* MaxEnclaveSize 2^31 / 2^36 */
 		} else if (sub == 1) {
 			r[0] = (uint32_t)TH_ATTR_SUPPORTED;
 			r[1] = (uint32_t)(TH_ATTR_SUPPORTED >> 32);

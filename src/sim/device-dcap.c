@@ -7,12 +7,16 @@
  *  - CREATE, ADD_PAGES and INIT as the kernel's, SET_ATTRIBUTE (an fd of /dev/sgx/provision)
  *    instead of PROVISION, no SGX2 ioctls (ENOTTY);
  *  - no vDSO: __vdso_sgx_enter_enclave is absent, programs issue ENCLU themselves;
- *  - mmap() only over pages already added (an absent page: EACCES, 1.34), never PROT_NONE
- *    (EINVAL, 1.34), READ_IMPLIES_EXEC processes refused (EACCES, 1.33), protections checked
- *    at mmap() only: the driver has no mprotect() hook;
+ *  - mmap() only over pages already added, each within the protections it was added with
+ *    (EACCES), READ_IMPLIES_EXEC processes refused (EACCES): sgx_encl_may_map() of 1.35 to
+ *    1.36.2. (1.30-1.34 let PROT_NONE through without looking at the pages; 1.36.2's loop
+ *    skips the check for a one-page mapping; neither is played.) Protections are checked at
+ *    mmap() only: the driver has no mprotect() hook (sgx_vm_ops has it commented out), so
+ *    mprotect() is the kernel's mm alone;
  *  - EINIT failures as -EPERM; PROVISIONKEY allowed without SET_ATTRIBUTE for Intel's
  *    provisioning signers (the driver's G_SERVICE_ENCLAVE_MRSIGNER list);
- *  - EPC accounted: ECREATE/EADD beyond --epc fail with ENOMEM.
+ *  - EPC paged: an EADD into a full EPC (--epc) writes another page back, a fault loads it
+ *    (paging.c); ENOMEM only when every EPC page is pinned (SECSs, TCSs).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -35,6 +39,12 @@ static const struct th_sim_node nodes[] = {
 	{ NULL, 0, 0, 0 },
 };
 
+/* the module's directory: how probes (teehost check, sgx-detect) tell the DCAP driver apart */
+static const struct th_sim_vfile vfiles[] = {
+	{ "/sys/module/intel_sgx", TH_VFILE_DIR },
+	{ NULL, 0 },
+};
+
 /* MRSIGNERs the driver lets have the PROVISIONKEY without SET_ATTRIBUTE (PvE, PCE). */
 static const uint8_t service_signers[2][32] = {
 	{ 0xec, 0x15, 0xb1, 0x07, 0x87, 0xd2, 0xf8, 0x46, 0x67, 0xce, 0xb0, 0xb5, 0x98, 0xff, 0xc4,
@@ -47,47 +57,13 @@ static const uint8_t service_signers[2][32] = {
 
 #define ATTR_ALLOWED (SGX_ATTR_DEBUG | SGX_ATTR_MODE64BIT | SGX_ATTR_KSS)
 
-/* EPC pages in use by this flavour's enclaves (SECS + added pages). */
-static uint64_t epc_used;
-
-struct dcap_priv {
-	uint64_t pages;
-};
-
-/*
- * The nodes' permissions, as udev sets them (root:root here, no sgx_prv group): root and
- * group 0 pass, others need the "other" bits. This is how a process without provisioning
- * access is played.
- */
-static bool may_open(const struct th_sim_node *n, int flags)
-{
-	mode_t need = (flags & O_ACCMODE) == O_RDONLY ? 4 : (flags & O_ACCMODE) == O_WRONLY ? 2 : 6;
-
-	if (geteuid() == 0)
-		return true;
-	if (getegid() == 0)
-		return ((n->mode >> 3) & need) == need;
-	return (n->mode & need) == need;
-}
-
 static int d_open(struct th_sim_dev *d, int flags)
 {
-	if (!may_open(d->node, flags))
+	(void)flags;
+	/* the enclave node is 0666 (10-sgx.rules); the provision node is --provision's */
+	if (d->node->kind == NODE_PROVISION && th_sim_provision_may_open())
 		return -EACCES;
 	d->attributes_mask = ATTR_ALLOWED;
-	d->priv = calloc(1, sizeof(struct dcap_priv));
-	return d->priv ? 0 : -ENOMEM;
-}
-
-static int epc_take(struct th_sim_dev *d, uint64_t n)
-{
-	struct dcap_priv *p = d->priv;
-
-	if (__atomic_add_fetch(&epc_used, n, __ATOMIC_RELAXED) > th_sim_cfg.epc_size / TH_SIM_PAGE) {
-		__atomic_sub_fetch(&epc_used, n, __ATOMIC_RELAXED);
-		return -ENOMEM;
-	}
-	p->pages += n;
 	return 0;
 }
 
@@ -102,11 +78,11 @@ static long d_create(struct th_sim_dev *d, unsigned long arg)
 		return -EINVAL;
 	if (th_sim_copy_from(&c, arg, sizeof(c)) || th_sim_copy_from(&secs, c.src, sizeof(secs)))
 		return -EFAULT;
+	/* sgx_validate_secs(): a power of two, aligned, at most MaxEnclaveSize64 */
 	if (secs.size < 2 * TH_SIM_PAGE || (secs.size & (secs.size - 1)) ||
-	    (secs.base & (secs.size - 1)) || !secs.ssa_frame_size)
+	    (secs.base & (secs.size - 1)) || !secs.ssa_frame_size ||
+	    secs.size > TH_SIM_MAX_ENCLAVE_SIZE)
 		return -EINVAL;
-	if (epc_take(d, 1))
-		return -ENOMEM;
 	memfd = (int)syscall(SYS_fcntl, d->fd, F_DUPFD_CLOEXEC, 0);     /* not a device fd */
 	if (memfd < 0)
 		return -ENOMEM;
@@ -114,6 +90,13 @@ static long d_create(struct th_sim_dev *d, unsigned long arg)
 	if (rc) {
 		close(memfd);
 		return rc == -ENOMEM ? -ENOMEM : -EFAULT;
+	}
+	th_sim_lock();
+	rc = th_sim_epc_charge(e, 1, true);      /* the SECS: pinned while the enclave lives */
+	th_sim_unlock();
+	if (rc) {
+		th_sim_encl_destroy(e);
+		return -ENOMEM;
 	}
 	e->dev = d;
 	e->fault = NULL;        /* no EAUG in this driver */
@@ -140,7 +123,7 @@ static int secinfo_ok(const struct sgx_secinfo *si)
 	return 0;
 }
 
-static int add_one(struct th_sim_dev *d, struct th_sim_encl *e, unsigned long src, uint64_t off,
+static int add_one(struct th_sim_encl *e, unsigned long src, uint64_t off,
 		   const struct sgx_secinfo *si, uint64_t flags)
 {
 	static uint8_t page[4096];
@@ -151,11 +134,15 @@ static int add_one(struct th_sim_dev *d, struct th_sim_encl *e, unsigned long sr
 		return -EEXIST;
 	if (th_sim_copy_from(page, src, sizeof(page)))
 		return -EFAULT;
-	if (epc_take(d, 1))
-		return -ENOMEM;
 	th_sim_lock();
+	/* a full EPC: the driver's reclaimer writes another page back */
+	if (th_sim_epc_charge(e, 1, true)) {
+		th_sim_unlock();
+		return -ENOMEM;
+	}
 	rc = th_encls_eadd(e, e->base + off, page, si->flags);
 	if (rc) {
+		th_sim_epc_release(e, 1);
 		th_sim_unlock();
 		return -EFAULT;
 	}
@@ -194,7 +181,7 @@ static long d_add_pages(struct th_sim_dev *d, unsigned long arg)
 	if (secinfo_ok(&si))
 		return -EINVAL;
 	for (c = 0; c < a.length; c += TH_SIM_PAGE) {
-		rc = add_one(d, e, a.src + c, a.offset + c, &si, a.flags);
+		rc = add_one(e, a.src + c, a.offset + c, &si, a.flags);
 		if (rc)
 			break;
 	}
@@ -297,8 +284,6 @@ static int d_may_map(struct th_sim_dev *d, uint64_t start, uint64_t len, int pro
 		return -ENODEV;
 	if ((flags & MAP_TYPE) == MAP_PRIVATE)
 		return -EINVAL;
-	if (!(prot & (PROT_READ | PROT_WRITE | PROT_EXEC)))
-		return -EINVAL;         /* 1.34: no PROT_NONE mappings of the device */
 	if (personality(0xffffffff) & READ_IMPLIES_EXEC)
 		return -EACCES;         /* 1.33 */
 	if (!e)
@@ -316,13 +301,7 @@ static int d_may_map(struct th_sim_dev *d, uint64_t start, uint64_t len, int pro
 
 static void d_release(struct th_sim_dev *d)
 {
-	struct dcap_priv *p = d->priv;
-
-	if (!p)
-		return;
-	__atomic_sub_fetch(&epc_used, p->pages, __ATOMIC_RELAXED);
-	free(p);
-	d->priv = NULL;
+	(void)d;        /* the enclave's EPC goes back when it is destroyed (machine.c) */
 }
 
 static void d_setup(void)
@@ -332,6 +311,7 @@ static void d_setup(void)
 
 const struct th_sim_device_ops th_sim_device_dcap = {
 	.name = "dcap",
+	.vfiles = vfiles,
 	.init = d_setup,
 	.nodes = nodes,
 	.open = d_open,

@@ -31,6 +31,11 @@ static const struct th_sim_node nodes[] = {
 	{ NULL, 0, 0, 0 },
 };
 
+static const struct th_sim_vfile vfiles[] = {
+	{ "/sys/module/isgx", TH_VFILE_DIR },
+	{ NULL, 0 },
+};
+
 /* SHA-256 of the modulus of Intel's production launch-enclave signing key. */
 static const uint8_t intel_le_signer[32] = {
 	0xac, 0xb7, 0x70, 0x12, 0x05, 0x3e, 0x05, 0xa6, 0x3d, 0x41, 0x3b, 0x8b, 0xba, 0xe8, 0xfb,
@@ -38,12 +43,9 @@ static const uint8_t intel_le_signer[32] = {
 	0xf8, 0xd4,
 };
 
-static uint64_t epc_used;
-
-/* The enclaves created through one open file, with the EPC pages each holds. */
+/* The enclaves created through one open file. */
 struct isgx_encl {
 	struct th_sim_encl *e;
-	uint64_t pages;
 	struct isgx_encl *next;
 };
 
@@ -67,17 +69,6 @@ static struct isgx_encl *find(struct th_sim_dev *d, uint64_t addr)
 		if (addr >= x->e->base && addr - x->e->base < x->e->size)
 			return x;
 	return NULL;
-}
-
-static int epc_take(struct isgx_encl *x, uint64_t n)
-{
-	if (__atomic_add_fetch(&epc_used, n, __ATOMIC_RELAXED) > th_sim_cfg.epc_size / TH_SIM_PAGE) {
-		__atomic_sub_fetch(&epc_used, n, __ATOMIC_RELAXED);
-		return -ENOMEM;
-	}
-	if (x)
-		x->pages += n;
-	return 0;
 }
 
 static bool mapped(const struct th_sim_encl *e)
@@ -109,7 +100,6 @@ static void reap(struct th_sim_dev *d)
 
 		if (x->e != d->encl && !mapped(x->e) && !busy(x->e)) {
 			*pp = x->next;
-			__atomic_sub_fetch(&epc_used, x->pages, __ATOMIC_RELAXED);
 			th_sim_encl_destroy(x->e);
 			free(x);
 			continue;
@@ -143,8 +133,9 @@ static long i_create(struct th_sim_dev *d, unsigned long arg)
 
 	if (th_sim_copy_from(&c, arg, sizeof(c)) || th_sim_copy_from(&secs, c.src, sizeof(secs)))
 		return -EFAULT;
+	/* sgx_validate_secs(): a power of two, aligned, at most sgx_encl_size_max_64 */
 	if (secs.size < 2 * TH_SIM_PAGE || (secs.size & (secs.size - 1)) ||
-	    (secs.base & (secs.size - 1)))
+	    (secs.base & (secs.size - 1)) || secs.size > TH_SIM_MAX_ENCLAVE_SIZE)
 		return -EINVAL;
 	reap(d);        /* those a thread was still inside when they were unmapped */
 	if (find(d, secs.base))
@@ -152,26 +143,27 @@ static long i_create(struct th_sim_dev *d, unsigned long arg)
 	x = calloc(1, sizeof(*x));
 	if (!x)
 		return -ENOMEM;
-	if (epc_take(NULL, 1)) {
-		free(x);
-		return -ENOMEM;
-	}
-	x->pages = 1;
 	/* each enclave gets its own EPC backing; the program's fd is shared */
 	memfd = (int)syscall(SYS_memfd_create, "isgx-epc", MFD_CLOEXEC);
 	if (memfd < 0) {
-		__atomic_sub_fetch(&epc_used, 1, __ATOMIC_RELAXED);
 		free(x);
 		return -ENOMEM;
 	}
 	rc = th_encls_ecreate(&e, &secs, memfd);
 	if (rc) {
 		close(memfd);
-		__atomic_sub_fetch(&epc_used, 1, __ATOMIC_RELAXED);
 		free(x);
 		if (rc > 0)
 			return rc;      /* an ENCLS error code, positive as the driver returns it */
 		return rc == -ENOMEM ? -ENOMEM : -EFAULT;
+	}
+	th_sim_lock();
+	rc = th_sim_epc_charge(e, 1, true);      /* the SECS: pinned while the enclave lives */
+	th_sim_unlock();
+	if (rc) {
+		th_sim_encl_destroy(e);
+		free(x);
+		return -ENOMEM;
 	}
 	e->dev = d;
 	e->fault = NULL;
@@ -213,11 +205,15 @@ static long i_add_page(struct th_sim_dev *d, unsigned long arg)
 	p = th_sim_page_at(e, a.addr);
 	if (p->state & TH_EPCM_VALID)
 		return -EEXIST;
-	if (epc_take(x, 1))
-		return -ENOMEM;
 	th_sim_lock();
+	/* a full EPC: the driver writes another page back (sgx_page_cache.c) */
+	if (th_sim_epc_charge(e, 1, true)) {
+		th_sim_unlock();
+		return -ENOMEM;
+	}
 	rc = th_encls_eadd(e, a.addr, page, si.flags);
 	if (rc) {
+		th_sim_epc_release(e, 1);
 		th_sim_unlock();
 		return rc > 0 ? rc : -EFAULT;
 	}
@@ -306,7 +302,6 @@ static void i_release(struct th_sim_dev *d)
 		return;
 	for (struct isgx_encl *x = p->encls, *next; x; x = next) {
 		next = x->next;
-		__atomic_sub_fetch(&epc_used, x->pages, __ATOMIC_RELAXED);
 		/* the newest one is d->encl: preload.c destroys it after this returns */
 		if (x->e != d->encl && !mapped(x->e))
 			th_sim_encl_destroy(x->e);
@@ -326,6 +321,7 @@ static void i_setup(void)
 
 const struct th_sim_device_ops th_sim_device_isgx = {
 	.name = "isgx",
+	.vfiles = vfiles,
 	.init = i_setup,
 	.nodes = nodes,
 	.open = i_open,

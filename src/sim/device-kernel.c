@@ -25,11 +25,22 @@ static const struct th_sim_node nodes[] = {
 	{ NULL, 0, 0, 0 },
 };
 
+/* what sgx/main.c registers under drivers/base/node.c (Linux 6.0+), and a kernel built with it */
+static const struct th_sim_vfile vfiles[] = {
+	{ "/proc/config.gz", TH_VFILE_KCONFIG_GZ },
+	{ "/boot/config-RELEASE", TH_VFILE_KCONFIG },
+	{ "/sys/devices/system/node/node0/x86", TH_VFILE_DIR },
+	{ "/sys/devices/system/node/node0/x86/sgx_total_bytes", TH_VFILE_EPC_BYTES },
+	{ NULL, 0 },
+};
+
 #define ATTR_UNPRIV_MASK (SGX_ATTR_DEBUG | SGX_ATTR_MODE64BIT | SGX_ATTR_KSS | SGX_ATTR_AEXNOTIFY)
 
 static int k_open(struct th_sim_dev *d, int flags)
 {
 	(void)flags;
+	if (d->node->kind == NODE_PROVISION && th_sim_provision_may_open())
+		return -EACCES;
 	d->attributes_mask = ATTR_UNPRIV_MASK;
 	return 0;
 }
@@ -467,6 +478,12 @@ static int k_may_map(struct th_sim_dev *d, uint64_t start, uint64_t len, int pro
 	return 0;
 }
 
+/* sgx_vma_mprotect(): the same check as at mmap() */
+static int k_may_mprotect(struct th_sim_dev *d, uint64_t start, uint64_t len, int prot)
+{
+	return k_may_map(d, start, len, prot, MAP_SHARED);
+}
+
 static void k_release(struct th_sim_dev *d)
 {
 	(void)d;
@@ -474,9 +491,11 @@ static void k_release(struct th_sim_dev *d)
 
 const struct th_sim_device_ops th_sim_device_kernel = {
 	.name = "kernel",
+	.vfiles = vfiles,
 	.nodes = nodes,
 	.open = k_open,
 	.ioctl = k_ioctl,
 	.may_map = k_may_map,
+	.may_mprotect = k_may_mprotect,
 	.release = k_release,
 };

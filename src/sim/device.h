@@ -50,8 +50,20 @@ struct th_sim_node {
 	dev_t rdev;
 };
 
+/*
+ * A file the driver (or the kernel it needs) makes visible, which vfiles.c answers stat/open
+ * for: a sysfs directory, the EPC size ("%llu\n" of --epc), the kernel configuration with
+ * CONFIG_X86_SGX=y as text or gzip. "RELEASE" in a path stands for uname -r.
+ */
+enum { TH_VFILE_DIR, TH_VFILE_EPC_BYTES, TH_VFILE_KCONFIG, TH_VFILE_KCONFIG_GZ };
+struct th_sim_vfile {
+	const char *path;
+	int what;
+};
+
 struct th_sim_device_ops {
 	const char *name;       /* TEEHOST_SIM_DEVICE selects a flavour by this name */
+	const struct th_sim_vfile *vfiles;      /* terminated by path == NULL; NULL: none */
 	/* once at start-up when selected (NULL: nothing): e.g. fix IA32_SGXLEPUBKEYHASH and
 	 * set th_sim_cfg.flc = false for a legacy-launch flavour, or th_sim_m.launch */
 	void (*init)(void);
@@ -60,8 +72,12 @@ struct th_sim_device_ops {
 	int (*open)(struct th_sim_dev *d, int flags);
 	/* ioctl: >= 0 or -errno; ARG is the program's pointer (read it with th_sim_copy_from) */
 	long (*ioctl)(struct th_sim_dev *d, unsigned long cmd, unsigned long arg);
-	/* mmap/mprotect of [start, start + len) with PROT and FLAGS: 0 or -errno (nothing done) */
+	/* mmap of [start, start + len) with PROT and FLAGS: 0 or -errno (nothing done) */
 	int (*may_map)(struct th_sim_dev *d, uint64_t start, uint64_t len, int prot, int flags);
+	/* mprotect of the device's pages in [start, start + len) to PROT: 0 or -errno (the
+	 * driver's vm_ops->mprotect); NULL: the driver has no such hook, the kernel's mm allows
+	 * any protection (the EPCM still decides what an access may do) */
+	int (*may_mprotect)(struct th_sim_dev *d, uint64_t start, uint64_t len, int prot);
 	/* last close of the fd */
 	void (*release)(struct th_sim_dev *d);
 	/* the program unmapped the last page of E while the fd is still open (NULL: nothing, E
@@ -85,6 +101,21 @@ extern const struct th_sim_device_ops th_sim_device_kernel TH_SIM_API;
 /* the out-of-tree drivers (the loader area): device-dcap.c, device-isgx.c */
 extern const struct th_sim_device_ops th_sim_device_dcap TH_SIM_API;
 extern const struct th_sim_device_ops th_sim_device_isgx TH_SIM_API;
+
+/* The device model the program sees (preload.c). */
+extern const struct th_sim_device_ops *th_sim_device TH_SIM_API;
+
+/*
+ * Who may open a provision node (teehost sim --provision, TEEHOST_SIM_PROVISION): "allow"
+ * (everyone), "deny" (no one) or "group:NAME" (members of group NAME, as udev's
+ * GROUP="sgx_prv", MODE="0660" makes it). 0 or -EACCES for the calling process.
+ */
+int th_sim_provision_may_open(void) TH_SIM_API;
+
+/* vfiles.c: the files that describe the machine (/proc/cpuinfo, the driver's sysfs). Each
+ * returns false when PATH is not one of them (the caller goes to the real file). */
+bool th_sim_vfile_open(const char *path, int flags, int *fd) TH_SIM_API;        /* fd or -errno */
+bool th_sim_vfile_stat(const char *path, struct stat *st) TH_SIM_API;
 
 /* preload.c services for device models */
 int th_sim_copy_from(void *dst, unsigned long src, size_t len) TH_SIM_API;   /* 0 / -EFAULT */

@@ -680,6 +680,11 @@ static int classify_pf(struct th_sim_encl *e, uint64_t addr, uint32_t kerr, uint
 		return 1;
 	}
 	th_sim_lock();
+	if (th_sim_epc_page_in(e, addr)) {
+		/* written back by the driver: its fault handler loads it (ELDU), the access retries */
+		th_sim_unlock();
+		return 0;
+	}
 	if (!(p->state & TH_EPCM_VALID)) {
 		/* the driver's fault handler may add the page (EAUG); the retried access then
 		 * meets a PENDING page: an EPCM fault */
@@ -744,6 +749,20 @@ static bool read_code(struct th_sim_thread *t, uint64_t rip, uint8_t out[3])
 		return th_sim_copy_from(out, rip, 3) == 0;
 	memcpy(out, (const void *)rip, 3);
 	return true;
+}
+
+/* A host access to a page its driver wrote back: the fault handler loads it, the access retries */
+static bool page_in_for_host(uint64_t addr)
+{
+	struct th_sim_encl *e;
+	bool done = false;
+
+	th_sim_lock();
+	e = th_sim_encl_find(addr);
+	if (e)
+		done = th_sim_epc_page_in(e, addr);
+	th_sim_unlock();
+	return done;
 }
 
 void th_sim_signal(int sig, siginfo_t *info, void *ucv, uint64_t *fsgs)
@@ -812,6 +831,8 @@ void th_sim_signal(int sig, siginfo_t *info, void *ucv, uint64_t *fsgs)
 			th_sim_deliver_app(sig, info, uc);
 		goto out;
 	}
+	if (sync && sig == SIGSEGV && page_in_for_host((uint64_t)info->si_addr))
+		goto out;
 	th_sim_deliver_app(sig, info, uc);
 out:
 	errno = saved_errno;

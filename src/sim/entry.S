@@ -20,6 +20,42 @@
  */
 #define ALT_SLOT 0x40000
 
+/*
+ * WRFSBASE/WRGSBASE only when the kernel enabled FSGSBASE (AT_HWCAP2 bit 1; th_sim_fsgsbase,
+ * set at start-up). Without it the CPU may still execute them (the hypervisor left
+ * CR4.FSGSBASE on), but the kernel does not save a base written that way: the next context
+ * switch puts back the one arch_prctl() last set, so the enclave (or the host) silently runs
+ * on with the other's FS/GS. Then the base goes through arch_prctl(ARCH_SET_FS/GS, REG).
+ * Every register but REG's copy and the flags is kept.
+ */
+.macro SETBASE which, reg
+	cmpb	$0, th_sim_fsgsbase(%rip)
+	je	91f
+	wr\which\()base \reg
+	jmp	92f
+91:	push	%rax
+	push	%rdi
+	push	%rsi
+	push	%rcx
+	push	%r11
+	push	%rdx
+	mov	\reg, %rsi
+	.ifc \which, fs
+	mov	$0x1002, %edi		/* ARCH_SET_FS */
+	.else
+	mov	$0x1001, %edi		/* ARCH_SET_GS */
+	.endif
+	mov	$158, %eax		/* SYS_arch_prctl */
+	syscall
+	pop	%rdx
+	pop	%r11
+	pop	%rcx
+	pop	%rsi
+	pop	%rdi
+	pop	%rax
+92:
+.endm
+
 	.text
 
 	.globl	th_sim_sigtramp
@@ -44,9 +80,9 @@ th_sim_sigtramp:
 	cmpq	$0, 16(%rbx)		/* host bases live: leave them (the program may move FS) */
 	je	2f
 	mov	0(%rbx), %rax
-	wrfsbase %rax
+	SETBASE	fs, %rax
 	mov	8(%rbx), %rax
-	wrgsbase %rax
+	SETBASE	gs, %rax
 2:	sub	$16, %rsp
 	.cfi_adjust_cfa_offset 16
 	mov	%r12, 0(%rsp)
@@ -54,9 +90,9 @@ th_sim_sigtramp:
 	mov	%rsp, %rcx
 	call	th_sim_signal
 	mov	0(%rsp), %rax
-	wrfsbase %rax
+	SETBASE	fs, %rax
 	mov	8(%rsp), %rax
-	wrgsbase %rax
+	SETBASE	gs, %rax
 	add	$16, %rsp
 	.cfi_adjust_cfa_offset -16
 	pop	%r13
@@ -218,9 +254,9 @@ th_sim_enclu_soft:
 	call	th_sim_soft_enclu
 	mov	%rbx, %rsp
 	mov	144(%rsp), %rax
-	wrfsbase %rax
+	SETBASE	fs, %rax
 	mov	152(%rsp), %rax
-	wrgsbase %rax
+	SETBASE	gs, %rax
 	mov	160(%rsp), %rcx
 	test	%rcx, %rcx
 	jz	1f

@@ -61,7 +61,7 @@ int th_sim_page_prot(const struct th_sim_encl *e, const struct th_sim_page *p)
 	if (th_sim_cfg.strict && !__atomic_load_n(&e->inside, __ATOMIC_ACQUIRE))
 		return PROT_NONE;
 	if (!(p->state & TH_EPCM_VALID) || (p->state & (TH_EPCM_PENDING | TH_EPCM_MODIFIED)) ||
-	    p->type != SGX_PT_REG)
+	    p->type != SGX_PT_REG || (p->state & TH_EPCM_OUT))
 		return PROT_NONE;
 	/* SECINFO R/W/X and PROT_READ/WRITE/EXEC share bit values */
 	return p->vma & p->rwx & 7;
@@ -121,7 +121,8 @@ int th_encls_ecreate(struct th_sim_encl **out, const struct sgx_secs *secs, int 
 
 	/* SDM ECREATE: a malformed SECS is #GP(0) */
 	if (secs->size < 2 * TH_SIM_PAGE || (secs->size & (secs->size - 1)) ||
-	    (secs->base & (secs->size - 1)) || secs->base + secs->size < secs->base)
+	    (secs->base & (secs->size - 1)) || secs->base + secs->size < secs->base ||
+	    secs->size > TH_SIM_MAX_ENCLAVE_SIZE)       /* beyond CPUID's MaxEnclaveSize_64 */
 		return -13;
 	if ((attr & SGX_ATTR_INIT) || (attr & ~TH_ATTR_SUPPORTED) || !(attr & SGX_ATTR_MODE64BIT))
 		return -13;
@@ -434,6 +435,7 @@ void th_sim_encl_destroy(struct th_sim_encl *e)
 			*pp = e->next;
 			break;
 		}
+	th_sim_epc_uncharge(e);
 	th_sim_unlock();
 	for (uint64_t i = 0; i < e->size >> 12; i++)
 		free(e->pages[i].tcs);

@@ -14,6 +14,7 @@
 #include <pthread.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,7 +40,7 @@ static const struct th_sim_device_ops *const devices[] = {
 	&th_sim_device_dcap,
 	&th_sim_device_isgx,
 };
-static const struct th_sim_device_ops *device = &th_sim_device_kernel;
+const struct th_sim_device_ops *th_sim_device = &th_sim_device_kernel;
 
 void th_sim_log(const char *fmt, ...)
 {
@@ -57,6 +58,48 @@ void th_sim_log(const char *fmt, ...)
 		n = (int)sizeof(buf) - 2;
 	buf[n++] = '\n';
 	(void)!write(2, buf, (size_t)n);
+}
+
+/* ---- provisioning access ---- */
+static const char *provision_policy;    /* TEEHOST_SIM_PROVISION, read at start-up */
+
+int th_sim_provision_may_open(void)
+{
+	const char *p = provision_policy ? provision_policy : "group:sgx_prv";
+	struct group *g;
+	gid_t groups[256];
+	int n;
+
+	if (!strcmp(p, "allow"))
+		return 0;
+	if (strncmp(p, "group:", 6))
+		return -EACCES;         /* "deny", and anything unknown */
+	/* root:NAME 0660, as udev's rule: root (DAC override) and members of NAME */
+	if (geteuid() == 0)
+		return 0;
+	g = getgrnam(p + 6);
+	if (!g)
+		return -EACCES;
+	if (getegid() == g->gr_gid)
+		return 0;
+	n = getgroups(sizeof(groups) / sizeof(groups[0]), groups);
+	for (int i = 0; i < n; i++)
+		if (groups[i] == g->gr_gid)
+			return 0;
+	return -EACCES;
+}
+
+/* The provision node's owner and mode as the policy would have udev set them. */
+static void provision_stat(struct stat *st)
+{
+	const char *p = provision_policy ? provision_policy : "group:sgx_prv";
+	struct group *g;
+
+	st->st_mode = S_IFCHR | (!strcmp(p, "allow") ? 0666 : 0600);
+	if (!strncmp(p, "group:", 6) && (g = getgrnam(p + 6))) {
+		st->st_gid = g->gr_gid;
+		st->st_mode = S_IFCHR | 0660;
+	}
 }
 
 /* ---- real functions ---- */
@@ -156,7 +199,7 @@ static const struct th_sim_node *node_of(const char *path)
 {
 	if (!path)
 		return NULL;
-	for (const struct th_sim_node *n = device->nodes; n->path; n++)
+	for (const struct th_sim_node *n = th_sim_device->nodes; n->path; n++)
 		if (!strcmp(path, n->path))
 			return n;
 	return NULL;
@@ -181,11 +224,11 @@ static int dev_open(const struct th_sim_node *n, int flags)
 		errno = ENOMEM;
 		return -1;
 	}
-	d->ops = device;
+	d->ops = th_sim_device;
 	d->node = n;
 	d->fd = fd;
 	d->nfds = 1;
-	rc = device->open(d, flags);
+	rc = th_sim_device->open(d, flags);
 	if (rc) {
 		free(d);
 		real_close(fd);
@@ -202,9 +245,18 @@ EXPORT int openat(int dirfd, const char *path, int flags, ...)
 	const struct th_sim_node *n = node_of(path);
 	mode_t mode = 0;
 
+	int vfd;
+
 	resolve();
 	if (n)
 		return dev_open(n, flags);
+	if (th_sim_vfile_open(path, flags, &vfd)) {
+		if (vfd < 0) {
+			errno = -vfd;
+			return -1;
+		}
+		return vfd;
+	}
 	if (flags & (O_CREAT | __O_TMPFILE)) {
 		va_list ap;
 
@@ -342,11 +394,13 @@ static void fake_stat(const struct th_sim_node *n, struct stat *st)
 {
 	memset(st, 0, sizeof(*st));
 	st->st_mode = n->mode;
-	st->st_rdev = n->rdev ? n->rdev : makedev(10u, 125u + (unsigned)(n - device->nodes));
+	st->st_rdev = n->rdev ? n->rdev : makedev(10u, 125u + (unsigned)(n - th_sim_device->nodes));
 	st->st_dev = 5;
-	st->st_ino = 1000 + (ino_t)(n - device->nodes);
+	st->st_ino = 1000 + (ino_t)(n - th_sim_device->nodes);
 	st->st_nlink = 1;
 	st->st_blksize = 4096;
+	if (strstr(n->path, "provision"))
+		provision_stat(st);
 }
 
 EXPORT int stat(const char *path, struct stat *st)
@@ -358,6 +412,8 @@ EXPORT int stat(const char *path, struct stat *st)
 		fake_stat(n, st);
 		return 0;
 	}
+	if (th_sim_vfile_stat(path, st))
+		return 0;
 	return real_stat(path, st);
 }
 EXPORT int stat64(const char *path, struct stat64 *st)
@@ -368,7 +424,11 @@ EXPORT int stat64(const char *path, struct stat64 *st)
 EXPORT int lstat(const char *path, struct stat *st)
 {
 	resolve();
-	return node_of(path) ? stat(path, st) : real_lstat(path, st);
+	if (node_of(path))
+		return stat(path, st);
+	if (th_sim_vfile_stat(path, st))
+		return 0;
+	return real_lstat(path, st);
 }
 EXPORT int lstat64(const char *path, struct stat64 *st)
 {
@@ -400,6 +460,8 @@ EXPORT int fstatat(int dirfd, const char *path, struct stat *st, int flags)
 		fake_stat(n, st);
 		return 0;
 	}
+	if (th_sim_vfile_stat(path, st))
+		return 0;
 	if (!*path && (flags & AT_EMPTY_PATH) && th_sim_dev_of_fd(dirfd)) {
 		fake_stat(th_sim_dev_of_fd(dirfd)->node, st);
 		return 0;
@@ -422,8 +484,9 @@ EXPORT int statx(int dirfd, const char *path, int flags, unsigned int mask, stru
 	resolve();
 	if (!n && d && !*path && (flags & AT_EMPTY_PATH))
 		n = d->node;
-	if (n) {
-		fake_stat(n, &st);
+	if (n || th_sim_vfile_stat(path, &st)) {
+		if (n)
+			fake_stat(n, &st);
 		memset(stx, 0, sizeof(*stx));
 		stx->stx_mask = STATX_BASIC_STATS;
 		stx->stx_mode = (uint16_t)st.st_mode;
@@ -432,7 +495,8 @@ EXPORT int statx(int dirfd, const char *path, int flags, unsigned int mask, stru
 		stx->stx_ino = st.st_ino;
 		stx->stx_rdev_major = major(st.st_rdev);
 		stx->stx_rdev_minor = minor(st.st_rdev);
-		stx->stx_dev_minor = 5;
+		stx->stx_dev_minor = (uint32_t)st.st_dev;
+		stx->stx_size = (uint64_t)st.st_size;
 		return 0;
 	}
 	if (!real_statx)
@@ -442,10 +506,51 @@ EXPORT int statx(int dirfd, const char *path, int flags, unsigned int mask, stru
 
 EXPORT int access(const char *path, int mode)
 {
+	struct stat st;
+
 	resolve();
 	if (node_of(path))
 		return 0;
+	if (th_sim_vfile_stat(path, &st)) {
+		if (!(mode & W_OK) || S_ISDIR(st.st_mode))
+			return 0;
+		errno = EACCES;
+		return -1;
+	}
 	return real_access(path, mode);
+}
+
+/* fopen() opens through libc's internal open: the machine's files need their own entry. */
+static FILE *vfile_fopen(const char *path, const char *mode, FILE *(*real)(const char *, const char *))
+{
+	int fd;
+
+	if (!th_sim_vfile_open(path, (strchr(mode, 'r') && !strchr(mode, '+') ? O_RDONLY : O_RDWR) |
+				     (strchr(mode, 'e') ? O_CLOEXEC : 0), &fd))
+		return real(path, mode);
+	if (fd < 0) {
+		errno = -fd;
+		return NULL;
+	}
+	return fdopen(fd, mode);
+}
+
+EXPORT FILE *fopen(const char *path, const char *mode)
+{
+	static FILE *(*real)(const char *, const char *);
+
+	if (!real)
+		real = (FILE * (*)(const char *, const char *))next("fopen");
+	return vfile_fopen(path, mode, real);
+}
+
+EXPORT FILE *fopen64(const char *path, const char *mode)
+{
+	static FILE *(*real)(const char *, const char *);
+
+	if (!real)
+		real = (FILE * (*)(const char *, const char *))next("fopen64");
+	return vfile_fopen(path, mode, real);
 }
 
 EXPORT int ioctl(int fd, unsigned long cmd, ...)
@@ -696,7 +801,9 @@ EXPORT int mprotect(void *addr, size_t len, int prot)
 	struct th_sim_encl *e;
 
 	resolve();
-	if (!th_sim_m.encls && !pre_overlaps(start, end))
+	/* the kernel's mm first: an unaligned start is EINVAL, a zero length is 0, before any
+	 * mapping or driver is looked at (Intel's urts calls mprotect(addr, 0, 0)) */
+	if (!len || (start & 0xfff) || (!th_sim_m.encls && !pre_overlaps(start, end)))
 		return th_sim_real_mprotect(addr, len, prot);
 	e = encl_overlapping(start, end);
 	if (!e || (start & 0xfff)) {
@@ -716,7 +823,8 @@ EXPORT int mprotect(void *addr, size_t len, int prot)
 		for (uint64_t a = s; a < t; a += TH_SIM_PAGE)
 			if (!(th_sim_page_at(e, a)->vma & TH_VMA_MAPPED))
 				goto plain;     /* not a device mapping: the program's own memory */
-		rc = ((struct th_sim_dev *)e->dev)->ops->may_map(e->dev, s, t - s, prot, MAP_SHARED);
+		rc = ((struct th_sim_dev *)e->dev)->ops->may_mprotect ?
+		     ((struct th_sim_dev *)e->dev)->ops->may_mprotect(e->dev, s, t - s, prot) : 0;
 		if (rc) {
 			errno = -rc;
 			return -1;
@@ -947,6 +1055,7 @@ int th_sim_install_handlers(void)
 
 /* ---- threads: a simulator sigaltstack with the thread block at its bottom ---- */
 uint64_t th_sim_alt_base;
+uint8_t th_sim_fsgsbase;
 uint64_t th_sim_alt_size;
 static uint64_t alt_used[TH_ALT_SLOTS / 64];
 static pthread_key_t thread_key;
@@ -1111,24 +1220,27 @@ __attribute__((constructor)) static void th_sim_init(void)
 	void *r;
 
 	resolve();
+	/* the kernel keeps WRFSBASE/WRGSBASE values only if it enabled FSGSBASE (entry.S) */
+	th_sim_fsgsbase = (real_getauxval(AT_HWCAP2) & 2) != 0;
 	th_sim_cfg.epc_size = parse_size(getenv("TEEHOST_SIM_EPC"), 64ull << 20);
 	th_sim_cfg.sgx1_only = (v = getenv("TEEHOST_SIM_SGX1")) && *v == '1';
 	th_sim_cfg.strict = (v = getenv("TEEHOST_SIM_STRICT")) && *v == '1';
 	th_sim_cfg.debug = (v = getenv("TEEHOST_SIM_DEBUG")) && *v == '1';
 	th_sim_cfg.flc = !((v = getenv("TEEHOST_SIM_LEGACY_LAUNCH")) && *v == '1');
+	provision_policy = getenv("TEEHOST_SIM_PROVISION");
 	if ((v = getenv("TEEHOST_SIM_DEVICE")) && *v) {
-		device = NULL;
+		th_sim_device = NULL;
 		for (size_t i = 0; i < sizeof(devices) / sizeof(devices[0]); i++)
 			if (!strcmp(v, devices[i]->name))
-				device = devices[i];
-		if (!device) {
+				th_sim_device = devices[i];
+		if (!th_sim_device) {
 			static const char msg[] = "teehost-sim: unknown TEEHOST_SIM_DEVICE\n";
 
 			(void)!write(2, msg, sizeof(msg) - 1);
 			_exit(127);
 		}
-		if (device->init)
-			device->init();
+		if (th_sim_device->init)
+			th_sim_device->init();
 	}
 
 	/* sigaltstack slots, aligned so the trampoline finds the thread block by masking RSP */

@@ -28,6 +28,9 @@
 struct th_mr;
 
 #define TH_SIM_PAGE 4096UL
+/* MaxEnclaveSize_64 of CPUID.0x12.0:EDX[15:8] (cpuid.c): 2^36 */
+#define TH_SIM_MAX_ENCLAVE_SIZE_LOG2 36
+#define TH_SIM_MAX_ENCLAVE_SIZE (1ull << TH_SIM_MAX_ENCLAVE_SIZE_LOG2)
 #define TH_SIM_API __attribute__((visibility("hidden")))
 
 /* ---- configuration (from the environment set by `teehost sim`) ---- */
@@ -47,6 +50,8 @@ enum {
 	TH_EPCM_PENDING = 1 << 1,
 	TH_EPCM_MODIFIED = 1 << 2,
 	TH_EPCM_PR = 1 << 3,
+	/* not EPCM: the page was written back (EWB) by a driver that pages EPC (paging.c) */
+	TH_EPCM_OUT = 1 << 4,
 };
 
 struct th_sim_tcs;
@@ -91,6 +96,7 @@ struct th_sim_encl {
 	uint64_t child_count;
 	uint32_t gen, tracked;  /* ETRACK generations */
 	int inside;             /* threads in the enclave (for --strict) */
+	uint64_t resident;      /* EPC pages it holds, for a flavour that pages EPC (paging.c) */
 	void *dev;              /* the device model's enclave */
 	/* the driver's #PF handler for a page the EPCM lacks (EAUG on the kernel's); 0 = added */
 	int (*fault)(struct th_sim_encl *e, uint64_t addr);
@@ -136,6 +142,18 @@ int th_encls_emodpr(struct th_sim_encl *e, uint64_t addr, uint64_t secinfo_flags
 int th_encls_emodt(struct th_sim_encl *e, uint64_t addr, uint64_t secinfo_flags) TH_SIM_API;
 int th_encls_etrack(struct th_sim_encl *e) TH_SIM_API;
 void th_sim_encl_destroy(struct th_sim_encl *e) TH_SIM_API;
+
+/*
+ * EPC paging of the out-of-tree drivers (paging.c), under th_sim_lock(). charge: N more EPC
+ * pages for E (NULL: not an enclave's page), writing back others when MAY_EVICT and the EPC is
+ * full; -ENOMEM when it stays full. uncharge: E's resident pages go back (E is destroyed).
+ * page_in: the fault handler's ELDU of a written-back page (false: not one, or no room).
+ */
+int th_sim_epc_charge(struct th_sim_encl *e, uint64_t n, bool may_evict) TH_SIM_API;
+void th_sim_epc_uncharge(struct th_sim_encl *e) TH_SIM_API;
+void th_sim_epc_release(struct th_sim_encl *e, uint64_t n) TH_SIM_API;   /* N charged, unused */
+bool th_sim_epc_page_in(struct th_sim_encl *e, uint64_t addr) TH_SIM_API;
+uint64_t th_sim_epc_resident(void) TH_SIM_API;
 
 /* Host mappings of an enclave and the real protection of each page. */
 int th_sim_page_prot(const struct th_sim_encl *e, const struct th_sim_page *p) TH_SIM_API;
@@ -192,6 +210,7 @@ extern char th_sim_sigtramp[] TH_SIM_API;
 extern char th_sim_altstack_retry[] TH_SIM_API;
 extern uint64_t th_sim_alt_base TH_SIM_API;
 extern uint64_t th_sim_alt_size TH_SIM_API;
+extern uint8_t th_sim_fsgsbase TH_SIM_API;      /* the kernel saves FS/GS bases user mode wrote */
 
 /* Application signal handlers (the simulator owns the kernel's). */
 struct th_sim_appsig {

@@ -186,8 +186,8 @@ const struct th_kconfig_entry *th_kconfig_find(const struct th_kconfig *cfg, con
 {
 	size_t lo = 0, hi = cfg->count;
 
-	if (!strncmp(name, "CONFIG_", 7))
-		name += 7;
+	/* NAME is matched exactly: stripping a "CONFIG_" here would make "CONFIG_CONFIG_A=m"
+	 * (symbol CONFIG_A) and "CONFIG_A=y" (symbol A) the same entry. */
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		int c = strcmp(cfg->entries[mid].name, name);

@@ -27,7 +27,11 @@ struct th_kconfig {
 int th_kconfig_parse(struct th_kconfig *cfg, const char *data, size_t len, struct th_err *err);
 void th_kconfig_free(struct th_kconfig *cfg);
 
-/* The entry for NAME (with or without CONFIG_), or NULL when the symbol is absent. */
+/*
+ * The entry for symbol NAME, written without the CONFIG_ prefix of .config lines ("X86_SGX"),
+ * or NULL when the symbol is absent. NAME is matched exactly: "CONFIG_A" is the symbol whose
+ * .config line is CONFIG_CONFIG_A=..., not A.
+ */
 const struct th_kconfig_entry *th_kconfig_find(const struct th_kconfig *cfg, const char *name);
 
 /*

@@ -44,10 +44,9 @@ ln -s ../../../../../../dev/sgx_enclave "$R/dev/sgx_enclave"        # climbs out
 mkfifo "$R/proc/sys/kernel/osrelease.fifo"
 rm "$R/proc/sys/kernel/osrelease"; mv "$R/proc/sys/kernel/osrelease.fifo" "$R/proc/sys/kernel/osrelease"
 printf 'not gzip at all' >"$R/proc/config.gz"
-start=$(date +%s)
-run timeout 20 "$TEEHOST" check --json --root "$R" --cpuid "$dump"
+run timeout 600 "$TEEHOST" check --json --root "$R" --cpuid "$dump"
 is "$rc" 1 "traps: finishes with exit 1 (required checks fail), no crash"
-ok $(( $(date +%s) - start > 10 )) "traps: no hang"
+ok $(( rc == 124 )) "traps: no hang (not killed by timeout)"
 v=$(printf '%s\n' "$out" | "$hosts/verdicts.sh")
 st() { printf '%s\n' "$v" | awk -F'\t' -v id="$1" '$1 == id { print $2 }'; }
 is "$(st host.kconfig)" warn "not-gzip /proc/config.gz: host.kconfig warns"

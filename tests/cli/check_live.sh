@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# teehost check on the machine running the tests: it tells the truth about this machine and
-# is fast. Every assertion compares with an independent source (/proc/cpuinfo, /dev, cpuid(1)).
+# teehost check on the machine running the tests: it tells the truth about this machine.
+# Every assertion compares with an independent source (/proc/cpuinfo, /dev, cpuid(1)).
 source "$(dirname "$0")/../lib.sh"
 hosts="$(cd "$(dirname "$0")/../hosts" && pwd)"
 
@@ -74,14 +74,6 @@ fi
 run "$TEEHOST" check --json --root /
 is "$(printf '%s\n' "$out" | "$hosts/verdicts.sh")" "$v" "--root / and the live machine agree on every check"
 
-# fast: the best of 5 runs under 50 ms
-best=999999
-for _ in 1 2 3 4 5; do
-	t0=${EPOCHREALTIME/./}
-	"$TEEHOST" check >/dev/null
-	t1=${EPOCHREALTIME/./}
-	d=$(( t1 - t0 ))
-	[ "$d" -lt "$best" ] && best=$d
-done
-ok $(( best >= 50000 )) "live check in under 50 ms (best of 5: $((best / 1000)).$(( (best % 1000) / 100 )) ms)"
+# Speed is not asserted here: a wall-clock bound fails on a loaded machine, not on slow code.
+# bench/check.sh measures it as a ratio against `cat /proc/cpuinfo` in the same run.
 done_testing

@@ -58,6 +58,19 @@ if [ $? -eq 0 ]; then
 	ok $? "teehost sign: test_encl.elf with a 64 KiB heap"
 fi
 
+# A flat image for the `sources` mode: a TCS (OSSA page 1, one SSA, entry page 2), 600 zero
+# pages (urts' NULL source, more than one call's chunk), 40 data pages (loaded unaligned).
+{
+	printf '\0%.0s' $(seq 16)
+	printf '\0\020\0\0\0\0\0\0' ; printf '\0\0\0\0\1\0\0\0'
+	printf '\0\040\0\0\0\0\0\0' ; printf '\0%.0s' $(seq 24)
+	printf '\377\017\0\0\377\017\0\0'
+	head -c $((4096 - 72 + 600 * 4096)) /dev/zero
+	head -c $((40 * 4096)) /dev/zero | tr '\0' '\125'
+} >"$TMP/flat.bin"
+"$TEEHOST" sign -k "$TMP/k.pem" --debug --flat -o "$TMP/flat.sig" "$TMP/flat.bin" >/dev/null
+ok $? "teehost sign --flat: a TCS, 600 zero pages, 40 data pages"
+
 le=$VECTORS/ratel-psw/libsgx_le.signed.so
 for d in kernel dcap isgx; do
 	if [ "$d" = isgx ]; then
@@ -75,9 +88,17 @@ for d in kernel dcap isgx; do
 	else
 		skip "$d: test_encl.elf" "$(tail -1 "$TMP/build.err")"
 	fi
+	tap_sub "$d: NULL and unaligned sources" "${sim[@]}" "$CT" sources "$TMP/flat.bin" \
+		"$TMP/flat.sig"
 	tap_sub "$d: EINIT failures" env COMMON_TEST_DRIVER=$d "${sim[@]}" "$CT" neg "$SAMPLE" \
 		"$TMP/sample.sig"
-	tap_sub "$d: out of EPC" "$TEEHOST" sim --driver "$d" --epc 4M -- "$CT" epc "$SAMPLE" "$TMP/sample.sig"
+	tap_sub "$d: enclave larger than the EPC" "$TEEHOST" sim --driver "$d" --epc 4M -- "$CT" epc "$SAMPLE" "$TMP/sample.sig"
+	# 16 EPC pages for the 32 of the sample (and, on isgx, the launch enclave's): every
+	# access may fault a written-back page in, evicting another
+	tap_sub "$d: sample enclave paged through a 64 KiB EPC" env COMMON_TEST_DRIVER=$d \
+		"$TEEHOST" sim --driver "$d" --epc 64K -- "$CT" run "$SAMPLE" "$TMP/sample.sig" sample
+	tap_sub "$d: mmap/mprotect/munmap edges" env COMMON_TEST_DRIVER=$d "${sim[@]}" "$CT" mm \
+		"$SAMPLE" "$TMP/sample.sig"
 	tap_sub "$d: READ_IMPLIES_EXEC" env COMMON_TEST_READ_IMPLIES_EXEC=1 "${sim[@]}" "$CT" fail \
 		"$SAMPLE" "$TMP/sample.sig" 0x0006 "READ_IMPLIES_EXEC process"
 done

@@ -5,7 +5,7 @@ export TEEHOST_SIM_STATE_DIR=$TMP/state
 
 run "$TEEHOST" sim --help
 is "$rc" 0 "sim --help exits 0"
-like "$out" "^Usage: teehost sim \[--epc SIZE\] \[--sgx1-only\] \[--strict\] -- PROGRAM" "sim --help usage"
+like "$out" "^Usage: teehost sim \[--epc SIZE\] \[--sgx1-only\] \[--strict\] \[--driver D\] \[--provision P\]" "sim --help usage"
 
 run "$TEEHOST" sim
 is "$rc" 2 "no PROGRAM is a usage error"

@@ -7,7 +7,28 @@
 source "$(dirname "$0")/../lib.sh"
 
 tsv="$VECTORS/EXPECTED.tsv"
-[ -f "$tsv" ] || { skip "EXPECTED.tsv" "no vectors at $VECTORS"; done_testing; exit; }
+if [ ! -f "$tsv" ]; then
+	# Under CI the vectors are part of the checkout's surroundings: missing is a failure.
+	if [ "${CI:-}" = true ]; then
+		ok 1 "EXPECTED.tsv: no vectors at $VECTORS (CI=true: they must be there)"
+	else
+		skip "EXPECTED.tsv" "no vectors at $VECTORS"
+	fi
+	done_testing
+	exit
+fi
+# The row count comes from the file; a truncated or damaged file fails here instead: every
+# row has all 20 columns and every file it names exists.
+ncols=$(head -n 1 "$tsv" | awk -F'\t' '{ print NF }')
+bad=$(awk -F'\t' -v n="$ncols" 'NR > 1 && NF != n { printf "line %d has %d of %d columns; ", NR, NF, n }' "$tsv")
+is "$ncols:$bad" "20:" "EXPECTED.tsv: 20 columns in the header and in every row"
+missing=""
+while IFS=$'\t' read -r path kind _; do
+	[ "$path" = path ] && continue
+	[ -f "$VECTORS/$path" ] || missing="$missing $path"
+	case $kind in "SIGSTRUCT for "*) [ -f "$VECTORS/${kind#SIGSTRUCT for }" ] || missing="$missing ${kind#SIGSTRUCT for }" ;; esac
+done <"$tsv"
+is "$missing" "" "EXPECTED.tsv: every file it names exists"
 
 field() { printf '%s\n' "$1" | awk -v k="$2" '$1 == k { print $2 }'; }
 lower() { printf '%s' "$1" | tr 'A-Z' 'a-z'; }
@@ -51,10 +72,12 @@ while IFS=$'\t' read -r path kind mre mrs prod svn attr amask misc mmask htype v
 			is "$(sha256sum "$VECTORS/$target" | cut -d' ' -f1)" "$(field "$out" mrenclave)" "$target: MRENCLAVE is SHA-256 of the stream (round trip)" ;;
 		esac
 	elif [ -n "$target" ]; then
-		skip "measure $target" "file not in the vectors"
+		ok 1 "measure $target: file not in the vectors"
+		row_ok=0
 	fi
 	[ "$row_ok" = 1 ] && matched=$((matched + 1))
 done <"$tsv"
 echo "# EXPECTED.tsv: $matched of $rows rows matched"
-is "$matched/$rows" "17/17" "all EXPECTED.tsv rows match"
+ok $(( rows == 0 )) "EXPECTED.tsv has rows ($rows)"
+is "$matched" "$rows" "all $rows EXPECTED.tsv rows match"
 done_testing

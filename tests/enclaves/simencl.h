@@ -81,11 +81,11 @@ __asm__(
 	"  mov %rax, 32(%r8)\n"
 	"  lea 0x600(%r11), %rsi\n  mov 24(%r8), %rdi\n  mov $16, %ecx\n  rep movsb\n"
 	"  mov %r8, %rdi\n  jmp 1b\n"
-	"30:\n"                                 /* SPIN: ++*b, then wait for *a != 0 */
+	"30:\n"                                 /* SPIN: ++*b, wait for *a != 0; ret2 = FS base */
 	"  mov 16(%rdi), %rax\n  lock incq (%rax)\n"
 	"  mov 8(%rdi), %rsi\n  xor %edx, %edx\n"
 	"31:\n  inc %rdx\n  pause\n  cmpq $0, (%rsi)\n  je 31b\n"
-	"  mov %rdx, 32(%rdi)\n  jmp 1b\n"
+	"  mov %rdx, 32(%rdi)\n  rdfsbase %rax\n  mov %rax, 40(%rdi)\n  jmp 1b\n"
 	"40:\n"                                 /* INFO: ret = CSSA, ret2 = FS base */
 	"  mov %r9, 32(%rdi)\n  rdfsbase %rax\n  mov %rax, 40(%rdi)\n  jmp 1b\n"
 	"50:\n"                                 /* READ: ret = *(u64 *)a */

@@ -29,9 +29,18 @@ if [ ! -r "$tarball" ]; then
 	fi
 fi
 
+# The artefacts exist and test_sgx runs: `-l` makes the kselftest harness list its tests
+# (on stderr) and
+# exit without touching SGX; test_encl.elf is an x86-64 ELF.
+artefacts_ok() {
+	[ -x "$sgx/test_sgx" ] && [ -f "$sgx/test_encl.elf" ] || return 1
+	"$sgx/test_sgx" -l 2>&1 | grep -q 'unclobbered_vdso' || return 1
+	[ "$(head -c 4 "$sgx/test_encl.elf" | od -An -c | tr -d ' ')" = '177ELF' ]
+}
+
 stamp=$dir/.built-from
 want="$(stat -c '%s %Y' "$tarball")"
-if [ -x "$sgx/test_sgx" ] && [ -f "$sgx/test_encl.elf" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
+if [ "$(cat "$stamp" 2>/dev/null)" = "$want" ] && artefacts_ok; then
 	echo "$sgx"
 	exit 0
 fi
@@ -53,9 +62,20 @@ if ! tar -xJf "$tarball" -C "$dir" \
 	echo "selftest: cannot extract from $tarball" >&2
 	exit 1
 fi
-if ! make -s -C "$dir/$top/tools/testing/selftests/sgx" -j2 >"$dir/build.log" 2>&1; then
+# The selftest's lib.mk sets OUTPUT only when MAKELEVEL is 0 and otherwise takes whatever the
+# parent make passed: run from inside `make check`, the inherited MAKELEVEL/MAKEFLAGS left
+# OUTPUT empty and the binaries were written to /. This build is its own top-level make: none
+# of the caller's make state is passed on, and OUTPUT is given explicitly.
+if ! env -u MAKELEVEL -u MAKEFLAGS -u MFLAGS -u MAKEOVERRIDES -u MAKE_TERMOUT -u MAKE_TERMERR \
+	make -s -C "$sgx" -j2 OUTPUT="$sgx" >"$dir/build.log" 2>&1; then
 	echo "selftest: build failed, see $dir/build.log" >&2
 	tail -20 "$dir/build.log" >&2
+	exit 1
+fi
+# make's exit status alone proved nothing (it was 0 with the output in /): the cache is good
+# only when the artefacts are where they were promised and test_sgx runs.
+if ! artefacts_ok; then
+	echo "selftest: make succeeded but $sgx/test_sgx or test_encl.elf is missing or does not run; see $dir/build.log" >&2
 	exit 1
 fi
 echo "$want" >"$stamp"

@@ -29,7 +29,7 @@ static void test_parse_values(void **state)
 	(void)state;
 	assert_int_equal(th_kconfig_parse(&cfg, sample, strlen(sample), &err), 0);
 	assert_int_equal(th_kconfig_tristate(&cfg, "X86_SGX"), 'y');
-	assert_int_equal(th_kconfig_tristate(&cfg, "CONFIG_X86_SGX_KVM"), 'm');
+	assert_int_equal(th_kconfig_tristate(&cfg, "X86_SGX_KVM"), 'm');
 	assert_int_equal(th_kconfig_tristate(&cfg, "KEXEC"), 'n');
 	assert_non_null(th_kconfig_find(&cfg, "KEXEC"));
 	assert_null(th_kconfig_find(&cfg, "KEXEC")->value);
@@ -44,6 +44,28 @@ static void test_parse_values(void **state)
 	assert_string_equal(e->value, "y");
 	assert_int_equal(e->line, 11);
 	assert_int_equal(cfg.count, 7);
+	th_kconfig_free(&cfg);
+}
+
+/* Symbol A (CONFIG_A=y) and symbol CONFIG_A (CONFIG_CONFIG_A=m) are two entries; found by
+ * libFuzzer (fuzz/corpus/kconfig/config-prefix-symbol). */
+static void test_config_prefixed_symbol_is_its_own_entry(void **state)
+{
+	static const char text[] = "# CONFIG_z is not set\n# B is not set\nCONFIG_A=y\n\n"
+				   "CONFIG_CONFIG_A=m\n";
+	struct th_kconfig cfg;
+	struct th_err err = { "" };
+
+	(void)state;
+	assert_int_equal(th_kconfig_parse(&cfg, text, strlen(text), &err), 0);
+	assert_int_equal(cfg.count, 3);
+	assert_string_equal(th_kconfig_find(&cfg, "A")->value, "y");
+	assert_string_equal(th_kconfig_find(&cfg, "CONFIG_A")->value, "m");
+	assert_int_equal(th_kconfig_tristate(&cfg, "A"), 'y');
+	assert_int_equal(th_kconfig_tristate(&cfg, "CONFIG_A"), 'm');
+	assert_null(th_kconfig_find(&cfg, "z")->value);
+	for (size_t i = 0; i < cfg.count; i++)
+		assert_ptr_equal(th_kconfig_find(&cfg, cfg.entries[i].name), &cfg.entries[i]);
 	th_kconfig_free(&cfg);
 }
 
@@ -74,6 +96,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_values),
+		cmocka_unit_test(test_config_prefixed_symbol_is_its_own_entry),
 		cmocka_unit_test(test_parse_errors_name_the_line),
 	};
 

@@ -277,6 +277,18 @@ static void test_recipe(void **state)
 	assert_non_null(strstr(err.msg, "line 2"));
 	assert_int_equal(th_krecipe_parse(&r, "just words\n", 11, NULL, &err), -EINVAL);
 	assert_int_equal(th_krecipe_parse(&r, "name =\n", 7, NULL, &err), -EINVAL);
+
+	/* Several series, applied in the order written (a composed kernel). */
+	{
+		static const char two[] = "series = sgx/series\nseries = snp/series\nref = v6.12\n";
+
+		assert_int_equal(th_krecipe_parse(&r, two, strlen(two), "/lab", &err), 0);
+		assert_string_equal(r.series, "/lab/sgx/series");
+		assert_int_equal(r.nmore_series, 1);
+		assert_string_equal(r.more_series[0], "/lab/snp/series");
+		assert_string_equal(r.ref, "v6.12");
+		th_krecipe_free(&r);
+	}
 }
 
 int main(void)

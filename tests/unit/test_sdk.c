@@ -157,7 +157,7 @@ static void test_iot_gateway_speed(void **state)
 		      (unsigned long long)st.pages_dynamic, plan.nruns, ru.ru_maxrss);
 	assert_int_equal(plan.size, 0x20000000);
 	assert_true(st.pages_dynamic > 0);      /* EDMM heap and threads in the 2.4 metadata */
-	assert_true(secs < 3.0);
+	/* no bound on secs: wall time depends on the machine's load (bench/ has the ratio) */
 	assert_true(ru.ru_maxrss < 64 * 1024);
 	th_plan_free(&plan);
 	th_unmap_file(&mf);

@@ -9,6 +9,7 @@
  */
 #include <cpuid.h>
 #include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -393,6 +394,51 @@ static void *spin_thread(void *arg)
 	return NULL;
 }
 
+/*
+ * The enclave's FS base survives being preempted: a thread spins inside while another, on the
+ * same CPU, wakes up again and again and takes the CPU from it. Where the kernel has not
+ * enabled FSGSBASE (this AMD VM's), a base written with WRFSBASE is dropped at the next
+ * context switch and the enclave ran on with the host's TLS base: SDK enclaves then failed
+ * their stack-canary checks (%fs:0x28) in plain arithmetic, now and then.
+ */
+static void test_fs_survives_preemption(void **state)
+{
+	struct simencl a;
+	uint64_t flag, entered;
+	struct spinner s;
+	pthread_t th;
+	cpu_set_t one, all;
+	int lost = 0;
+
+	(void)state;
+	build_ok(&a, key_a, &base_cfg);
+	assert_int_equal(sched_getaffinity(0, sizeof(all), &all), 0);
+	CPU_ZERO(&one);
+	for (int c = 0; c < CPU_SETSIZE; c++)
+		if (CPU_ISSET(c, &all)) {
+			CPU_SET(c, &one);
+			break;
+		}
+	assert_int_equal(sched_setaffinity(0, sizeof(one), &one), 0);    /* the spinner inherits it */
+	for (int round = 0; round < 10; round++) {
+		flag = entered = 0;
+		s = (struct spinner){ .en = &a, .tcs = 0, .flag = &flag, .entered = &entered };
+		assert_int_equal(pthread_create(&th, NULL, spin_thread, &s), 0);
+		for (int i = 0; i < 5000 && !__atomic_load_n(&entered, __ATOMIC_ACQUIRE); i++)
+			usleep(1000);
+		for (int i = 0; i < 20; i++)
+			usleep(500);    /* each wake-up preempts the spinner, which comes back later */
+		__atomic_store_n(&flag, 1, __ATOMIC_RELEASE);
+		pthread_join(th, NULL);
+		assert_int_equal(s.rc, 0);
+		assert_int_equal(s.run.function, SGX_EEXIT);
+		lost += s.op.ret2 != a.base + 0x8000;
+	}
+	assert_int_equal(sched_setaffinity(0, sizeof(all), &all), 0);
+	assert_int_equal(lost, 0);      /* rounds in which the enclave saw another FS base */
+	simencl_delete(&a);
+}
+
 /* Two threads inside two TCSs at once; a third EENTER on a busy TCS faults (#GP). */
 static void test_threads_and_busy_tcs(void **state)
 {
@@ -589,7 +635,27 @@ static void test_cpuid(void **state)
 {
 	unsigned int a, b, c, d;
 
+	unsigned int brand[12] = { 0 };
+	char vendor[13];
+
 	(void)state;
+	/* an Intel part whatever the host: SGX SSL aborts unless the vendor is GenuineIntel */
+	__cpuid(0, a, b, c, d);
+	memcpy(vendor, &b, 4);
+	memcpy(vendor + 4, &d, 4);
+	memcpy(vendor + 8, &c, 4);
+	vendor[12] = 0;
+	assert_string_equal(vendor, "GenuineIntel");
+	assert_true(a >= 0x12);
+	__cpuid(1, a, b, c, d);
+	assert_int_equal(a, 0x000606a6);         /* family 6 model 0x6A (Ice Lake-SP) stepping 6 */
+	for (unsigned i = 0; i < 3; i++)
+		__cpuid(0x80000002 + i, brand[4 * i], brand[4 * i + 1], brand[4 * i + 2], brand[4 * i + 3]);
+	assert_non_null(strstr((const char *)brand, "Intel(R)"));
+	__cpuid(0x80000000, a, b, c, d);
+	assert_true(a <= 0x80000008);            /* Intel's last extended leaf */
+	__cpuid(0x80000001, a, b, c, d);
+	assert_int_equal(c & (1u << 2), 0);      /* no SVM: an AMD-only bit */
 	__cpuid_count(7, 0, a, b, c, d);
 	assert_true(b & (1u << 2));              /* SGX */
 	assert_true(c & (1u << 30));             /* SGX_LC */
@@ -971,6 +1037,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_aex_keeps_avx_state),
 		cmocka_unit_test(test_direct_enclu_with_signal),
 		cmocka_unit_test(test_threads_and_busy_tcs),
+		cmocka_unit_test(test_fs_survives_preemption),
 		cmocka_unit_test(test_many_threads),
 		cmocka_unit_test(test_blocked_signals),
 		cmocka_unit_test(test_fork),

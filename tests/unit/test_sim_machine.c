@@ -19,6 +19,7 @@
 /* the machine, without the preload library around it */
 #include "../../src/sim/keys.c"
 #include "../../src/sim/machine.c"
+#include "../../src/sim/paging.c"
 
 struct th_sim_config th_sim_cfg = { .epc_size = 64ull << 20, .flc = true };
 

@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * teehost sim --snp-guest [OPTIONS] -- PROGRAM: run PROGRAM as if inside an SEV-SNP guest,
+ * /dev/sev-guest served by the seccomp supervisor (src/guest/supervisor.c).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/commands.h"
+#include "guest/supervisor.h"
+
+static void sim_guest_help(void)
+{
+	printf("Usage: teehost sim --snp-guest [--measurement HEX] [--host-data HEX]\n"
+	       "                   [--policy N] [--vmpl N] [--guest-svn N] [--product milan|genoa]\n"
+	       "                   [--report-version 2|3|5] [--verbose] -- PROGRAM [ARGS]\n\n"
+	       "Run PROGRAM (any program: static, Go, dynamic) with /dev/sev-guest: SNP_GET_REPORT,\n"
+	       "SNP_GET_DERIVED_KEY and SNP_GET_EXT_REPORT as the kernel driver, reports signed by\n"
+	       "a simulated VCEK under a simulated ASK/ARK (see teehost attest collateral).\n");
+}
+
+static int parse_hex(const char *s, uint8_t *out, size_t n)
+{
+	size_t len = strlen(s);
+
+	if (len > 2 * n || len % 2)
+		return -1;
+	memset(out, 0, n);
+	for (size_t i = 0; i < len / 2; i++) {
+		unsigned v;
+
+		if (sscanf(s + 2 * i, "%2x", &v) != 1 || !strchr("0123456789abcdefABCDEF", s[2 * i]) ||
+		    !strchr("0123456789abcdefABCDEF", s[2 * i + 1]))
+			return -1;
+		out[i] = (uint8_t)v;
+	}
+	return 0;
+}
+
+/* Options shared with collateral: the same launch makes the same VCEK. */
+int sim_guest_parse(int argc, char **argv, struct snp_guest_config *cfg, int *verbose)
+{
+	static const struct option opts[] = {
+		{ "snp-guest", no_argument, NULL, 'S' },
+		{ "measurement", required_argument, NULL, 'm' },
+		{ "host-data", required_argument, NULL, 'H' },
+		{ "policy", required_argument, NULL, 'p' },
+		{ "vmpl", required_argument, NULL, 'v' },
+		{ "guest-svn", required_argument, NULL, 'g' },
+		{ "product", required_argument, NULL, 'P' },
+		{ "report-version", required_argument, NULL, 'r' },
+		{ "verbose", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	unsigned long long v;
+	int c;
+
+	snp_guest_config_default(cfg);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'S':
+			break;
+		case 'm':
+			if (parse_hex(optarg, cfg->measurement, 48))
+				return cli_usage_error("sim", "--measurement: up to 96 hex digits");
+			break;
+		case 'H':
+			if (parse_hex(optarg, cfg->host_data, 32))
+				return cli_usage_error("sim", "--host-data: up to 64 hex digits");
+			break;
+		case 'p':
+			if (cli_parse_u64(optarg, (1ull << 26) - 1, &v) || !(v & SNP_POLICY_RESERVED1))
+				return cli_usage_error("sim", "--policy '%s': bit 17 must be set and bits "
+						       "63:26 clear (e.g. 0x30000)", optarg);
+			cfg->policy = v;
+			break;
+		case 'v':
+			if (cli_parse_u64(optarg, 3, &v))
+				return cli_usage_error("sim", "--vmpl '%s': 0 to 3", optarg);
+			cfg->vmpl = (uint32_t)v;
+			break;
+		case 'g':
+			if (cli_parse_u64(optarg, UINT32_MAX, &v))
+				return cli_usage_error("sim", "--guest-svn '%s': a 32-bit number", optarg);
+			cfg->guest_svn = (uint32_t)v;
+			break;
+		case 'P':
+			if (!strcmp(optarg, "milan"))
+				cfg->product = SNP_MILAN;
+			else if (!strcmp(optarg, "genoa"))
+				cfg->product = SNP_GENOA;
+			else
+				return cli_usage_error("sim", "--product '%s': milan or genoa", optarg);
+			break;
+		case 'r':
+			if (cli_parse_u64(optarg, 5, &v) || (v != 2 && v != 3 && v != 5))
+				return cli_usage_error("sim", "--report-version '%s': 2, 3 or 5", optarg);
+			cfg->report_version = (uint32_t)v;
+			break;
+		case 'V':
+			*verbose = 1;
+			break;
+		case 'h':
+			sim_guest_help();
+			return -1;
+		default:
+			return cli_usage_error("sim", "unknown option");
+		}
+	}
+	return 0;
+}
+
+int cmd_sim_guest(int argc, char **argv)
+{
+	struct snp_guest_config cfg;
+	struct snp_guest g;
+	struct guest_supervisor s = { 0 };
+	struct th_err err = { "" };
+	char fp[97];
+	int verbose = 0, rc;
+
+	rc = sim_guest_parse(argc, argv, &cfg, &verbose);
+	if (rc)
+		return rc < 0 ? EXIT_OK : rc;
+	if (optind >= argc)
+		return cli_usage_error("sim", "no PROGRAM to run (teehost sim --snp-guest -- PROGRAM)");
+	if (snp_guest_init(&g, &cfg, &err))
+		return cli_error_err("sim", &err);
+	if (verbose) {
+		snp_cert_fingerprint(g.pki.ark, fp);
+		fprintf(stderr, "teehost: sim: SEV-SNP guest (%s, simulated): ARK SHA-256 %s\n",
+			snp_product_line(cfg.product), fp);
+	}
+	s.snp = &g;
+	rc = guest_supervise(&s, argv + optind);
+	if (rc < 0) {
+		snp_guest_free(&g);
+		return cli_error("sim", "cannot start the guest supervisor: %s", strerror(-rc));
+	}
+	if (verbose)
+		fprintf(stderr, "teehost: sim: served %lu opens and %lu ioctls of /dev/sev-guest\n",
+			s.opens, s.ioctls);
+	snp_guest_free(&g);
+	return rc;
+}
