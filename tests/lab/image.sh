@@ -1,7 +1,8 @@
 #!/bin/sh
 # Build, once, the lab machine the roll-out tests drive: a small bookworm disk
 # image that boots like a lab host does, from its disk through GRUB (BIOS,
-# serial console), with openssh-server, python3 for Ansible, the current
+# serial console), with openssh-server, python3 for Ansible, libjansson4 for the
+# teehost the roll-out sends, the current
 # Debian kernel (linux-image-amd64) and root login by key only.
 #   tests/lab/image.sh            prints the cache directory holding
 #     disk.qcow2   the image (tests boot throw-away overlays on it)
@@ -10,15 +11,13 @@
 # Needs root (loop device, mount, chroot), debootstrap, qemu-utils, grub-pc-bin,
 # and Debian's mirror. A partial build never becomes the cached image: it is
 # made in a temp dir and renamed into place.
-# STATUS: work in progress, used by no test yet. The last run debootstrapped and
-# configured the image but stopped at "grub.cfg has no root=/dev/vda1" (what
-# grub-mkconfig writes for the offset loop device in the chroot is still to be
-# looked at). tests/lab/vm-kernel.config is the fragment for the tiny kernels
-# (good: tiny-sgx + it; no-TEE: boot-test + it; panicking: without VIRTIO_BLK).
+# Used by tests/cli/lab_*.sh through tests/lab/vm.sh. tests/lab/vm-kernel.config is
+# the fragment for the tiny kernels of the scenarios still to write (good: tiny-sgx
+# + it; no-TEE: boot-test + it; panicking: without VIRTIO_BLK).
 set -eu
 cache=${TEEHOST_LAB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/teehost/lab-vm}
 # Bump when the recipe below changes, so an old cached image is not reused.
-version=1
+version=2
 if [ -f "$cache/disk.qcow2" ] && [ "$(cat "$cache/version" 2>/dev/null)" = "$version" ]; then
 	echo "$cache"
 	exit 0
@@ -37,6 +36,7 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
 log=$tmp/log
 step() { echo "lab image: $*" >&2; }
 
@@ -52,7 +52,7 @@ mount "$loop" "$root"
 
 step "debootstrap bookworm from $mirror (the slow part of a cold run)"
 debootstrap --variant=minbase \
-	--include=systemd-sysv,udev,kmod,openssh-server,python3,linux-image-amd64,grub-pc,initramfs-tools,libssl3,zlib1g,iproute2,procps \
+	--include=systemd-sysv,udev,kmod,openssh-server,python3,linux-image-amd64,grub-pc,initramfs-tools,libssl3,zlib1g,libjansson4,iproute2,procps \
 	bookworm "$root" "$mirror" >"$log" 2>&1 || { tail -n 20 "$log" >&2; exit 1; }
 
 step "configuring: network, SSH key, fstab, serial console, GRUB"
@@ -103,8 +103,14 @@ chroot "$root" grub-mkimage -O i386-pc -o /boot/grub/i386-pc/core.img -p '(hd0,m
 dd if="$root/usr/lib/grub/i386-pc/boot.img" of="$tmp/disk.raw" bs=440 count=1 conv=notrunc status=none
 dd if="$root/boot/grub/i386-pc/core.img" of="$tmp/disk.raw" bs=512 seek=1 conv=notrunc status=none
 chroot "$root" update-grub >>"$log" 2>&1 || { tail -n 20 "$log" >&2; exit 1; }
-sed -i "s|root=$loop|root=/dev/vda1|g" "$root/boot/grub/grub.cfg"
-grep -q 'root=/dev/vda1' "$root/boot/grub/grub.cfg" || { echo "lab image: grub.cfg has no root=/dev/vda1" >&2; exit 1; }
+# grub-mkconfig names the root device as grub-probe sees it from the chroot (the
+# loop device, or what mountinfo says for it): on the VM it is the first virtio
+# disk's partition, whatever was written. (update-grub on the VM itself, as the
+# kernel package runs it, then writes root=/dev/vda1 on its own.)
+sed -i -E 's@^([[:space:]]*linux[[:space:]]+[^[:space:]]+)[[:space:]]+root=[^[:space:]]+@\1 root=/dev/vda1@' \
+	"$root/boot/grub/grub.cfg"
+grep -q 'root=/dev/vda1' "$root/boot/grub/grub.cfg" ||
+	{ echo "lab image: grub.cfg has no root=/dev/vda1:" >&2; grep -E '^[[:space:]]*linux' "$root/boot/grub/grub.cfg" >&2; exit 1; }
 chroot "$root" apt-get clean
 rm -rf "$root/var/lib/apt/lists/"* "$root/var/cache/apt/"*.bin "$root/usr/share/doc" "$root/usr/share/man" "$root/usr/share/locale"
 for m in dev/pts dev proc sys ""; do umount "$root/$m"; done
