@@ -1,5 +1,6 @@
 # Host readiness (teehost check / setup): src/host/, src/cli/check.c, src/cli/setup.c.
 # /proc/config.gz is gzip: the host probes inflate it with zlib.
+# JSON (fleet records) is jansson, linked by mk/attest.mk.
 LDLIBS += -lz
 # cpuid: `cpuid -r` makes the dumps that --cpuid reads (tests compare with the live CPU);
 # jq: the tests parse --json output with a real JSON parser.

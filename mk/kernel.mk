@@ -18,13 +18,16 @@ INSTALL_HOOKS += install-kernel
 install-kernel:
 	install -d $(DESTDIR)$(DATADIR)/teehost/kernel/profiles $(DESTDIR)$(DATADIR)/teehost/kernel/recipes \
 		$(DESTDIR)$(DATADIR)/teehost/kernel/probe $(DESTDIR)$(DATADIR)/teehost/deploy/roles/teehost_kernel/tasks \
-		$(DESTDIR)$(DATADIR)/teehost/deploy/roles/teehost_kernel/defaults $(DESTDIR)$(DATADIR)/teehost/ci-templates/github-actions
+		$(DESTDIR)$(DATADIR)/teehost/deploy/roles/teehost_kernel/defaults $(DESTDIR)$(DATADIR)/teehost/ci-templates/github-actions \
+		$(DESTDIR)$(DATADIR)/teehost/deploy/roles/teehost_kernel/files $(DESTDIR)$(DATADIR)/teehost/deploy/roles/teehost_kernel/meta
 	install -m 0644 kernel/profiles/*.config $(DESTDIR)$(DATADIR)/teehost/kernel/profiles/
 	install -m 0644 kernel/recipes/*.recipe $(DESTDIR)$(DATADIR)/teehost/kernel/recipes/
 	install -m 0644 kernel/probe/kconfig-probe.c $(DESTDIR)$(DATADIR)/teehost/kernel/probe/
 	install -m 0755 kernel/tree-cache.sh $(DESTDIR)$(DATADIR)/teehost/kernel/
-	install -m 0644 deploy/teehost-kernel.yml $(DESTDIR)$(DATADIR)/teehost/deploy/
-	install -m 0644 deploy/roles/teehost_kernel/tasks/main.yml $(DESTDIR)$(DATADIR)/teehost/deploy/roles/teehost_kernel/tasks/
+	install -m 0644 deploy/*.yml $(DESTDIR)$(DATADIR)/teehost/deploy/
+	install -m 0644 deploy/roles/teehost_kernel/tasks/*.yml $(DESTDIR)$(DATADIR)/teehost/deploy/roles/teehost_kernel/tasks/
+	install -m 0644 deploy/roles/teehost_kernel/meta/main.yml $(DESTDIR)$(DATADIR)/teehost/deploy/roles/teehost_kernel/meta/
+	install -m 0755 deploy/roles/teehost_kernel/files/gate.sh $(DESTDIR)$(DATADIR)/teehost/deploy/roles/teehost_kernel/files/
 	install -m 0644 deploy/roles/teehost_kernel/defaults/main.yml $(DESTDIR)$(DATADIR)/teehost/deploy/roles/teehost_kernel/defaults/
 	install -m 0644 ci-templates/github-actions/kernel.yml $(DESTDIR)$(DATADIR)/teehost/ci-templates/github-actions/
 

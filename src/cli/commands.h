@@ -17,6 +17,7 @@ int cmd_setup(int argc, char **argv);
 /* --only sgx|sev|tdx, shared by check and setup (src/cli/check.c) */
 int parse_only(const char *cmd, const char *arg, unsigned *only);
 int cmd_kernel(int argc, char **argv);
+int cmd_fleet(int argc, char **argv);
 int cmd_attest(int argc, char **argv);
 /* teehost show on a DCAP quote (src/cli/attest.c) */
 #include <stdbool.h>

@@ -602,24 +602,38 @@ static int kernel_boot_test(int argc, char **argv)
 /* ---- deploy --------------------------------------------------------------- */
 
 static const char deploy_usage[] =
-	"Usage: teehost kernel deploy ARTIFACT --inventory FILE [--check] [--reboot]\n"
-	"         [--limit PATTERN]\n"
+	"Usage: teehost kernel deploy ARTIFACT --inventory FILE [--reboot] [--check]\n"
+	"         [--limit PATTERN] [--serial 1,5,25%] [--profile NAME]...\n"
 	"\n"
 	"Roll a 'teehost kernel build' output out to lab machines with the Ansible role in\n"
-	"deploy/ (ansible-playbook): copy and install the linux-image .deb, make it the\n"
-	"default boot entry, optionally reboot, and check 'uname -r' afterwards. --check is\n"
-	"Ansible's dry run. Ansible's own output goes to the terminal.\n";
+	"deploy/: install the linux-image .deb keeping the current default; with --reboot,\n"
+	"boot it once (grub-reboot), gate it on the new kernel (release, the profiles' TEE\n"
+	"options and 'teehost check --only FAMILY', inventory's extra commands), then make it\n"
+	"the default, or reboot back into the old default and fail with the evidence.\n"
+	"Hosts go a canary first, then in batches (--serial; default 1,5); the first failure\n"
+	"stops the roll-out. --profile gates on some of the kernel's profiles only (default:\n"
+	"all of them, from manifest.json). --check is Ansible's dry run.\n";
 
-static int kernel_deploy(int argc, char **argv)
+static const char rollback_usage[] =
+	"Usage: teehost kernel rollback --inventory FILE [--check] [--limit PATTERN]\n"
+	"         [--serial 1,5,25%] [--profile NAME]...\n"
+	"\n"
+	"Back to the kernel that was the default before the last deploy committed: boot it\n"
+	"once, gate it as deploy does (on --profile's families), then make it the default.\n";
+
+static int deploy_or_rollback(int argc, char **argv, bool rollback)
 {
 	static const struct option lo[] = {
 		{ "inventory", required_argument, NULL, 'i' },
 		{ "check", no_argument, NULL, 'c' },
 		{ "reboot", no_argument, NULL, 'r' },
 		{ "limit", required_argument, NULL, 'l' },
+		{ "serial", required_argument, NULL, 's' },
+		{ "profile", required_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	const char *cmd = rollback ? "kernel rollback" : "kernel deploy";
 	struct th_kdeploy_opts o = { 0 };
 	struct th_err err = { "" };
 	int c, r;
@@ -631,20 +645,39 @@ static int kernel_deploy(int argc, char **argv)
 		case 'c': o.check = 1; break;
 		case 'r': o.reboot = 1; break;
 		case 'l': o.limit = optarg; break;
-		case 'h': fputs(deploy_usage, stdout); return EXIT_OK;
+		case 's': o.serial = optarg; break;
+		case 'p':
+			if (o.nprofiles == TH_KDEPLOY_MAX_PROFILES)
+				return cli_usage_error(cmd, "too many --profile");
+			o.profiles[o.nprofiles++] = optarg;
+			break;
+		case 'h': fputs(rollback ? rollback_usage : deploy_usage, stdout); return EXIT_OK;
 		default: return EXIT_USAGE;
 		}
 	}
-	if (optind + 1 != argc)
-		return cli_usage_error("kernel deploy", "one ARTIFACT is required");
+	if (rollback ? optind != argc : optind + 1 != argc)
+		return cli_usage_error(cmd, rollback ? "takes no ARTIFACT" : "one ARTIFACT is required");
+	if (rollback && o.reboot)
+		return cli_usage_error(cmd, "--reboot is for deploy (a rollback always reboots)");
 	if (!o.inventory)
-		return cli_usage_error("kernel deploy", "--inventory FILE is required");
-	o.artifact = argv[optind];
+		return cli_usage_error(cmd, "--inventory FILE is required");
+	o.artifact = rollback ? NULL : argv[optind];
+	o.reboot = rollback ? 1 : o.reboot;
 	fflush(stdout);
 	r = th_kernel_deploy(&o, &err);
 	if (r < 0)
 		return kerr(&err);
 	return r ? EXIT_FAIL : EXIT_OK;
+}
+
+static int kernel_deploy(int argc, char **argv)
+{
+	return deploy_or_rollback(argc, argv, false);
+}
+
+static int kernel_rollback(int argc, char **argv)
+{
+	return deploy_or_rollback(argc, argv, true);
 }
 
 /* ---- dispatch ------------------------------------------------------------- */
@@ -661,6 +694,7 @@ static const struct verb verbs[] = {
 	{ "build", kernel_build, "patch, build .debs + tarball + manifest.json, reproducibly" },
 	{ "boot-test", kernel_boot_test, "boot a built kernel under QEMU and check it inside" },
 	{ "deploy", kernel_deploy, "roll a built kernel out to lab machines with Ansible" },
+	{ "rollback", kernel_rollback, "back to the previous default kernel, gated" },
 	{ "series", cmd_kernel_series, "patch series: status, rebase, compose, bisect" },
 };
 

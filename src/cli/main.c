@@ -28,6 +28,7 @@ static const struct command commands[] = {
 	{ "setup", cmd_setup, "apply the safe fixes: udev rules, sgx_prv group, module options" },
 	{ "attest", cmd_attest, "SEV-SNP collateral and report verification" },
 	{ "kernel", cmd_kernel, "TEE kernel pipeline: config, verify, build, boot-test, deploy" },
+	{ "fleet", cmd_fleet, "teehost check on every inventory host: one report (text, JSON, HTML)" },
 	{ "attest", cmd_attest, "DCAP quotes from the simulator, their collateral, verification" },
 };
 
