@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli/cli.h"
 
@@ -47,5 +48,22 @@ int cli_parse_u64(const char *s, unsigned long long max, unsigned long long *out
 	if (errno || *end || v > max)
 		return -ERANGE;
 	*out = v;
+	return 0;
+}
+
+int cli_parse_hex(const char *s, uint8_t *out, size_t n)
+{
+	size_t len = strlen(s);
+
+	if (len > 2 * n || len % 2)
+		return -ERANGE;
+	memset(out, 0, n);
+	for (size_t i = 0; i < len / 2; i++) {
+		char b[3] = { s[2 * i], s[2 * i + 1], 0 };
+
+		if (!strchr("0123456789abcdefABCDEF", b[0]) || !strchr("0123456789abcdefABCDEF", b[1]))
+			return -EINVAL;
+		out[i] = (uint8_t)strtoul(b, NULL, 16);
+	}
 	return 0;
 }

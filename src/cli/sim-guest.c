@@ -10,6 +10,7 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "cli/sim-guest.h"
 #include "guest/supervisor.h"
 
 static void sim_guest_help(void)
@@ -20,24 +21,6 @@ static void sim_guest_help(void)
 	       "Run PROGRAM (any program: static, Go, dynamic) with /dev/sev-guest: SNP_GET_REPORT,\n"
 	       "SNP_GET_DERIVED_KEY and SNP_GET_EXT_REPORT as the kernel driver, reports signed by\n"
 	       "a simulated VCEK under a simulated ASK/ARK (see teehost attest collateral).\n");
-}
-
-static int parse_hex(const char *s, uint8_t *out, size_t n)
-{
-	size_t len = strlen(s);
-
-	if (len > 2 * n || len % 2)
-		return -1;
-	memset(out, 0, n);
-	for (size_t i = 0; i < len / 2; i++) {
-		unsigned v;
-
-		if (sscanf(s + 2 * i, "%2x", &v) != 1 || !strchr("0123456789abcdefABCDEF", s[2 * i]) ||
-		    !strchr("0123456789abcdefABCDEF", s[2 * i + 1]))
-			return -1;
-		out[i] = (uint8_t)v;
-	}
-	return 0;
 }
 
 /* Options shared with collateral: the same launch makes the same VCEK. */
@@ -66,11 +49,11 @@ int sim_guest_parse(int argc, char **argv, struct snp_guest_config *cfg, int *ve
 		case 'S':
 			break;
 		case 'm':
-			if (parse_hex(optarg, cfg->measurement, 48))
+			if (cli_parse_hex(optarg, cfg->measurement, 48))
 				return cli_usage_error("sim", "--measurement: up to 96 hex digits");
 			break;
 		case 'H':
-			if (parse_hex(optarg, cfg->host_data, 32))
+			if (cli_parse_hex(optarg, cfg->host_data, 32))
 				return cli_usage_error("sim", "--host-data: up to 64 hex digits");
 			break;
 		case 'p':
@@ -140,17 +123,22 @@ int cmd_sim_guest(int argc, char **argv)
 	s.snp = &g;
 	guest_tsm_snp(&g, &tsm);
 	s.tsm = &tsm;
-	rc = guest_supervise(&s, argv + optind);
-	if (rc >= 0 && s.tsm_error)
-		fprintf(stderr, "teehost: sim: configfs-tsm was not available: %s\n",
-			strerror(-s.tsm_error));
-	if (rc < 0) {
-		snp_guest_free(&g);
-		return cli_error("sim", "cannot start the guest supervisor: %s", strerror(-rc));
-	}
-	if (verbose)
+	rc = sim_guest_supervise(&s, argv + optind);
+	if (rc >= 0 && verbose)
 		fprintf(stderr, "teehost: sim: served %lu opens and %lu ioctls of /dev/sev-guest\n",
 			s.opens, s.ioctls);
 	snp_guest_free(&g);
+	return rc < 0 ? EXIT_FAIL : rc;
+}
+
+int sim_guest_supervise(struct guest_supervisor *s, char **argv)
+{
+	int rc = guest_supervise(s, argv);
+
+	if (rc >= 0 && s->tsm_error)
+		fprintf(stderr, "teehost: sim: configfs-tsm was not available: %s\n",
+			strerror(-s->tsm_error));
+	if (rc < 0)
+		cli_error("sim", "cannot start the guest supervisor: %s", strerror(-rc));
 	return rc;
 }

@@ -4,6 +4,7 @@
  * /dev/tdx_guest served by the seccomp supervisor (src/guest/supervisor.c), quotes through
  * configfs-tsm (src/guest/tsm.c).
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "cli/sim-guest.h"
 #include "guest/supervisor.h"
 
 static void sim_tdx_help(void)
@@ -28,19 +30,12 @@ static void sim_tdx_help(void)
 
 static int hex48(const char *opt, const char *s, uint8_t out[48])
 {
-	size_t len = strlen(s);
+	int rc = cli_parse_hex(s, out, 48);
 
-	if (len > 96 || len % 2)
+	if (rc == -ERANGE)
 		return cli_usage_error("sim", "%s: up to 96 hex digits, an even number", opt);
-	memset(out, 0, 48);
-	for (size_t i = 0; i < len / 2; i++) {
-		char b[3] = { s[2 * i], s[2 * i + 1], 0 };
-		char *end;
-
-		if (!strchr("0123456789abcdefABCDEF", b[0]) || !strchr("0123456789abcdefABCDEF", b[1]))
-			return cli_usage_error("sim", "%s: '%s' is not hex", opt, s);
-		out[i] = (uint8_t)strtoul(b, &end, 16);
-	}
+	if (rc)
+		return cli_usage_error("sim", "%s: '%s' is not hex", opt, s);
 	return 0;
 }
 
@@ -126,17 +121,10 @@ int cmd_sim_tdx(int argc, char **argv)
 	s.tdx = &g;
 	guest_tsm_tdx(&g, &tsm);
 	s.tsm = &tsm;
-	rc = guest_supervise(&s, argv + optind);
-	if (rc >= 0 && s.tsm_error)
-		fprintf(stderr, "teehost: sim: configfs-tsm was not available: %s\n",
-			strerror(-s.tsm_error));
-	if (rc < 0) {
-		tdx_guest_free(&g);
-		return cli_error("sim", "cannot start the guest supervisor: %s", strerror(-rc));
-	}
-	if (verbose)
+	rc = sim_guest_supervise(&s, argv + optind);
+	if (rc >= 0 && verbose)
 		fprintf(stderr, "teehost: sim: served %lu opens and %lu ioctls of /dev/tdx_guest, "
 			"%u quotes\n", s.opens, s.ioctls, g.quotes);
 	tdx_guest_free(&g);
-	return rc;
+	return rc < 0 ? EXIT_FAIL : rc;
 }
