@@ -21,6 +21,7 @@
 #include <openssl/x509v3.h>
 
 #include "attest/attest.h"
+#include "attest/collateral.h"
 #include "util/file.h"
 #include "util/json.h"
 
@@ -80,27 +81,11 @@ static FILE *body_stream(char **buf, size_t *len, struct json_writer *w)
 	return f;
 }
 
-static void tcb_level(struct json_writer *w, const uint8_t comp[16], unsigned pcesvn,
-		      time_t date, const char *status)
+void th_json_tcb_status(struct json_writer *w, time_t date, const char *status)
 {
 	char d[32];
 
 	iso_date(date, d);
-	json_begin_object(w);
-	json_key(w, "tcb");
-	json_begin_object(w);
-	json_key(w, "sgxtcbcomponents");
-	json_begin_array(w);
-	for (int i = 0; i < 16; i++) {
-		json_begin_object(w);
-		json_key(w, "svn");
-		json_uint(w, comp[i]);
-		json_end_object(w);
-	}
-	json_end_array(w);
-	json_key(w, "pcesvn");
-	json_uint(w, pcesvn);
-	json_end_object(w);
 	json_key(w, "tcbDate");
 	json_str(w, d);
 	json_key(w, "tcbStatus");
@@ -111,6 +96,34 @@ static void tcb_level(struct json_writer *w, const uint8_t comp[16], unsigned pc
 		json_str(w, "TEEHOST-SIM-SA-00001");
 		json_end_array(w);
 	}
+}
+
+static void components(struct json_writer *w, const char *key, const uint8_t svn[16])
+{
+	json_key(w, key);
+	json_begin_array(w);
+	for (int i = 0; i < 16; i++) {
+		json_begin_object(w);
+		json_key(w, "svn");
+		json_uint(w, svn[i]);
+		json_end_object(w);
+	}
+	json_end_array(w);
+}
+
+static void tcb_level(struct json_writer *w, const uint8_t comp[16], const uint8_t *tdx_svn,
+		      unsigned pcesvn, time_t date, const char *status)
+{
+	json_begin_object(w);
+	json_key(w, "tcb");
+	json_begin_object(w);
+	components(w, "sgxtcbcomponents", comp);
+	json_key(w, "pcesvn");
+	json_uint(w, pcesvn);
+	if (tdx_svn)
+		components(w, "tdxtcbcomponents", tdx_svn);
+	json_end_object(w);
+	th_json_tcb_status(w, date, status);
 	json_end_object(w);
 }
 
@@ -135,6 +148,15 @@ static void common_head(struct json_writer *w, const char *id, unsigned version,
 int th_tcb_info_json(const struct th_attest_ca *ca, const struct th_pck_ext *pck,
 		     const struct th_collateral_opts *o, char **out, struct th_err *err)
 {
+	return th_tcb_info_write(ca, pck, o, o->tcb_info_id ? o->tcb_info_id : "SGX", NULL, NULL,
+				 out, err);
+}
+
+int th_tcb_info_write(const struct th_attest_ca *ca, const struct th_pck_ext *pck,
+		      const struct th_collateral_opts *o, const char *id, const uint8_t *tdx_svn,
+		      void (*tee_fields)(struct json_writer *w, const struct th_collateral_opts *o),
+		      char **out, struct th_err *err)
+{
 	struct json_writer w;
 	char *body = NULL;
 	size_t blen = 0;
@@ -143,7 +165,7 @@ int th_tcb_info_json(const struct th_attest_ca *ca, const struct th_pck_ext *pck
 
 	if (!f)
 		return th_fail(err, -ENOMEM, "tcbInfo", "out of memory");
-	common_head(&w, o->tcb_info_id ? o->tcb_info_id : "SGX", 3, o);
+	common_head(&w, id, 3, o);
 	json_key(&w, "fmspc");
 	json_hex(&w, pck->fmspc, 6);
 	json_key(&w, "pceId");
@@ -152,13 +174,15 @@ int th_tcb_info_json(const struct th_attest_ca *ca, const struct th_pck_ext *pck
 	json_uint(&w, 0);
 	json_key(&w, "tcbEvaluationDataNumber");
 	json_uint(&w, o->tcb_eval_num ? o->tcb_eval_num : 17);
+	if (tee_fields)
+		tee_fields(&w, o);
 	json_key(&w, "tcbLevels");
 	json_begin_array(&w);
 	if (o->tcb == TH_TCB_UP_TO_DATE) {
-		tcb_level(&w, pck->tcb_comp, pck->pcesvn, o->now - 86400, "UpToDate");
+		tcb_level(&w, pck->tcb_comp, tdx_svn, pck->pcesvn, o->now - 86400, "UpToDate");
 	} else {
-		tcb_level(&w, pck->tcb_comp, pck->pcesvn + 1u, o->now - 86400, "UpToDate");
-		tcb_level(&w, pck->tcb_comp, pck->pcesvn, o->now - 400 * 86400,
+		tcb_level(&w, pck->tcb_comp, tdx_svn, pck->pcesvn + 1u, o->now - 86400, "UpToDate");
+		tcb_level(&w, pck->tcb_comp, tdx_svn, pck->pcesvn, o->now - 400 * 86400,
 			  o->tcb == TH_TCB_OUT_OF_DATE ? "OutOfDate" : "Revoked");
 	}
 	json_end_array(&w);
@@ -169,11 +193,11 @@ int th_tcb_info_json(const struct th_attest_ca *ca, const struct th_pck_ext *pck
 	return rc;
 }
 
-static void hex_upper(struct json_writer *w, const uint8_t *b, size_t n)
+void th_json_hex_upper(struct json_writer *w, const uint8_t *b, size_t n)
 {
-	char s[80];
+	char s[2 * 48 + 1];
 
-	for (size_t i = 0; i < n && i < 39; i++)
+	for (size_t i = 0; i < n && i < 48; i++)
 		snprintf(s + 2 * i, 3, "%02X", b[i]);
 	json_str(w, s);
 }
@@ -182,7 +206,7 @@ int th_qe_identity_json(const struct th_attest_ca *ca, const struct th_attest_en
 			const struct th_collateral_opts *o, char **out, struct th_err *err)
 {
 	struct json_writer w;
-	char *body = NULL, d[32];
+	char *body = NULL;
 	size_t blen = 0;
 	FILE *f = body_stream(&body, &blen, &w);
 	uint8_t misc[4], mask4[4] = { 0xff, 0xff, 0xff, 0xff }, attr[16] = { 0 };
@@ -204,15 +228,15 @@ int th_qe_identity_json(const struct th_attest_ca *ca, const struct th_attest_en
 	json_key(&w, "tcbEvaluationDataNumber");
 	json_uint(&w, o->tcb_eval_num ? o->tcb_eval_num : 17);
 	json_key(&w, "miscselect");
-	hex_upper(&w, misc, 4);
+	th_json_hex_upper(&w, misc, 4);
 	json_key(&w, "miscselectMask");
-	hex_upper(&w, mask4, 4);
+	th_json_hex_upper(&w, mask4, 4);
 	json_key(&w, "attributes");
-	hex_upper(&w, attr, 16);
+	th_json_hex_upper(&w, attr, 16);
 	json_key(&w, "attributesMask");
-	hex_upper(&w, attr_mask, 16);
+	th_json_hex_upper(&w, attr_mask, 16);
 	json_key(&w, "mrsigner");
-	hex_upper(&w, qe->mrsigner, 32);
+	th_json_hex_upper(&w, qe->mrsigner, 32);
 	json_key(&w, "isvprodid");
 	json_uint(&w, qe->isv_prod_id);
 	json_key(&w, "tcbLevels");
@@ -223,11 +247,7 @@ int th_qe_identity_json(const struct th_attest_ca *ca, const struct th_attest_en
 	json_key(&w, "isvsvn");
 	json_uint(&w, qe->isv_svn);
 	json_end_object(&w);
-	iso_date(o->now - 86400, d);
-	json_key(&w, "tcbDate");
-	json_str(&w, d);
-	json_key(&w, "tcbStatus");
-	json_str(&w, "UpToDate");
+	th_json_tcb_status(&w, o->now - 86400, "UpToDate");
 	json_end_object(&w);
 	json_end_array(&w);
 	json_end_object(&w);
