@@ -26,27 +26,13 @@ int attest_tdx_collateral(const char *dir, enum th_tcb_scenario tcb, bool quiet)
 					.tcb_info_json = tdx_tcb_info_json };
 	struct th_attest_platform p;
 	struct th_attest_ca ca;
-	struct th_pck_ext ext;
 	struct th_err err = { { 0 } };
-	char fp[97];
 	X509 *pck = NULL;
-	int ret = EXIT_FAIL;
+	int ret;
 
 	if (tdx_platform_pck(&p, &ca, &pck, &err))
 		return cli_error_err("collateral", &err);
-	if (th_collateral_write(&ca, pck, &o, dir, &err)) {
-		ret = cli_error_err(dir, &err);
-		goto out;
-	}
-	if (!quiet && !th_pck_ext_parse(pck, &ext, NULL)) {
-		th_attest_key_fingerprint(ca.root, fp);
-		printf("%s: TDX collateral for FMSPC %02x%02x%02x%02x%02x%02x, PCEID %02x%02x, TCB %s\n",
-		       dir, ext.fmspc[0], ext.fmspc[1], ext.fmspc[2], ext.fmspc[3], ext.fmspc[4],
-		       ext.fmspc[5], ext.pceid[0], ext.pceid[1], th_tcb_scenario_name(tcb));
-		printf("test root CA (not Intel) key SHA-256 %s\n", fp);
-	}
-	ret = EXIT_OK;
-out:
+	ret = attest_write_collateral(dir, &ca, pck, &o, "TDX ", quiet);
 	X509_free(pck);
 	th_attest_ca_free(&ca);
 	th_attest_platform_free(&p);

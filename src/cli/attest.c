@@ -274,9 +274,8 @@ static int write_collateral(const char *dir, enum th_tcb_scenario tcb, bool quie
 	struct th_collateral_opts o = { .tcb = tcb, .now = time(NULL), .tcb_info_id = "SGX",
 					.qe_identity_id = "QE" };
 	struct th_attest_ca ca;
-	struct th_pck_ext ext;
 	struct th_err err = { { 0 } };
-	char state[4096], fp[97];
+	char state[4096];
 	X509 *pck = NULL;
 	int ret = EXIT_FAIL;
 
@@ -284,24 +283,31 @@ static int write_collateral(const char *dir, enum th_tcb_scenario tcb, bool quie
 		return cli_error("attest", "state: set TEEHOST_SIM_STATE_DIR or HOME");
 	if (th_attest_ca_open(state, &ca, &err))
 		return cli_error_err("attest", &err);
-	if (load_pck(state, &pck))
-		goto out;
-	if (th_collateral_write(&ca, pck, &o, dir, &err)) {
-		ret = cli_error_err(dir, &err);
-		goto out;
-	}
-	if (!quiet && !th_pck_ext_parse(pck, &ext, NULL)) {
-		th_attest_key_fingerprint(ca.root, fp);
-		printf("%s: collateral for FMSPC %02x%02x%02x%02x%02x%02x, PCEID %02x%02x, TCB %s\n",
-		       dir, ext.fmspc[0], ext.fmspc[1], ext.fmspc[2], ext.fmspc[3], ext.fmspc[4],
-		       ext.fmspc[5], ext.pceid[0], ext.pceid[1], th_tcb_scenario_name(tcb));
-		printf("test root CA (not Intel) key SHA-256 %s\n", fp);
-	}
-	ret = EXIT_OK;
-out:
+	if (!load_pck(state, &pck))
+		ret = attest_write_collateral(dir, &ca, pck, &o, "", quiet);
 	X509_free(pck);
 	th_attest_ca_free(&ca);
 	return ret;
+}
+
+int attest_write_collateral(const char *dir, const struct th_attest_ca *ca, X509 *pck,
+			    const struct th_collateral_opts *o, const char *tee, bool quiet)
+{
+	struct th_pck_ext ext;
+	struct th_err err = { { 0 } };
+	char fp[97];
+
+	if (th_collateral_write(ca, pck, o, dir, &err))
+		return cli_error_err(dir, &err);
+	if (!quiet && !th_pck_ext_parse(pck, &ext, NULL)) {
+		th_attest_key_fingerprint(ca->root, fp);
+		printf("%s: %scollateral for FMSPC %02x%02x%02x%02x%02x%02x, PCEID %02x%02x, TCB %s\n",
+		       dir, tee, ext.fmspc[0], ext.fmspc[1], ext.fmspc[2], ext.fmspc[3],
+		       ext.fmspc[4], ext.fmspc[5], ext.pceid[0], ext.pceid[1],
+		       th_tcb_scenario_name(o->tcb));
+		printf("test root CA (not Intel) key SHA-256 %s\n", fp);
+	}
+	return EXIT_OK;
 }
 
 static int cmd_collateral(int argc, char **argv)
