@@ -267,6 +267,13 @@ struct th_verify_result {
 };
 
 /*
+ * Record in R that STEP failed for the reason FMT; returns false (0), for `return` from a
+ * check. Library-internal: the one way the SGX (verify.c) and TDX (tdx.c) checks fail.
+ */
+__attribute__((format(printf, 3, 4)))
+bool th_reject(struct th_verify_result *r, const char *step, const char *fmt, ...);
+
+/*
  * Verify QUOTE against the collateral in DIR, trusting TRUSTED_ROOT_PEM (NULL: DIR/root-ca.pem)
  * at time NOW. Returns 0 when the verification ran (the verdict is in R), negative when the
  * collateral could not be read (ERR names the file and field).

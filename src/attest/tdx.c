@@ -157,21 +157,6 @@ int tdx_report_parse(const uint8_t *data, size_t len, const struct tdx_report **
 
 /* ---- verification ---- */
 
-static int vfail(struct th_verify_result *r, const char *step, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int vfail(struct th_verify_result *r, const char *step, const char *fmt, ...)
-{
-	va_list ap;
-
-	r->ok = false;
-	snprintf(r->failed, sizeof(r->failed), "%s", step);
-	va_start(ap, fmt);
-	vsnprintf(r->reason, sizeof(r->reason), fmt, ap);
-	va_end(ap);
-	return 0;
-}
-
 static int hexeq(json_t *o, const char *key, const uint8_t *want, size_t n, bool *eq)
 {
 	const char *s = json_string_value(json_object_get(o, key));
@@ -250,11 +235,11 @@ int tdx_verify_module(const struct th_quote *q, const char *tcb_info_json, size_
 	}
 	rc = 0;
 	if (!signer_eq) {
-		vfail(r, "tdx_module", "MRSIGNERSEAM differs from the TCB info's tdxModule");
+		th_reject(r, "tdx_module", "MRSIGNERSEAM differs from the TCB info's tdxModule");
 		goto out;
 	}
 	if (!attr_eq) {
-		vfail(r, "tdx_module", "SEAM attributes differ from the TCB info's tdxModule");
+		th_reject(r, "tdx_module", "SEAM attributes differ from the TCB info's tdxModule");
 		goto out;
 	}
 	/* the first level whose SGX components, PCESVN and TDX components are all reached */
@@ -280,7 +265,7 @@ int tdx_verify_module(const struct th_quote *q, const char *tcb_info_json, size_
 	}
 	if (!status) {
 		snprintf(r->tcb_status, sizeof(r->tcb_status), "TcbLevelNotFound");
-		vfail(r, "tcb_level", "no TDX TCB level matches the PCK certificate and TEE_TCB_SVN");
+		th_reject(r, "tcb_level", "no TDX TCB level matches the PCK certificate and TEE_TCB_SVN");
 		goto out;
 	}
 	if (b.tee_tcb_svn[1]) {
@@ -295,7 +280,7 @@ int tdx_verify_module(const struct th_quote *q, const char *tcb_info_json, size_
 				found = json_array_get(ids, i);
 		}
 		if (!found) {
-			vfail(r, "tdx_module", "no tdxModuleIdentities entry %s", want);
+			th_reject(r, "tdx_module", "no tdxModuleIdentities entry %s", want);
 			goto out;
 		}
 		status = NULL;
@@ -308,14 +293,14 @@ int tdx_verify_module(const struct th_quote *q, const char *tcb_info_json, size_
 				status = json_string_value(json_object_get(l, "tcbStatus"));
 		}
 		if (!status) {
-			vfail(r, "tdx_module", "the module's SVN %u is below every level of %s",
-			      b.tee_tcb_svn[0], want);
+			th_reject(r, "tdx_module", "the module's SVN %u is below every level of %s",
+			          b.tee_tcb_svn[0], want);
 			goto out;
 		}
 	}
 	snprintf(r->tcb_status, sizeof(r->tcb_status), "%s", status);
 	if (strcmp(status, "UpToDate"))
-		vfail(r, "tcb_status", "the TD's TCB is %s", status);
+		th_reject(r, "tcb_status", "the TD's TCB is %s", status);
 out:
 	json_decref(root);
 	return rc;

@@ -116,8 +116,7 @@ static int load(const char *dir, const char *trusted, struct coll *c, struct th_
 	return 0;
 }
 
-__attribute__((format(printf, 3, 4)))
-static bool fail(struct th_verify_result *r, const char *step, const char *fmt, ...)
+bool th_reject(struct th_verify_result *r, const char *step, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -190,8 +189,8 @@ static bool check_pck_chain(const struct th_quote *q, const struct coll *c, time
 
 	*pck_out = NULL;
 	if (!chain || sk_X509_num(chain) != 3) {
-		fail(r, "pck_chain", "the certification data holds %d certificates, not 3 "
-		     "(PCK, PCK CA, root)", chain ? sk_X509_num(chain) : 0);
+		th_reject(r, "pck_chain", "the certification data holds %d certificates, not 3 "
+		          "(PCK, PCK CA, root)", chain ? sk_X509_num(chain) : 0);
 		goto out;
 	}
 	leaf = sk_X509_value(chain, 0);
@@ -199,16 +198,16 @@ static bool check_pck_chain(const struct th_quote *q, const struct coll *c, time
 	root = sk_X509_value(chain, 2);
 	if (!cn_contains(root, "SGX Root CA") || !cn_contains(mid, "CA") ||
 	    !cn_contains(leaf, "SGX PCK Certificate")) {
-		fail(r, "pck_chain", "the names are not root CA, PCK CA and PCK certificate");
+		th_reject(r, "pck_chain", "the names are not root CA, PCK CA and PCK certificate");
 		goto out;
 	}
 	if (X509_cmp(root, c->root) != 0) {
-		fail(r, "pck_chain", "the chain's root is not the trusted root (key %s)",
-		     r->root_fingerprint);
+		th_reject(r, "pck_chain", "the chain's root is not the trusted root (key %s)",
+		          r->root_fingerprint);
 		goto out;
 	}
 	if (!crl_has_required_exts(c->root_crl) || !crl_has_required_exts(c->pck_crl)) {
-		fail(r, "crl", "a CRL lacks CRL Number or Authority Key Identifier");
+		th_reject(r, "crl", "a CRL lacks CRL Number or Authority Key Identifier");
 		goto out;
 	}
 	v = verify_path(leaf, chain, c, now, true, &depth);
@@ -217,11 +216,11 @@ static bool check_pck_chain(const struct th_quote *q, const struct coll *c, time
 		X509 *bad = depth >= 0 && depth < 3 ? sk_X509_value(chain, depth) : NULL;
 
 		/* OpenSSL says "unspecified" when a key does not decode: name that instead */
-		fail(r, v == X509_V_ERR_CERT_REVOKED ? "pck_revoked" : "pck_chain", "%s%s%s",
-		     v < 0 ? "cannot run the path validation"
-			   : bad && !X509_get0_pubkey(bad) ? "the public key does not decode"
-							   : X509_verify_cert_error_string(v),
-		     v >= 0 && bad ? ": " : "", v >= 0 && bad ? names[depth] : "");
+		th_reject(r, v == X509_V_ERR_CERT_REVOKED ? "pck_revoked" : "pck_chain", "%s%s%s",
+		          v < 0 ? "cannot run the path validation"
+			        : bad && !X509_get0_pubkey(bad) ? "the public key does not decode"
+							        : X509_verify_cert_error_string(v),
+		          v >= 0 && bad ? ": " : "", v >= 0 && bad ? names[depth] : "");
 		goto out;
 	}
 	X509_up_ref(leaf);
@@ -239,14 +238,14 @@ static bool check_signed_json(const char *what, const char *body, const uint8_t 
 	int v = verify_path(c->tcb, NULL, c, now, false, NULL);
 
 	if (v != X509_V_OK || !cn_contains(c->tcb, "SGX TCB Signing"))
-		return fail(r, "tcb_signing_chain", "%s",
-			    v < 0 ? "cannot run the path validation"
-				  : v ? X509_verify_cert_error_string(v)
-				      : "the TCB signing certificate is not \"Intel SGX TCB Signing\"");
+		return th_reject(r, "tcb_signing_chain", "%s",
+			         v < 0 ? "cannot run the path validation"
+				       : v ? X509_verify_cert_error_string(v)
+				           : "the TCB signing certificate is not \"Intel SGX TCB Signing\"");
 	if (!th_ecdsa_verify_raw(X509_get0_pubkey(c->tcb), body, strlen(body), sig))
-		return fail(r, what, "the signature does not verify with the TCB signing key");
+		return th_reject(r, what, "the signature does not verify with the TCB signing key");
 	if (now > next_update)
-		return fail(r, what, "expired: nextUpdate is in the past");
+		return th_reject(r, what, "expired: nextUpdate is in the past");
 	return true;
 }
 
@@ -271,14 +270,14 @@ static bool check_qe_identity(const struct th_qe_identity *id, const struct sgx_
 	const char *st = NULL;
 
 	if ((qe->miscselect & id->miscselect_mask) != id->miscselect)
-		return fail(r, "qe_identity", "the QE's MISCSELECT does not match");
+		return th_reject(r, "qe_identity", "the QE's MISCSELECT does not match");
 	for (int i = 0; i < 16; i++)
 		if ((attr[i] & id->attributes_mask[i]) != id->attributes[i])
-			return fail(r, "qe_identity", "the QE's ATTRIBUTES do not match");
+			return th_reject(r, "qe_identity", "the QE's ATTRIBUTES do not match");
 	if (memcmp(qe->mrsigner, id->mrsigner, 32))
-		return fail(r, "qe_identity", "the QE's MRSIGNER does not match");
+		return th_reject(r, "qe_identity", "the QE's MRSIGNER does not match");
 	if (qe->isv_prod_id != id->isv_prod_id)
-		return fail(r, "qe_identity", "the QE's ISVPRODID does not match");
+		return th_reject(r, "qe_identity", "the QE's ISVPRODID does not match");
 	for (unsigned i = 0; i < id->n_levels && !st; i++)
 		if (qe->isv_svn >= id->levels[i].isvsvn)
 			st = id->levels[i].status;
@@ -305,65 +304,65 @@ static bool run(const struct th_quote *q, const struct coll *c, time_t now,
 	if (!check_pck_chain(q, c, now, r, &pck))
 		return false;
 	if (th_pck_ext_parse(pck, &ext, &e)) {
-		fail(r, "pck_certificate", "%s", e.msg);
+		th_reject(r, "pck_certificate", "%s", e.msg);
 		goto out;
 	}
 	if (th_tcb_info_parse(c->tcb_json, c->tcb_len, &tcb, &e)) {
-		fail(r, "tcb_info", "%s: %s", TH_COLL_TCB_INFO, e.msg);
+		th_reject(r, "tcb_info", "%s: %s", TH_COLL_TCB_INFO, e.msg);
 		goto out;
 	}
 	if (th_qe_identity_parse(c->qe_json, c->qe_len, &qid, &e)) {
-		fail(r, "qe_identity", "%s: %s", TH_COLL_QE_IDENTITY, e.msg);
+		th_reject(r, "qe_identity", "%s: %s", TH_COLL_QE_IDENTITY, e.msg);
 		goto out;
 	}
 	if (!check_signed_json("tcb_info", tcb.body, tcb.sig, c, now, tcb.next_update, r) ||
 	    !check_signed_json("qe_identity", qid.body, qid.sig, c, now, qid.next_update, r))
 		goto out;
 	if (strcmp(tcb.id, q->header.tee_type == TH_QUOTE_TEE_TDX ? "TDX" : "SGX")) {
-		fail(r, "tcb_info", "id %s does not match the quote's TEE", tcb.id);
+		th_reject(r, "tcb_info", "id %s does not match the quote's TEE", tcb.id);
 		goto out;
 	}
 	if (strcmp(qid.id, q->header.tee_type == TH_QUOTE_TEE_TDX ? "TD_QE" : "QE")) {
-		fail(r, "qe_identity", "id %s does not match the quote's TEE", qid.id);
+		th_reject(r, "qe_identity", "id %s does not match the quote's TEE", qid.id);
 		goto out;
 	}
 	if (memcmp(ext.fmspc, tcb.fmspc, 6) || memcmp(ext.pceid, tcb.pceid, 2)) {
-		fail(r, "tcb_info", "FMSPC or PCEID differs from the PCK certificate's");
+		th_reject(r, "tcb_info", "FMSPC or PCEID differs from the PCK certificate's");
 		goto out;
 	}
 	if (!th_ecdsa_verify_raw(X509_get0_pubkey(pck), q->qe_report, 384, q->qe_report_sig)) {
-		fail(r, "qe_report_signature", "the QE report is not signed by the PCK key");
+		th_reject(r, "qe_report_signature", "the QE report is not signed by the PCK key");
 		goto out;
 	}
 	th_quote_qe_report_data(q->attest_key, q->qe_auth, q->qe_auth_len, rd);
 	memcpy(&qe, q->qe_report, sizeof(qe));
 	if (memcmp(rd, qe.report_data, 32)) {
-		fail(r, "qe_report_data", "REPORTDATA is not SHA-256(attestation key || auth data)");
+		th_reject(r, "qe_report_data", "REPORTDATA is not SHA-256(attestation key || auth data)");
 		goto out;
 	}
 	if (!check_qe_identity(&qid, &qe, r))
 		goto out;
 	ak = th_ec_pub_from_raw(q->attest_key);
 	if (!ak) {
-		fail(r, "attest_key", "not a P-256 point");
+		th_reject(r, "attest_key", "not a P-256 point");
 		goto out;
 	}
 	if (!th_ecdsa_verify_raw(ak, q->raw, q->signed_len, q->sig)) {
-		fail(r, "quote_signature", "header || body is not signed by the attestation key");
+		th_reject(r, "quote_signature", "header || body is not signed by the attestation key");
 		goto out;
 	}
 	st = tcb_level_status(&tcb, &ext);
 	snprintf(r->tcb_status, sizeof(r->tcb_status), "%s", st ? st : "TcbLevelNotFound");
 	if (!st) {
-		fail(r, "tcb_level", "no TCB level of the TCB info matches the PCK certificate");
+		th_reject(r, "tcb_level", "no TCB level of the TCB info matches the PCK certificate");
 		goto out;
 	}
 	if (strcmp(st, "UpToDate")) {
-		fail(r, "tcb_status", "the platform's TCB is %s", st);
+		th_reject(r, "tcb_status", "the platform's TCB is %s", st);
 		goto out;
 	}
 	if (strcmp(r->qe_status, "UpToDate")) {
-		fail(r, "qe_identity", "the QE's TCB is %s", r->qe_status);
+		th_reject(r, "qe_identity", "the QE's TCB is %s", r->qe_status);
 		goto out;
 	}
 	ok = true;
