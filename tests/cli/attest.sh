@@ -3,6 +3,7 @@
 # with openssl alone, our verifier's verdicts (and every negative case), TCB scenarios,
 # platforms that differ, Intel's real root refused, the drop-in libsgx_dcap_ql.so.1.
 source "$(dirname "$0")/../lib.sh"
+source "$(dirname "$0")/../guest-lib.sh"
 export TEEHOST_SIM_STATE_DIR=$TMP/state
 unset TEEHOST_SIM_TCB
 SAMPLE=$BUILD/sample.elf
@@ -163,14 +164,9 @@ run "$TEEHOST" attest verify --collateral "$TMP/bad" "$Q"
 is "$rc" 1 "missing collateral file"
 like "$err" "qe-identity.json" "names the missing file"
 
-# Intel's real root: a certificate with Intel's real root public key (from Intel's DCAP
-# QvE, qve.cpp INTEL_ROOT_PUB_KEY) must not verify anything the simulator issued
-intel_key=040ba9c4c0c0c86193a3fe23d6b02cda10a8bbd4e88e48b4458561a36e705525f567918e2edc88e40d860bd0cc4ee26aacc988e505a953558c453f6b0904ae7394
-printf '3059301306072a8648ce3d020106082a8648ce3d030107034200%s' "$intel_key" | xxd -r -p |
-	openssl pkey -pubin -inform DER -out "$TMP/intel.pub"
-openssl ecparam -name prime256v1 -genkey -noout -out "$TMP/k.pem" 2>/dev/null
-openssl x509 -new -key "$TMP/k.pem" -force_pubkey "$TMP/intel.pub" -days 1 \
-	-subj "/CN=Intel SGX Root CA/O=Intel Corporation/L=Santa Clara/ST=CA/C=US" -out "$TMP/intel-root.pem"
+# Intel's real root: a certificate with Intel's real root public key must not verify anything
+# the simulator issued
+intel_root_pem "$TMP/intel-root.pem"
 run "$TEEHOST" attest verify --collateral "$C" --root "$TMP/intel-root.pem" "$Q"
 is "$rc" 1 "verify against Intel's real root key fails"
 like "$out" "NOT verified: pck_chain: the chain's root is not the trusted root" "  ... the chain is not Intel's"

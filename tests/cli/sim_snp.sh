@@ -3,18 +3,11 @@
 # the kernel's errno rules, the extended report's length protocol, our verifier, openssl on the
 # chain, attest collateral, tampering.
 source "$(dirname "$0")/../lib.sh"
+source "$(dirname "$0")/../guest-lib.sh"
 CLIENT=$BUILD/tests/snp-client
 export TEEHOST_SIM_STATE_DIR=$TMP/state
 
-run "$TEEHOST" sim --snp-guest -- /bin/true
-if [ "$rc" -ne 0 ] && grep -q "seccomp" <<<"$err"; then
-	skip "sim --snp-guest" "no seccomp user notification here: $err"
-	done_testing
-	exit
-fi
-is "$rc" 0 "sim --snp-guest runs a program (exit status passed through)"
-run "$TEEHOST" sim --snp-guest -- /bin/sh -c 'exit 7'
-is "$rc" 7 "PROGRAM's exit status is sim's"
+guest_sim_smoke --snp-guest "sim --snp-guest runs a program (exit status passed through)" 7
 
 run "$TEEHOST" sim --snp-guest -- "$CLIENT" errnos
 is "$rc" 0 "static client opens /dev/sev-guest"

@@ -4,18 +4,11 @@
 # configfs-tsm read by static busybox, attest collateral --tee tdx, our verifier (pass, tamper,
 # out-of-date TCB, another platform, Intel's real root), openssl on the chain, show --json.
 source "$(dirname "$0")/../lib.sh"
+source "$(dirname "$0")/../guest-lib.sh"
 CLIENT=$BUILD/tests/tdx-client
 export TEEHOST_SIM_STATE_DIR=$TMP/state
 
-run "$TEEHOST" sim --tdx-guest -- /bin/true
-if [ "$rc" -ne 0 ] && grep -q "seccomp" <<<"$err"; then
-	skip "sim --tdx-guest" "no seccomp user notification here: $err"
-	done_testing
-	exit
-fi
-is "$rc" 0 "sim --tdx-guest runs a program"
-run "$TEEHOST" sim --tdx-guest -- /bin/sh -c 'exit 9'
-is "$rc" 9 "PROGRAM's exit status is sim's"
+guest_sim_smoke --tdx-guest "sim --tdx-guest runs a program" 9
 
 run "$TEEHOST" sim --tdx-guest -- "$CLIENT" errnos
 is "$rc" 0 "static client opens /dev/tdx_guest"
@@ -136,12 +129,7 @@ TEEHOST_SIM_STATE_DIR=$other run "$TEEHOST" attest collateral --tee tdx --out "$
 run "$TEEHOST" attest verify --collateral "$TMP/col2" "$TMP/q.bin"
 is "$rc" 1 "another platform's root does not anchor the chain"
 like "$out" "NOT verified: pck_chain" "  ... at the PCK chain"
-intel_key=040ba9c4c0c0c86193a3fe23d6b02cda10a8bbd4e88e48b4458561a36e705525f567918e2edc88e40d860bd0cc4ee26aacc988e505a953558c453f6b0904ae7394
-printf '3059301306072a8648ce3d020106082a8648ce3d030107034200%s' "$intel_key" | xxd -r -p |
-	openssl pkey -pubin -inform DER -out "$TMP/intel.pub"
-openssl ecparam -name prime256v1 -genkey -noout -out "$TMP/k.pem" 2>/dev/null
-openssl x509 -new -key "$TMP/k.pem" -force_pubkey "$TMP/intel.pub" -days 1 \
-	-subj "/CN=Intel SGX Root CA/O=Intel Corporation/L=Santa Clara/ST=CA/C=US" -out "$TMP/intel-root.pem"
+intel_root_pem "$TMP/intel-root.pem"
 run "$TEEHOST" attest verify --collateral "$C" --root "$TMP/intel-root.pem" "$TMP/q.bin"
 is "$rc" 1 "verify against Intel's real root key fails"
 run openssl verify -CAfile "$TMP/intel-root.pem" -untrusted "$C/pck-ca.pem" "$C/pck.pem"

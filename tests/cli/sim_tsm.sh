@@ -3,6 +3,7 @@
 # calls, no preload): the tree, the attributes each provider shows, inblob/outblob/auxblob,
 # generation, privlevel and its floor, and the kernel's errno for every bad use.
 source "$(dirname "$0")/../lib.sh"
+source "$(dirname "$0")/../guest-lib.sh"
 export TEEHOST_SIM_STATE_DIR=$TMP/state
 BUSYBOX=$(command -v busybox)
 if [ -z "$BUSYBOX" ] || ! file -L "$BUSYBOX" | grep -q "statically linked"; then
@@ -11,11 +12,7 @@ if [ -z "$BUSYBOX" ] || ! file -L "$BUSYBOX" | grep -q "statically linked"; then
 	exit
 fi
 run "$TEEHOST" sim --snp-guest -- "$BUSYBOX" true
-if [ "$rc" -ne 0 ] && grep -q "seccomp" <<<"$err"; then
-	skip "configfs-tsm" "no seccomp user notification here: $err"
-	done_testing
-	exit
-fi
+skip_without_seccomp_notify "configfs-tsm"
 if grep -q "configfs-tsm was not available" <<<"$err"; then
 	skip "configfs-tsm" "cannot mount FUSE in a private mount namespace here: $err"
 	done_testing
