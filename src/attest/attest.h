@@ -107,6 +107,14 @@ struct th_attest_enclave_id {
 	uint64_t attributes;
 	uint64_t xfrm;
 };
+/*
+ * MRSIGNER of every simulated Intel enclave (QE3 and PCE in pki.c, TD QE in tdx.c): one value,
+ * as Intel signs all its architectural enclaves with one key.
+ */
+#define TH_SIM_MRSIGNER                                                                            \
+	{ 0x7e, 0x48, 0xa1, 0x0f, 0xc2, 0x5d, 0x93, 0x36, 0x1e, 0xb7, 0x04, 0x6a, 0xf9, 0x22, 0x8c, \
+	  0x51, 0xd0, 0x3b, 0x6f, 0xa5, 0x14, 0xe8, 0x79, 0x02, 0xbd, 0x46, 0x9a, 0x2c, 0x63, 0xf1, \
+	  0x0e, 0x85 }
 extern const struct th_attest_enclave_id th_attest_sim_qe;
 extern const struct th_attest_enclave_id th_attest_sim_pce;
 
