@@ -33,3 +33,23 @@ intel_root_pem() {
 	openssl x509 -new -key "$TMP/k.pem" -force_pubkey "$TMP/intel.pub" -days 1 \
 		-subj "/CN=Intel SGX Root CA/O=Intel Corporation/L=Santa Clara/ST=CA/C=US" -out "$1"
 }
+
+# tamper QUOTE OFFSET: QUOTE with bit 0 of byte OFFSET flipped, into $TMP/t.bin
+tamper() {
+	python3 -c 'import sys; d=bytearray(open(sys.argv[1],"rb").read()); d[int(sys.argv[2])]^=1; open(sys.argv[3],"wb").write(d)' "$1" "$2" "$TMP/t.bin"
+}
+
+# refused_tampered QUOTE COLLATERAL OFFSET:WHAT:STEP...: with a bit flipped at OFFSET (in WHAT),
+# attest verify --collateral COLLATERAL refuses QUOTE at STEP, for each spec
+refused_tampered() {
+	local quote=$1 coll=$2 spec off what step
+
+	shift 2
+	for spec in "$@"; do
+		IFS=: read -r off what step <<<"$spec"
+		tamper "$quote" "$off"
+		run "$TEEHOST" attest verify --collateral "$coll" "$TMP/t.bin"
+		is "$rc" 1 "a flipped bit in $what: not verified"
+		like "$out" "NOT verified: $step:" "  ... at step $step"
+	done
+}

@@ -97,19 +97,11 @@ run "$TEEHOST" attest verify --json "$Q"
 is "$rc" 0 "verify without --collateral: fresh collateral of this platform"
 is "$(jq -r .verified <<<"$out")" true "verify --json: verified"
 
-tamper() {  # OFFSET -> $TMP/t.bin with one bit flipped
-	python3 -c 'import sys; d=bytearray(open(sys.argv[1],"rb").read()); d[int(sys.argv[2])]^=1; open(sys.argv[3],"wb").write(d)' "$Q" "$1" "$TMP/t.bin"
-}
-for spec in 112:report.mrenclave:quote_signature 368:report.report_data:quote_signature \
-	436:signature:quote_signature 520:attest_key:qe_report_data 700:qe_report:qe_report_signature \
+refused_tampered "$Q" "$C" 112:report.mrenclave:quote_signature \
+	368:report.report_data:quote_signature 436:signature:quote_signature \
+	520:attest_key:qe_report_data 700:qe_report:qe_report_signature \
 	948:qe_report_signature:qe_report_signature 1020:qe_auth_data:qe_report_data \
-	1200:certification_data:pck_chain; do
-	IFS=: read -r off what step <<<"$spec"
-	tamper "$off"
-	run "$TEEHOST" attest verify --collateral "$C" "$TMP/t.bin"
-	is "$rc" 1 "a flipped bit in $what: not verified"
-	like "$out" "NOT verified: $step:" "  ... at step $step"
-done
+	1200:certification_data:pck_chain
 # bytes inside the PCK certificate's signed body, found in the quote's own PEM: a byte of its
 # public key and a byte of the PPID in its SGX extension (Intel's QvE takes the chain from the
 # quote, and QVL then refuses both too); and the line break between two certificates, which no
@@ -139,7 +131,7 @@ for spec in key:"the public key does not decode: PCK certificate" \
 	eol:"the certification data holds 0 certificates"; do
 	what=${spec%%:*}
 	off=$(pem_offset "$what")
-	tamper "$off"
+	tamper "$Q" "$off"
 	run "$TEEHOST" attest verify --collateral "$C" "$TMP/t.bin"
 	is "$rc" 1 "certification data, PCK certificate's $what (offset $off): not verified"
 	like "$out" "NOT verified: pck_chain: ${spec#*:}" "  ... ${spec#*:}"

@@ -100,17 +100,8 @@ is "$rc" 0 "our verifier accepts the TDX quote"
 like "$out" "TCB status +UpToDate" "TCB UpToDate"
 run "$TEEHOST" attest verify --json "$TMP/q.bin"
 is "$(jq -r .verified <<<"$out")" true "verify without --collateral: fresh TDX collateral"
-tamper() {  # OFFSET -> $TMP/t.bin with one bit flipped
-	python3 -c 'import sys; d=bytearray(open(sys.argv[1],"rb").read()); d[int(sys.argv[2])]^=1; open(sys.argv[3],"wb").write(d)' "$TMP/q.bin" "$1" "$TMP/t.bin"
-}
-for spec in 184:mr_td:quote_signature 568:report_data:quote_signature 640:signature:quote_signature \
-	900:qe_report:qe_report_signature; do
-	IFS=: read -r off what step <<<"$spec"
-	tamper "$off"
-	run "$TEEHOST" attest verify --collateral "$C" "$TMP/t.bin"
-	is "$rc" 1 "a flipped bit in $what: not verified"
-	like "$out" "NOT verified: $step:" "  ... at step $step"
-done
+refused_tampered "$TMP/q.bin" "$C" 184:mr_td:quote_signature 568:report_data:quote_signature \
+	640:signature:quote_signature 900:qe_report:qe_report_signature
 jq -c '.tcbInfo.tdxModule.mrsigner = ("01" + .tcbInfo.tdxModule.mrsigner[2:])' "$C/tcb-info.json" > "$TMP/x.json"
 cp -r "$C" "$TMP/bad" && cp "$TMP/x.json" "$TMP/bad/tcb-info.json"
 run "$TEEHOST" attest verify --collateral "$TMP/bad" "$TMP/q.bin"
