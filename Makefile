@@ -91,7 +91,9 @@ $(BUILD)/fuzz/%: fuzz/%.c fuzz/replay.c $(LIBA)
 	@$(if $(Q),echo "  FUZZ    $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< fuzz/replay.c $(LIBA) $(LDLIBS)
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+# Dependency files only: a packaged source copy under $(BUILD)/deb has directories such as
+# etc/modprobe.d in its host fixtures, which make would try to read as makefiles.
+-include $(shell find $(BUILD) -path '$(BUILD)/deb' -prune -o -name '*.d' -type f -print 2>/dev/null)
 
 # --- install --------------------------------------------------------------------------------
 install: all

@@ -4,6 +4,9 @@
 # lintian at its default level. Exit non-zero on a build failure or a lintian error/warning.
 #   scripts/make-deb.sh OUT
 set -eu
+# The package builds with its own Makefile defaults, not the caller's make state or build dir
+# (a BUILD pointing here would make the copy's make read this tree's files).
+unset BUILD SAN MAKELEVEL MAKEFLAGS MFLAGS MAKEOVERRIDES
 out=$1
 top=$(cd "$(dirname "$0")/.." && pwd)
 version=$(dpkg-parsechangelog -l "$top/debian/changelog" -SVersion)

@@ -52,7 +52,7 @@ mount "$loop" "$root"
 
 step "debootstrap bookworm from $mirror (the slow part of a cold run)"
 debootstrap --variant=minbase \
-	--include=systemd-sysv,udev,kmod,openssh-server,python3,linux-image-amd64,grub-pc,initramfs-tools,libssl3,zlib1g,libjansson4,iproute2,procps \
+	--include=systemd-sysv,udev,kmod,openssh-server,python3,linux-image-amd64,grub-pc,initramfs-tools,libssl3,zlib1g,libjansson4,libfuse3-3,iproute2,procps \
 	bookworm "$root" "$mirror" >"$log" 2>&1 || { tail -n 20 "$log" >&2; exit 1; }
 
 step "configuring: network, SSH key, fstab, serial console, GRUB"
