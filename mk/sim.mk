@@ -40,8 +40,9 @@ $(SIM_LIB): $(SIM_OBJ) $(SIM_LIBOBJ)
 	$(Q)$(CC) $(CFLAGS) $(SIM_SANFLAGS) -shared -Wl,-z,noexecstack -Wl,-z,now \
 		-o $@ $^ $(SIM_LDLIBS)
 
-# sim-lib/: a directory holding only teehost's libsgx_enclave_common.so.1, which `teehost sim`
-# puts on PROGRAM's LD_LIBRARY_PATH when the system has no such library (--common-lib)
+# sim-lib/: a directory holding only teehost's libsgx_enclave_common.so.1 and libsgx_dcap_ql.so.1
+# (mk/attest.mk), which `teehost sim` puts on PROGRAM's LD_LIBRARY_PATH when the system has no
+# such library (--common-lib)
 SIM_COMMON_DIR := $(BUILD)/sim-lib
 ALL_TARGETS += $(SIM_COMMON_DIR)/libsgx_enclave_common.so.1
 $(SIM_COMMON_DIR)/libsgx_enclave_common.so.1: $(COMMON_LIB)

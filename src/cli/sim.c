@@ -90,7 +90,8 @@ static bool system_has_common_lib(void)
 
 /*
  * Give PROGRAM teehost's libsgx_enclave_common.so.1: the directory beside the preload library
- * LIB that holds only that library (sim-lib/), put first on LD_LIBRARY_PATH.
+ * LIB that holds only that library and libsgx_dcap_ql.so.1 (sim-lib/), put first on
+ * LD_LIBRARY_PATH.
  */
 static int provide_common_lib(const char *lib)
 {

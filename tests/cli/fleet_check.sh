@@ -37,7 +37,8 @@ alpha ansible_connection=community.general.chroot ansible_host=$TMP/alpha ansibl
 beta ansible_connection=community.general.chroot ansible_host=$TMP/beta ansible_become=false ansible_python_interpreter=/usr/bin/python3
 gone ansible_host=127.0.0.1 ansible_port=9 ansible_user=nobody ansible_ssh_common_args='-o ConnectTimeout=5 -o BatchMode=yes'
 EOF2
-export ANSIBLE_NOCOLOR=1 ANSIBLE_LOCAL_TEMP=$TMP/ansible-local ANSIBLE_RETRY_FILES_ENABLED=0 \
+export ANSIBLE_NOCOLOR=1 ANSIBLE_HOME=$TMP/ansible-home ANSIBLE_LOCAL_TEMP=$TMP/ansible-local \
+	ANSIBLE_SSH_CONTROL_PATH_DIR=$TMP/ansible-cp ANSIBLE_RETRY_FILES_ENABLED=0 \
 	ANSIBLE_DEPRECATION_WARNINGS=0 ANSIBLE_HOST_KEY_CHECKING=0
 
 run "$TEEHOST" fleet check --inventory "$TMP/inventory.ini" --out "$TMP/report.html"

@@ -47,7 +47,8 @@ cat >"$TMP/inventory.ini" <<EOF
 [lab]
 testhost ansible_connection=community.general.chroot ansible_host=$target ansible_become=false ansible_python_interpreter=/usr/bin/python3
 EOF
-export ANSIBLE_NOCOLOR=1 ANSIBLE_STDOUT_CALLBACK=default ANSIBLE_LOCAL_TEMP=$TMP/ansible-local \
+export ANSIBLE_NOCOLOR=1 ANSIBLE_STDOUT_CALLBACK=default ANSIBLE_HOME=$TMP/ansible-home ANSIBLE_LOCAL_TEMP=$TMP/ansible-local \
+	ANSIBLE_SSH_CONTROL_PATH_DIR=$TMP/ansible-cp \
 	ANSIBLE_RETRY_FILES_ENABLED=0 ANSIBLE_DEPRECATION_WARNINGS=0
 
 # --- bad input: one line, exit != 0, no host touched ---------------------------------
