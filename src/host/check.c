@@ -90,6 +90,19 @@ void th_check_skip_all(struct th_host *h, const char *const *ids, size_t n, cons
 	}
 }
 
+void th_check_table(struct th_host *h, const struct th_check_def *defs, size_t n,
+		    th_check_gate_fn *closed, void *family)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *why = closed(h, family, defs[i].gate);
+		struct th_check *c = th_check_add(h, defs[i].id, why ? false : defs[i].required);
+		if (why)
+			th_check_set(c, TH_SKIP, "%s", why);
+		else
+			defs[i].run(h, family, c);
+	}
+}
+
 /* ---- probes -------------------------------------------------------------------------------- */
 
 bool th_host_exists(struct th_host *h, const char *path)
