@@ -143,8 +143,6 @@ void th_check_tdx(struct th_host *h);
 void th_check_kvm(struct th_host *h);
 
 /* Ids in report order, per family, for documentation and skip_all. */
-extern const char *const th_sev_ids[];
-extern const size_t th_sev_nids;
 extern const char *const th_tdx_ids[];
 extern const size_t th_tdx_nids;
 
