@@ -82,14 +82,6 @@ void th_check_fix(struct th_check *c, const char *fmt, ...)
 	va_end(ap);
 }
 
-void th_check_skip_all(struct th_host *h, const char *const *ids, size_t n, const char *reason)
-{
-	for (size_t i = 0; i < n; i++) {
-		struct th_check *c = th_check_add(h, ids[i], false);
-		th_check_set(c, TH_SKIP, "%s", reason);
-	}
-}
-
 void th_check_table(struct th_host *h, const struct th_check_def *defs, size_t n,
 		    th_check_gate_fn *closed, void *family)
 {

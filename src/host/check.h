@@ -115,9 +115,6 @@ void th_check_ev(struct th_check *c, const char *fmt, ...);
 __attribute__((format(printf, 2, 3)))
 void th_check_fix(struct th_check *c, const char *fmt, ...);
 
-/* Add each id as a skip with the same reason. */
-void th_check_skip_all(struct th_host *h, const char *const *ids, size_t n, const char *reason);
-
 /*
  * Checks as data: each family (check_sgx.c, ...) is one table of rows in report order, and
  * a check's id is written only in its row.  A row sits behind a gate of its family; while
@@ -141,10 +138,6 @@ void th_check_sgx(struct th_host *h);
 void th_check_sev(struct th_host *h);
 void th_check_tdx(struct th_host *h);
 void th_check_kvm(struct th_host *h);
-
-/* Ids in report order, per family, for documentation and skip_all. */
-extern const char *const th_tdx_ids[];
-extern const size_t th_tdx_nids;
 
 /* The udev rules teehost installs (udev/90-teehost-sgx.rules). */
 extern const char th_sgx_udev_rules[];
