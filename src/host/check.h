@@ -129,7 +129,8 @@ struct th_check_def {
 	unsigned gate;
 	void (*run)(struct th_host *h, void *family, struct th_check *c);
 };
-/* NULL while the checks behind GATE apply, else why they are skipped */
+/* NULL while the checks behind GATE apply, else why they are skipped; a family without
+ * gates passes no function */
 typedef const char *th_check_gate_fn(const struct th_host *h, const void *family, unsigned gate);
 void th_check_table(struct th_host *h, const struct th_check_def *defs, size_t n,
 		    th_check_gate_fn *closed, void *family);

@@ -270,18 +270,45 @@ void th_check_tdx(struct th_host *h)
 	th_check_table(h, tdx_checks, sizeof(tdx_checks) / sizeof(tdx_checks[0]), tdx_gate_closed, NULL);
 }
 
-/* KVM: every TEE VM host needs it; elsewhere it is information. */
-void th_check_kvm(struct th_host *h)
-{
-	struct th_check *c;
-	struct stat st;
-	char buf[64], path[96];
-	bool vm_host = (h->sev_hw && (!h->opts.only || (h->opts.only & TH_ONLY_SEV))) ||
-		       (h->tdx_host_hw && (!h->opts.only || (h->opts.only & TH_ONLY_TDX)));
+/* ---- KVM: every TEE VM host needs it; elsewhere it is information -------------------------- */
 
-	if (h->opts.only && !(h->opts.only & (TH_ONLY_SEV | TH_ONLY_TDX)))
+/* A VM host of a family this run checks: SEV or TDX hardware, within --only. */
+static bool kvm_needed(const struct th_host *h)
+{
+	return (h->sev_hw && (!h->opts.only || (h->opts.only & TH_ONLY_SEV))) ||
+	       (h->tdx_host_hw && (!h->opts.only || (h->opts.only & TH_ONLY_TDX)));
+}
+
+/* On the live machine: open /dev/kvm and ask its API version. */
+static void kvm_dev_answers(struct th_check *c)
+{
+	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		th_check_ev(c, "open: %s", strerror(errno));
+		th_check_set(c, TH_WARN, "KVM is there but this user cannot open it");
+		th_check_fix(c, "Add the user to the group that owns /dev/kvm (usually kvm).");
 		return;
-	c = th_check_add(h, "kvm.dev", vm_host);
+	}
+	int api = ioctl(fd, KVM_GET_API_VERSION, 0);
+	close(fd);
+	th_check_ev(c, "KVM_GET_API_VERSION=%d", api);
+	if (api == KVM_API_VERSION) {
+		th_check_set(c, TH_PASS, "KVM is present and answers (API %d)", api);
+	} else {
+		th_check_set(c, TH_FAIL, "KVM answers with API version %d, not %d", api, KVM_API_VERSION);
+		th_check_fix(c, "The kernel's KVM is broken or foreign; boot a standard kernel.");
+	}
+}
+
+static void kvm_dev(struct th_host *h, void *family, struct th_check *c)
+{
+	static const char *const kvm_mods[] = { "kvm_intel", "kvm_amd", "kvm_pvm" };
+	bool vm_host = kvm_needed(h);
+	struct stat st;
+	char desc[160], mods[64] = "", path[96];
+	(void)family;
+
+	c->required = vm_host;
 	int err = th_root_stat(&h->root, "/dev/kvm", &st, true);
 	if (err) {
 		th_check_ev(c, "/dev/kvm: %s", strerror(-err));
@@ -291,52 +318,52 @@ void th_check_kvm(struct th_host *h)
 		} else {
 			th_check_set(c, TH_SKIP, "no /dev/kvm: only SEV, TDX and SGX-VM hosts need KVM");
 		}
-	} else {
-		char desc[160], mods[64] = "";
-		static const char *const kvm_mods[] = { "kvm_intel", "kvm_amd", "kvm_pvm" };
-		th_host_describe_node(h, &st, desc, sizeof(desc));
-		th_check_ev(c, "/dev/kvm: %s", desc);
-		for (size_t i = 0; i < sizeof(kvm_mods) / sizeof(kvm_mods[0]); i++) {
-			snprintf(path, sizeof(path), "/sys/module/%s", kvm_mods[i]);
-			if (th_host_exists(h, path))
-				snprintf(mods + strlen(mods), sizeof(mods) - strlen(mods), "%s%s", mods[0] ? " " : "", kvm_mods[i]);
-		}
-		th_check_ev(c, "vendor module: %s", mods[0] ? mods : "none found in /sys/module");
-		if (h->root.live && S_ISCHR(st.st_mode)) {
-			int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-			if (fd < 0) {
-				th_check_ev(c, "open: %s", strerror(errno));
-				th_check_set(c, TH_WARN, "KVM is there but this user cannot open it");
-				th_check_fix(c, "Add the user to the group that owns /dev/kvm (usually kvm).");
-			} else {
-				int api = ioctl(fd, KVM_GET_API_VERSION, 0);
-				close(fd);
-				th_check_ev(c, "KVM_GET_API_VERSION=%d", api);
-				if (api == KVM_API_VERSION) {
-					th_check_set(c, TH_PASS, "KVM is present and answers (API %d)", api);
-				} else {
-					th_check_set(c, TH_FAIL, "KVM answers with API version %d, not %d", api, KVM_API_VERSION);
-					th_check_fix(c, "The kernel's KVM is broken or foreign; boot a standard kernel.");
-				}
-			}
-		} else {
-			th_check_set(c, TH_PASS, "KVM is present");
-		}
+		return;
 	}
+	th_host_describe_node(h, &st, desc, sizeof(desc));
+	th_check_ev(c, "/dev/kvm: %s", desc);
+	for (size_t i = 0; i < sizeof(kvm_mods) / sizeof(kvm_mods[0]); i++) {
+		snprintf(path, sizeof(path), "/sys/module/%s", kvm_mods[i]);
+		if (th_host_exists(h, path))
+			snprintf(mods + strlen(mods), sizeof(mods) - strlen(mods), "%s%s", mods[0] ? " " : "", kvm_mods[i]);
+	}
+	th_check_ev(c, "vendor module: %s", mods[0] ? mods : "none found in /sys/module");
+	if (h->root.live && S_ISCHR(st.st_mode))
+		kvm_dev_answers(c);
+	else
+		th_check_set(c, TH_PASS, "KVM is present");
+}
 
-	c = th_check_add(h, "kvm.nested", false);
+static void kvm_nested(struct th_host *h, void *family, struct th_check *c)
+{
+	char buf[64], path[96];
+	(void)family;
+
 	const char *mod = th_host_exists(h, "/sys/module/kvm_amd") ? "kvm_amd" :
 			  th_host_exists(h, "/sys/module/kvm_intel") ? "kvm_intel" : NULL;
 	if (!mod) {
 		th_check_set(c, TH_SKIP, "neither kvm_amd nor kvm_intel is loaded");
-	} else {
-		snprintf(path, sizeof(path), "/sys/module/%s/parameters/nested", mod);
-		if (!th_host_read_line(h, path, buf, sizeof(buf))) {
-			th_check_set(c, TH_SKIP, "%s has no nested parameter", mod);
-		} else {
-			th_check_ev(c, "%s = %s", path, buf);
-			th_check_set(c, TH_PASS, "nested virtualization is %s in %s",
-				     (!strcmp(buf, "Y") || !strcmp(buf, "1")) ? "on" : "off", mod);
-		}
+		return;
 	}
+	snprintf(path, sizeof(path), "/sys/module/%s/parameters/nested", mod);
+	if (!th_host_read_line(h, path, buf, sizeof(buf))) {
+		th_check_set(c, TH_SKIP, "%s has no nested parameter", mod);
+		return;
+	}
+	th_check_ev(c, "%s = %s", path, buf);
+	th_check_set(c, TH_PASS, "nested virtualization is %s in %s",
+		     (!strcmp(buf, "Y") || !strcmp(buf, "1")) ? "on" : "off", mod);
+}
+
+static const struct th_check_def kvm_checks[] = {
+	/* id                   required  gate  function */
+	{ "kvm.dev",            false,    0,    kvm_dev },    /* required on an SEV or TDX host */
+	{ "kvm.nested",         false,    0,    kvm_nested },
+};
+
+void th_check_kvm(struct th_host *h)
+{
+	if (h->opts.only && !(h->opts.only & (TH_ONLY_SEV | TH_ONLY_TDX)))
+		return;
+	th_check_table(h, kvm_checks, sizeof(kvm_checks) / sizeof(kvm_checks[0]), NULL, NULL);
 }
