@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Run every test against one or more build directories and count TAP results.
-#   tests/run.sh BUILD_DIR [BUILD_DIR...]
+#   tests/run.sh BUILD_DIR [BUILD_DIR...] [TEST...]
 # Unit tests (cmocka, TAP output), CLI tests (bash TAP scripts) and fuzz-corpus replays run per
-# build directory. A test file that exits non-zero without reporting a failure counts as one
-# failure, and so does one that reports nothing. The last line is "N passed, N failed, N skipped".
+# build directory. TEST names (or shell patterns) pick some of them by the name the summary
+# shows after "BUILD_DIR/": test_host_check, cli/check_ids, 'cli/kernel*', fuzz/fuzz_sigstruct.
+# A test file counts as one failure more when it exits non-zero without reporting a failure,
+# reports nothing, prints no plan ("1..N": it died before the end) or a plan that differs from
+# the number of results. The last line is "N passed, N failed, N skipped".
 set -u
 # `make check` runs this from a recipe, so make's own state (MAKELEVEL, MAKEFLAGS with its
 # jobserver) would reach every build a test starts; the kernel selftest's lib.mk then left
@@ -13,6 +16,22 @@ cd "$(dirname "$0")/.." || exit 2
 root=$(pwd)
 pass=0 fail=0 skip=0
 failed_names=()
+builds=() picks=()
+for arg in "$@"; do
+	if [ -d "$arg" ]; then builds+=("$arg"); else picks+=("$arg"); fi
+done
+[ ${#builds[@]} -gt 0 ] || { echo "usage: tests/run.sh BUILD_DIR [BUILD_DIR...] [TEST...]" >&2; exit 2; }
+
+# picked NAME: true when no TEST was named or NAME matches one of them
+picked() {
+	local p
+	[ ${#picks[@]} -eq 0 ] && return 0
+	for p in "${picks[@]}"; do
+		# shellcheck disable=SC2053 # $p is a pattern on purpose
+		[[ $1 == $p ]] && return 0
+	done
+	return 1
+}
 log_dir=$(mktemp -d "${TMPDIR:-/tmp}/teehost-tests.XXXXXX")
 trap 'rm -rf "$log_dir"' EXIT
 # Before any test: what /, $HOME and the work tree hold (compared after the last test).
@@ -20,20 +39,31 @@ mkdir -p "$log_dir/before" && tests/leftovers.sh snap "$log_dir/before"
 
 # count_tap NAME LOGFILE EXIT_STATUS
 count_tap() {
-	local name=$1 log=$2 status=$3 p=0 f=0 s=0 line
+	local name=$1 log=$2 status=$3 p=0 f=0 s=0 plans=0 planned=0 line
 	while IFS= read -r line; do
 		case $line in
 		"ok "*"# SKIP"* | "ok "*"# skip"* | "not ok "*"# SKIP"* | "not ok "*"# skip"*) s=$((s + 1)) ;;
 		"ok "*) p=$((p + 1)) ;;
-		"1..0 # SKIP"* | "1..0 # skip"*) s=$((s + 1)) ;;
+		"1..0 # SKIP"* | "1..0 # skip"*) s=$((s + 1)) plans=$((plans + 1)) planned=$((planned + 1)) ;;
 		"not ok "*) f=$((f + 1)); failed_names+=("$name: ${line#not ok }") ;;
+		1..*)
+			# a plan; cmocka prints one per test group
+			if [[ $line =~ ^1\.\.([0-9]+)([[:space:]]|$) ]]; then
+				plans=$((plans + 1)) planned=$((planned + BASH_REMATCH[1]))
+			fi
+			;;
 		esac
 	done <"$log"
+	local ran=$((p + f + s))
 	if [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; then
-		f=1; failed_names+=("$name: exited with status $status")
+		f=$((f + 1)); failed_names+=("$name: exited with status $status")
 	fi
-	if [ $((p + f + s)) -eq 0 ]; then
-		f=1; failed_names+=("$name: reported no test")
+	if [ "$ran" -eq 0 ]; then
+		f=$((f + 1)); failed_names+=("$name: reported no test")
+	elif [ "$plans" -eq 0 ]; then
+		f=$((f + 1)); failed_names+=("$name: no plan line (1..N): it stopped before its end")
+	elif [ "$planned" -ne "$ran" ]; then
+		f=$((f + 1)); failed_names+=("$name: planned $planned tests, ran $ran")
 	fi
 	pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
 	printf '%-48s %3d passed, %d failed, %d skipped\n' "$name" "$p" "$f" "$s"
@@ -42,39 +72,52 @@ count_tap() {
 	fi
 }
 
-export VECTORS="$root/../shared/vectors"
-for build in "$@"; do
+# The vectors sit next to the main checkout; a work tree elsewhere names them with VECTORS=.
+export VECTORS="${VECTORS:-$root/../shared/vectors}"
+for build in "${builds[@]}"; do
 	[ -d "$build" ] || { echo "tests/run.sh: no build directory $build" >&2; exit 2; }
 	export BUILD="$root/$build" TEEHOST="$root/$build/teehost"
 	for t in "$build"/tests/test_*; do
 		[ -x "$t" ] || continue
+		picked "$(basename "$t")" || continue
 		log="$log_dir/$(basename "$t").log"
+		# the status first: a $(...) in count_tap's arguments would reset $? before it is read
 		CMOCKA_MESSAGE_OUTPUT=TAP timeout 1200 "$t" >"$log" 2>&1
-		count_tap "$build/$(basename "$t")" "$log" $?
+		status=$?
+		count_tap "$build/$(basename "$t")" "$log" "$status"
 	done
 	for t in tests/cli/*.sh; do
 		[ -f "$t" ] || continue
+		picked "cli/$(basename "$t" .sh)" || continue
 		log="$log_dir/$(basename "$t").log"
 		timeout 1800 bash "$t" >"$log" 2>&1 </dev/null
-		count_tap "$build/cli/$(basename "$t" .sh)" "$log" $?
+		status=$?
+		count_tap "$build/cli/$(basename "$t" .sh)" "$log" "$status"
 	done
 	for t in "$build"/fuzz/*; do
 		[ -x "$t" ] || continue
 		name=$(basename "$t")
+		picked "fuzz/$name" || continue
 		log="$log_dir/fuzz-$name.log"
+		echo "1..1" >"$log"
 		if [ -d "fuzz/corpus/$name" ]; then
 			n=$(find "fuzz/corpus/$name" -type f | wc -l)
-			if timeout 600 "$t" "fuzz/corpus/$name" >"$log" 2>&1; then
+			if timeout 600 "$t" "fuzz/corpus/$name" >>"$log" 2>&1; then
 				echo "ok 1 - replay $n corpus files" >>"$log"
 			else
 				echo "not ok 1 - replay of fuzz/corpus/$name" >>"$log"
 			fi
 		else
-			echo "not ok 1 - no corpus directory fuzz/corpus/$name" >"$log"
+			echo "not ok 1 - no corpus directory fuzz/corpus/$name" >>"$log"
 		fi
 		count_tap "$build/fuzz/$name" "$log" 0
 	done
 done
+
+if [ ${#picks[@]} -gt 0 ] && [ $((pass + fail + skip)) -eq 0 ]; then
+	echo "tests/run.sh: no test matches: ${picks[*]}" >&2
+	exit 2
+fi
 
 # After the last test: nothing new outside build directories and the documented caches.
 tests/leftovers.sh check "$log_dir/before" >"$log_dir/leftovers.log" 2>&1

@@ -82,11 +82,16 @@ void th_check_fix(struct th_check *c, const char *fmt, ...)
 	va_end(ap);
 }
 
-void th_check_skip_all(struct th_host *h, const char *const *ids, size_t n, const char *reason)
+void th_check_table(struct th_host *h, const struct th_check_def *defs, size_t n,
+		    th_check_gate_fn *closed, void *family)
 {
 	for (size_t i = 0; i < n; i++) {
-		struct th_check *c = th_check_add(h, ids[i], false);
-		th_check_set(c, TH_SKIP, "%s", reason);
+		const char *why = closed ? closed(h, family, defs[i].gate) : NULL;
+		struct th_check *c = th_check_add(h, defs[i].id, why ? false : defs[i].required);
+		if (why)
+			th_check_set(c, TH_SKIP, "%s", why);
+		else
+			defs[i].run(h, family, c);
 	}
 }
 
@@ -460,11 +465,9 @@ static void detect(struct th_host *h)
 
 /* ---- host.* -------------------------------------------------------------------------------- */
 
-static void check_common(struct th_host *h)
+static void host_cpu(struct th_host *h, void *family, struct th_check *c)
 {
-	struct th_check *c;
-
-	c = th_check_add(h, "host.cpu", false);
+	(void)family;
 	th_check_ev(c, "CPUID.0: vendor %s; CPUID.1: family 0x%x model 0x%x stepping %u",
 		    h->id.vendor[0] ? h->id.vendor : "(none)", h->id.family, h->id.model, h->id.stepping);
 	if (h->id.brand[0])
@@ -478,9 +481,12 @@ static void check_common(struct th_host *h)
 	} else {
 		th_check_set(c, TH_WARN, "neither an Intel nor an AMD CPU: teehost knows no TEE on it");
 	}
+}
 
-	c = th_check_add(h, "host.tee", false);
+static void host_tee(struct th_host *h, void *family, struct th_check *c)
+{
 	char tees[160] = "";
+	(void)family;
 #define TEE(cond, name) do { if (cond) snprintf(tees + strlen(tees), sizeof(tees) - strlen(tees), "%s%s", tees[0] ? ", " : "", name); } while (0)
 	TEE(h->sgx_hw, "SGX");
 	TEE(h->sev_hw, "SEV host");
@@ -491,24 +497,30 @@ static void check_common(struct th_host *h)
 	if (tees[0]) {
 		th_check_ev(c, "found: %s", tees);
 		th_check_set(c, TH_PASS, "checks below are for: %s", tees);
-	} else {
-		th_check_ev(c, "no SGX (CPUID.7.0:EBX[2]), no SEV (CPUID.0x8000001F:EAX[1]), no TDX");
-		if (h->tdx_host_unknown)
-			th_check_ev(c, "TDX host support unknown: no tdx_host_platform flag and MSR 0xFE unreadable");
-		th_check_set(c, TH_WARN, "this machine has no TEE hardware teehost can use; the TEE checks are skipped");
-		th_check_fix(c, "Run teehost on an SGX, SEV-SNP or TDX machine (or give --only sgx|sev|tdx to see what is missing).");
+		return;
 	}
+	th_check_ev(c, "no SGX (CPUID.7.0:EBX[2]), no SEV (CPUID.0x8000001F:EAX[1]), no TDX");
+	if (h->tdx_host_unknown)
+		th_check_ev(c, "TDX host support unknown: no tdx_host_platform flag and MSR 0xFE unreadable");
+	th_check_set(c, TH_WARN, "this machine has no TEE hardware teehost can use; the TEE checks are skipped");
+	th_check_fix(c, "Run teehost on an SGX, SEV-SNP or TDX machine (or give --only sgx|sev|tdx to see what is missing).");
+}
 
-	c = th_check_add(h, "host.kernel", false);
+static void host_kernel(struct th_host *h, void *family, struct th_check *c)
+{
+	(void)family;
 	if (h->have_release) {
 		th_check_ev(c, "/proc/sys/kernel/osrelease: %s", h->osrelease);
 		th_check_set(c, TH_PASS, "Linux %u.%u", h->kmajor, h->kminor);
 	} else {
 		th_check_set(c, TH_SKIP, "/proc/sys/kernel/osrelease is not readable");
 	}
+}
 
-	c = th_check_add(h, "host.kconfig", false);
-	th_host_kconfig(h, "X86");
+static void host_kconfig(struct th_host *h, void *family, struct th_check *c)
+{
+	(void)family;
+	th_host_kconfig(h, "X86"); /* loads the configuration */
 	if (h->have_kconfig) {
 		th_check_ev(c, "%s: %zu symbols", h->kconfig_src, h->kconfig.count);
 		th_check_set(c, TH_PASS, "kernel configuration found; config checks use it");
@@ -518,31 +530,46 @@ static void check_common(struct th_host *h)
 		th_check_fix(c, "Boot a kernel with CONFIG_IKCONFIG_PROC=y (gives /proc/config.gz), or install its /boot/config-%s.",
 			     h->have_release ? h->osrelease : "RELEASE");
 	}
+}
 
-	c = th_check_add(h, "host.msr", false);
-	bool need = h->sgx_hw || h->sev_hw || (h->id.intel && !h->tdx_guest);
-	if (!need) {
+static void host_msr(struct th_host *h, void *family, struct th_check *c)
+{
+	uint64_t v;
+	(void)family;
+
+	/* SGX and SEV hosts read firmware state from MSRs; so does finding TDX on an Intel host */
+	bool needed = h->sgx_hw || h->sev_hw || (h->id.intel && !h->tdx_guest);
+	if (!needed) {
 		th_check_set(c, TH_SKIP, "no check on this CPU reads MSRs");
+		return;
+	}
+	int err = th_host_msr(h, 0x10, &v);
+	if (err == -EIO)
+		err = 0;
+	th_check_ev(c, "%s/dev/cpu/0/msr: %s", h->root.live ? "" : h->root.path, err ? strerror(-err) : "readable");
+	if (!err) {
+		th_check_set(c, TH_PASS, "model-specific registers are readable");
 	} else {
-		uint64_t v;
-		int err = th_host_msr(h, 0x10, &v);
-		if (err == -EIO)
-			err = 0;
-		th_check_ev(c, "%s/dev/cpu/0/msr: %s", h->root.live ? "" : h->root.path, err ? strerror(-err) : "readable");
-		if (!err) {
-			th_check_set(c, TH_PASS, "model-specific registers are readable");
-		} else {
-			th_check_set(c, TH_WARN, "MSRs are not readable: checks that need them are skipped (firmware settings cannot be confirmed)");
-			th_check_fix(c, "Run as root after `modprobe msr` (teehost setup loads it and makes it load at boot).");
-		}
+		th_check_set(c, TH_WARN, "MSRs are not readable: checks that need them are skipped (firmware settings cannot be confirmed)");
+		th_check_fix(c, "Run as root after `modprobe msr` (teehost setup loads it and makes it load at boot).");
 	}
 }
+
+/* What the machine is; none of these decides readiness. */
+static const struct th_check_def host_checks[] = {
+	/* id                   required  gate  function */
+	{ "host.cpu",           false,    0,    host_cpu },
+	{ "host.tee",           false,    0,    host_tee },
+	{ "host.kernel",        false,    0,    host_kernel },
+	{ "host.kconfig",       false,    0,    host_kconfig },
+	{ "host.msr",           false,    0,    host_msr },
+};
 
 int th_host_check(struct th_host *h, struct th_err *e)
 {
 	(void)e;
 	detect(h);
-	check_common(h);
+	th_check_table(h, host_checks, sizeof(host_checks) / sizeof(host_checks[0]), NULL, NULL);
 	th_check_sgx(h);
 	th_check_sev(h);
 	th_check_tdx(h);

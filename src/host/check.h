@@ -114,21 +114,31 @@ __attribute__((format(printf, 2, 3)))
 void th_check_ev(struct th_check *c, const char *fmt, ...);
 __attribute__((format(printf, 2, 3)))
 void th_check_fix(struct th_check *c, const char *fmt, ...);
-/* Add each id as a skip with the same reason. */
-void th_check_skip_all(struct th_host *h, const char *const *ids, size_t n, const char *reason);
+
+/*
+ * Checks as data: each family (check_sgx.c, ...) is one table of rows in report order, and
+ * a check's id is written only in its row.  A row sits behind a gate of its family; while
+ * the gate is closed (no such hardware, or --only asked for a family the CPU lacks), the row
+ * is reported as a skip with the gate's reason and not required, and its function does not
+ * run.  Otherwise the function gives the verdict; a check whose requiredness depends on what
+ * the machine has sets c->required itself.  FAMILY is the family's own probe state.
+ */
+struct th_check_def {
+	const char *id;
+	bool required;
+	unsigned gate;
+	void (*run)(struct th_host *h, void *family, struct th_check *c);
+};
+/* NULL while the checks behind GATE apply, else why they are skipped; a family without
+ * gates passes no function */
+typedef const char *th_check_gate_fn(const struct th_host *h, const void *family, unsigned gate);
+void th_check_table(struct th_host *h, const struct th_check_def *defs, size_t n,
+		    th_check_gate_fn *closed, void *family);
 
 void th_check_sgx(struct th_host *h);
 void th_check_sev(struct th_host *h);
 void th_check_tdx(struct th_host *h);
 void th_check_kvm(struct th_host *h);
-
-/* Ids in report order, per family, for documentation and skip_all. */
-extern const char *const th_sgx_ids[];
-extern const size_t th_sgx_nids;
-extern const char *const th_sev_ids[];
-extern const size_t th_sev_nids;
-extern const char *const th_tdx_ids[];
-extern const size_t th_tdx_nids;
 
 /* The udev rules teehost installs (udev/90-teehost-sgx.rules). */
 extern const char th_sgx_udev_rules[];

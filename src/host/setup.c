@@ -79,6 +79,46 @@ static int change(struct th_host *h, struct th_plan *p, const char *path, char *
 	return 0;
 }
 
+/* ---- other configuration files ------------------------------------------------------------ */
+
+/* Every line of the files in a configuration directory set (udev's rules.d, modprobe.d), in
+ * the order of dirs: each to line(). suffix: only names longer than it that end in it; NULL:
+ * every name but dot files. skip: teehost's own file, never read as someone else's. */
+struct conf_scan {
+	const char *const *dirs;
+	size_t ndirs;
+	const char *suffix;
+	const char *skip;
+	void (*line)(void *ctx, const char *path, struct th_span line);
+	void *ctx;
+};
+
+static void scan_conf_lines(struct th_host *h, const struct conf_scan *s)
+{
+	size_t sl = s->suffix ? strlen(s->suffix) : 0;
+
+	for (size_t d = 0; d < s->ndirs; d++) {
+		DIR *dir;
+		struct dirent *de;
+		if (th_root_opendir(&h->root, s->dirs[d], &dir))
+			continue;
+		while ((de = readdir(dir))) {
+			char path[512], *buf;
+			size_t len, pos = 0, nl = strlen(de->d_name);
+			struct th_span l;
+			if (s->suffix ? nl <= sl || strcmp(de->d_name + nl - sl, s->suffix) : de->d_name[0] == '.')
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", s->dirs[d], de->d_name);
+			if (!strcmp(path, s->skip) || th_root_read(&h->root, path, 1u << 20, &buf, &len))
+				continue;
+			while (th_next_line(buf, len, &pos, &l))
+				s->line(s->ctx, path, l);
+			free(buf);
+		}
+		closedir(dir);
+	}
+}
+
 /* ---- SGX: udev rules ----------------------------------------------------------------------- */
 
 /* The stricter of two octal modes ("0660" vs "0666"): keep theirs when it grants a subset. */
@@ -91,57 +131,49 @@ static bool stricter(const char *theirs, unsigned asked)
 	return (m & ~(unsigned long)asked) == 0 && m != asked;
 }
 
+/* The modes other rules files give the SGX nodes, when stricter than ours, and where. */
+struct udev_modes {
+	char enc_mode[8], prv_mode[8];
+	char from_enc[200], from_prv[200];
+};
+
+static void udev_mode_line(void *ctx, const char *path, struct th_span l)
+{
+	struct udev_modes *m = ctx;
+	struct th_udev_rule r;
+	struct th_span k, v;
+	char mode[8];
+	if (th_udev_line(l, &r) || !th_udev_get(&r, "KERNEL", "==", &k) ||
+	    !th_udev_get(&r, "MODE", "=", &v) || v.n >= sizeof(mode))
+		return;
+	memcpy(mode, v.p, v.n);
+	mode[v.n] = '\0';
+	if (th_span_eq(k, "sgx_enclave") && stricter(mode, 0666)) {
+		snprintf(m->enc_mode, sizeof(m->enc_mode), "%s", mode);
+		snprintf(m->from_enc, sizeof(m->from_enc), "%.160s", path);
+	} else if (th_span_eq(k, "sgx_provision") && stricter(mode, 0660)) {
+		snprintf(m->prv_mode, sizeof(m->prv_mode), "%s", mode);
+		snprintf(m->from_prv, sizeof(m->from_prv), "%.160s", path);
+	}
+}
+
 static int plan_udev(struct th_host *h, struct th_plan *p, struct th_err *e)
 {
 	static const char *const dirs[] = { "/etc/udev/rules.d", "/run/udev/rules.d",
 					    "/usr/lib/udev/rules.d", "/lib/udev/rules.d" };
-	char enc_mode[8] = "0666", prv_mode[8] = "0660";
-	char from_enc[200] = "", from_prv[200] = "";
+	struct udev_modes m = { .enc_mode = "0666", .prv_mode = "0660" };
+	const struct conf_scan scan = { dirs, sizeof(dirs) / sizeof(dirs[0]), ".rules",
+					TH_SGX_UDEV_PATH, udev_mode_line, &m };
 
 	/* never loosen: a stricter MODE someone set for these nodes elsewhere is kept */
-	for (size_t d = 0; d < sizeof(dirs) / sizeof(dirs[0]); d++) {
-		DIR *dir;
-		struct dirent *de;
-		if (th_root_opendir(&h->root, dirs[d], &dir))
-			continue;
-		while ((de = readdir(dir))) {
-			char path[512], *buf;
-			size_t len, pos = 0;
-			struct th_span l;
-			size_t nl = strlen(de->d_name);
-			if (nl < 7 || strcmp(de->d_name + nl - 6, ".rules"))
-				continue;
-			snprintf(path, sizeof(path), "%s/%s", dirs[d], de->d_name);
-			if (!strcmp(path, TH_SGX_UDEV_PATH) || th_root_read(&h->root, path, 1u << 20, &buf, &len))
-				continue;
-			while (th_next_line(buf, len, &pos, &l)) {
-				struct th_udev_rule r;
-				struct th_span k, v;
-				char mode[8];
-				if (th_udev_line(l, &r) || !th_udev_get(&r, "KERNEL", "==", &k) ||
-				    !th_udev_get(&r, "MODE", "=", &v) || v.n >= sizeof(mode))
-					continue;
-				memcpy(mode, v.p, v.n);
-				mode[v.n] = '\0';
-				if (th_span_eq(k, "sgx_enclave") && stricter(mode, 0666)) {
-					snprintf(enc_mode, sizeof(enc_mode), "%s", mode);
-					snprintf(from_enc, sizeof(from_enc), "%.160s", path);
-				} else if (th_span_eq(k, "sgx_provision") && stricter(mode, 0660)) {
-					snprintf(prv_mode, sizeof(prv_mode), "%s", mode);
-					snprintf(from_prv, sizeof(from_prv), "%.160s", path);
-				}
-			}
-			free(buf);
-		}
-		closedir(dir);
-	}
+	scan_conf_lines(h, &scan);
 	/* other rules files already do exactly this (Intel's PSW installs them): add nothing */
 	for (size_t i = 0; i < h->n; i++)
 		if (!strcmp(h->v[i].id, "sgx.udev") && h->v[i].status == TH_PASS &&
 		    !th_host_exists(h, TH_SGX_UDEV_PATH))
 			return 0;
 	char rules[1024];
-	if (!from_enc[0] && !from_prv[0]) {
+	if (!m.from_enc[0] && !m.from_prv[0]) {
 		snprintf(rules, sizeof(rules), "%s", th_sgx_udev_rules);
 	} else {
 		snprintf(rules, sizeof(rules),
@@ -149,11 +181,11 @@ static int plan_udev(struct th_host *h, struct th_plan *p, struct th_err *e)
 			 "# Stricter modes found in other rules files are kept (teehost never loosens them).\n"
 			 "SUBSYSTEM==\"misc\",KERNEL==\"sgx_enclave\",MODE=\"%s\",SYMLINK+=\"sgx/enclave\"\n"
 			 "SUBSYSTEM==\"misc\",KERNEL==\"sgx_provision\",GROUP=\"sgx_prv\",MODE=\"%s\",SYMLINK+=\"sgx/provision\"\n",
-			 enc_mode, prv_mode);
-		if (from_enc[0])
-			note(p, "kept the stricter MODE=\"%s\" for sgx_enclave from %s", enc_mode, from_enc);
-		if (from_prv[0])
-			note(p, "kept the stricter MODE=\"%s\" for sgx_provision from %s", prv_mode, from_prv);
+			 m.enc_mode, m.prv_mode);
+		if (m.from_enc[0])
+			note(p, "kept the stricter MODE=\"%s\" for sgx_enclave from %s", m.enc_mode, m.from_enc);
+		if (m.from_prv[0])
+			note(p, "kept the stricter MODE=\"%s\" for sgx_provision from %s", m.prv_mode, m.from_prv);
 	}
 	char *new = strdup(rules);
 	if (!new)
@@ -236,51 +268,49 @@ static int plan_group(struct th_host *h, struct th_plan *p, struct th_err *e)
 
 /* ---- module options ------------------------------------------------------------------------ */
 
+/* What "options MOD ... PARAM=V" lines of other modprobe.d files set: -1 not set, 0 set off,
+ * 1 set on; where: the file of the last setting. */
+struct mod_param {
+	const char *mod;
+	char pat[64];	/* "PARAM=" */
+	int state;
+	char *where;
+	size_t cap;
+};
+
+static void mod_param_line(void *ctx, const char *path, struct th_span f)
+{
+	struct mod_param *m = ctx;
+	char line[512];
+	snprintf(line, sizeof(line), "%.*s", (int)(f.n < 511 ? f.n : 511), f.p);
+	char *save, *w = strtok_r(line, " \t", &save);
+	if (!w || strcmp(w, "options") || !(w = strtok_r(NULL, " \t", &save)))
+		return;
+	/* module names treat - and _ alike */
+	bool same = strlen(w) == strlen(m->mod);
+	for (size_t i = 0; same && w[i]; i++)
+		same = (w[i] == '-' ? '_' : w[i]) == m->mod[i];
+	if (!same)
+		return;
+	while ((w = strtok_r(NULL, " \t", &save)))
+		if (!strncmp(w, m->pat, strlen(m->pat))) {
+			const char *v = w + strlen(m->pat);
+			snprintf(m->where, m->cap, "%.200s", path);
+			m->state = !(!strcmp(v, "0") || !strcmp(v, "N") || !strcmp(v, "n"));
+		}
+}
+
 /* PARAM in "options MOD ..." lines of other modprobe.d files: -1 not set, 0 set off (the
  * admin turned it off: leave it), 1 set on (nothing to add). The last setting wins. */
 static int admin_param(struct th_host *h, const char *mod, const char *param, const char *mine, char *where, size_t cap)
 {
 	static const char *const dirs[] = { "/etc/modprobe.d", "/run/modprobe.d", "/usr/lib/modprobe.d", "/lib/modprobe.d" };
-	char pat[64];
-	int state = -1;
-	snprintf(pat, sizeof(pat), "%s=", param);
-	for (size_t d = 0; d < sizeof(dirs) / sizeof(dirs[0]); d++) {
-		DIR *dir;
-		struct dirent *de;
-		if (th_root_opendir(&h->root, dirs[d], &dir))
-			continue;
-		while ((de = readdir(dir))) {
-			char path[512], *buf;
-			size_t len, pos = 0;
-			struct th_span l;
-			snprintf(path, sizeof(path), "%s/%s", dirs[d], de->d_name);
-			if (de->d_name[0] == '.' || !strcmp(path, mine) || th_root_read(&h->root, path, 1u << 20, &buf, &len))
-				continue;
-			while (th_next_line(buf, len, &pos, &l)) {
-				struct th_span f = l;
-				char line[512];
-				snprintf(line, sizeof(line), "%.*s", (int)(f.n < 511 ? f.n : 511), f.p);
-				char *save, *w = strtok_r(line, " \t", &save);
-				if (!w || strcmp(w, "options") || !(w = strtok_r(NULL, " \t", &save)))
-					continue;
-				/* module names treat - and _ alike */
-				bool same = strlen(w) == strlen(mod);
-				for (size_t i = 0; same && w[i]; i++)
-					same = (w[i] == '-' ? '_' : w[i]) == mod[i];
-				if (!same)
-					continue;
-				while ((w = strtok_r(NULL, " \t", &save)))
-					if (!strncmp(w, pat, strlen(pat))) {
-						const char *v = w + strlen(pat);
-						snprintf(where, cap, "%.200s", path);
-						state = !(!strcmp(v, "0") || !strcmp(v, "N") || !strcmp(v, "n"));
-					}
-			}
-			free(buf);
-		}
-		closedir(dir);
-	}
-	return state;
+	struct mod_param m = { .mod = mod, .state = -1, .where = where, .cap = cap };
+	const struct conf_scan scan = { dirs, sizeof(dirs) / sizeof(dirs[0]), NULL, mine,
+					mod_param_line, &m };
+	snprintf(m.pat, sizeof(m.pat), "%s=", param);
+	scan_conf_lines(h, &scan);
+	return m.state;
 }
 
 static int plan_modopts(struct th_host *h, struct th_plan *p, const char *path, const char *mod,

@@ -291,186 +291,236 @@ static int load_expect(const char *path, char *release, size_t rlen, struct th_k
 	return r;
 }
 
-int th_kernel_boot_test(const struct th_kboot_opts *o, struct th_kboot_result *res,
-			struct th_err *err)
-{
-	char tmp[PATH_MAX], tarball[PATH_MAX], path[PATH_MAX + 64], vmlinuz[PATH_MAX + 64];
-	char script[3 * PATH_MAX], console[PATH_MAX + 32], initrd[PATH_MAX + 32];
-	char rel_expect[128] = "";
-	const char *busybox = o->busybox ? o->busybox : "/bin/busybox";
-	const char *accel = o->accel ? o->accel : "auto";
-	unsigned timeout = o->timeout ? o->timeout : 60;
-	struct th_kproof want = { 0 };
-	double t0;
-	pid_t pid;
-	int r, status = 0;
+/* One boot test's state, shared by its steps (each a function below, in the order they run). */
+struct boot {
+	const struct th_kboot_opts *o;
+	struct th_kboot_result *res;
+	const char *busybox, *accel;	/* accel: "kvm" or "tcg" once resolved */
+	unsigned timeout;		/* seconds */
+	char tmp[PATH_MAX];		/* scratch: x/ the tarball's boot/, root/ the initramfs */
+	char tarball[PATH_MAX], vmlinuz[PATH_MAX + 64];
+	char console[PATH_MAX + 32], initrd[PATH_MAX + 32];
+	struct th_kproof want;		/* what /init checks in the running config */
+	double t0;			/* when QEMU started */
+	pid_t pid;			/* QEMU, leader of its own process group */
+	int status;			/* its wait status */
+};
 
-	memset(res, 0, sizeof(*res));
-	if (strcmp(accel, "auto") && strcmp(accel, "kvm") && strcmp(accel, "tcg"))
-		return th_fail(err, EINVAL, "--accel", "'%s': want auto, kvm or tcg", accel);
-	r = find_tarball(o->artifact, tarball, sizeof(tarball), err);
+/* The options, the artifact's tarball, busybox and the accelerator (auto: kvm if usable). */
+static int check_opts(struct boot *b, struct th_err *err)
+{
+	int r;
+
+	if (strcmp(b->accel, "auto") && strcmp(b->accel, "kvm") && strcmp(b->accel, "tcg"))
+		return th_fail(err, EINVAL, "--accel", "'%s': want auto, kvm or tcg", b->accel);
+	r = find_tarball(b->o->artifact, b->tarball, sizeof(b->tarball), err);
 	if (r)
 		return r;
-	if (access(busybox, X_OK))
-		return th_fail(err, ENOENT, busybox, "no static busybox (apt-get install busybox-static)");
-	if (!strcmp(accel, "auto"))
-		accel = th_kvm_usable() ? "kvm" : "tcg";
-	else if (!strcmp(accel, "kvm") && !th_kvm_usable())
+	if (access(b->busybox, X_OK))
+		return th_fail(err, ENOENT, b->busybox,
+			       "no static busybox (apt-get install busybox-static)");
+	if (!strcmp(b->accel, "auto"))
+		b->accel = th_kvm_usable() ? "kvm" : "tcg";
+	else if (!strcmp(b->accel, "kvm") && !th_kvm_usable())
 		return th_fail(err, ENODEV, "--accel", "kvm: this CPU offers no vmx/svm or "
 			       "/dev/kvm does not open (use --accel tcg)");
-	snprintf(res->accel, sizeof(res->accel), "%s", accel);
-	r = th_kmkdtemp(tmp, sizeof(tmp), "teehost-boot", err);
-	if (r)
-		return r;
+	snprintf(b->res->accel, sizeof(b->res->accel), "%s", b->accel);
+	return 0;
+}
 
-	/* 1. Kernel and expectations out of the tarball. */
+/* 1. Kernel and expectations out of the tarball: the build's expectations, or the
+ *    profiles' requests when the caller names profiles. */
+static int unpack_kernel(struct boot *b, struct th_err *err)
+{
+	const struct th_kboot_opts *o = b->o;
+	struct th_kboot_result *res = b->res;
+	char path[PATH_MAX + 64], script[3 * PATH_MAX], ex[PATH_MAX + 64];
+	char rel_expect[128] = "";
+	const char *argv[] = { "sh", "-c", script, NULL };
+	int r;
+
 	snprintf(script, sizeof(script), "mkdir -p '%s/x' '%s/root/bin' && "
-		 "tar -xzf '%s' -C '%s/x' ./boot", tmp, tmp, tarball, tmp);
-	{
-		const char *argv[] = { "sh", "-c", script, NULL };
+		 "tar -xzf '%s' -C '%s/x' ./boot", b->tmp, b->tmp, b->tarball, b->tmp);
+	if (th_krun(NULL, NULL, NULL, NULL, argv))
+		return th_fail(err, EINVAL, b->tarball, "not a kernel tarball (no ./boot in it)");
+	snprintf(path, sizeof(path), "%s/x/boot", b->tmp);
+	if (find_boot_file(path, "vmlinuz", b->vmlinuz, sizeof(b->vmlinuz), res->release,
+			   sizeof(res->release)))
+		return th_fail(err, ENOENT, b->tarball, "no boot/vmlinuz-* in it");
+	if (!find_boot_file(path, "teehost-expect", ex, sizeof(ex), NULL, 0)) {
+		struct th_kproof built = { 0 };
 
-		if (th_krun(NULL, NULL, NULL, NULL, argv)) {
-			r = th_fail(err, EINVAL, tarball, "not a kernel tarball (no ./boot in it)");
-			goto out;
-		}
-	}
-	snprintf(path, sizeof(path), "%s/x/boot", tmp);
-	if (find_boot_file(path, "vmlinuz", vmlinuz, sizeof(vmlinuz), res->release,
-			   sizeof(res->release))) {
-		r = th_fail(err, ENOENT, tarball, "no boot/vmlinuz-* in it");
-		goto out;
-	}
-	{
-		char ex[PATH_MAX + 64];
-
-		if (!find_boot_file(path, "teehost-expect", ex, sizeof(ex), NULL, 0)) {
-			struct th_kproof built = { 0 };
-
-			r = load_expect(ex, rel_expect, sizeof(rel_expect), &built, err);
-			if (r)
-				goto out;
-			if (!o->nprofiles) {
-				want = built;
-			} else {
-				th_kproof_free(&built);
-			}
-		}
+		r = load_expect(ex, rel_expect, sizeof(rel_expect), &built, err);
+		if (r)
+			return r;
+		if (!o->nprofiles)
+			b->want = built;
+		else
+			th_kproof_free(&built);
 	}
 	if (rel_expect[0])
 		snprintf(res->release, sizeof(res->release), "%s", rel_expect);
-	if (o->nprofiles) {
-		r = th_kernel_profile_requests(o->profiles, o->nprofiles, &want, err);
-		if (r)
-			goto out;
-	}
+	if (o->nprofiles)
+		return th_kernel_profile_requests(o->profiles, o->nprofiles, &b->want, err);
+	return 0;
+}
 
-	/* 2. Initramfs: static busybox + the checking /init. */
-	snprintf(path, sizeof(path), "%s/root/init", tmp);
-	r = write_init(path, res->release, &want, o->guest_cmd != NULL, err);
+/* 2. Initramfs: static busybox + the checking /init (+ the caller's /test.sh). */
+static int make_initramfs(struct boot *b, struct th_err *err)
+{
+	const struct th_kboot_opts *o = b->o;
+	char path[PATH_MAX + 64], script[3 * PATH_MAX];
+	const char *argv[] = { "sh", "-c", script, NULL };
+	int r;
+
+	snprintf(path, sizeof(path), "%s/root/init", b->tmp);
+	r = write_init(path, b->res->release, &b->want, o->guest_cmd != NULL, err);
 	if (r)
-		goto out;
+		return r;
 	if (o->guest_cmd) {
-		snprintf(path, sizeof(path), "%s/root/test.sh", tmp);
+		snprintf(path, sizeof(path), "%s/root/test.sh", b->tmp);
 		r = th_write_file_atomic(path, o->guest_cmd, strlen(o->guest_cmd), 0755, 0, err);
 		if (r)
-			goto out;
+			return r;
 	}
-	snprintf(initrd, sizeof(initrd), "%s/initrd.cpio", tmp);
+	snprintf(b->initrd, sizeof(b->initrd), "%s/initrd.cpio", b->tmp);
 	snprintf(script, sizeof(script), "cp '%s' '%s/root/bin/busybox' && cd '%s/root' && "
-		 "find . | LC_ALL=C sort | cpio -o -H newc --quiet > '%s'", busybox, tmp, tmp,
-		 initrd);
-	{
-		const char *argv[] = { "sh", "-c", script, NULL };
+		 "find . | LC_ALL=C sort | cpio -o -H newc --quiet > '%s'", b->busybox, b->tmp,
+		 b->tmp, b->initrd);
+	if (th_krun(NULL, NULL, NULL, NULL, argv))
+		return th_fail(err, EIO, "initramfs", "cannot build it with cpio");
+	return 0;
+}
 
-		if (th_krun(NULL, NULL, NULL, NULL, argv)) {
-			r = th_fail(err, EIO, "initramfs", "cannot build it with cpio");
-			goto out;
-		}
-	}
+/* 3. Boot: QEMU in its own process group (so a kill reaches all of it), serial console to
+ *    the console file, its stderr beside it. */
+static int start_qemu(struct boot *b, struct th_err *err)
+{
+	const struct th_kboot_opts *o = b->o;
 
-	/* 3. Boot; read the console until the verdict, the guest's exit or the timeout. */
-	snprintf(console, sizeof(console), "%s", o->console ? o->console : "");
-	if (!console[0])
-		snprintf(console, sizeof(console), "%s/console.log", tmp);
-	t0 = now();
-	pid = fork();
-	if (pid < 0) {
-		r = th_fail(err, errno, "qemu", "fork: %s", strerror(errno));
-		goto out;
-	}
-	if (pid == 0) {
+	snprintf(b->console, sizeof(b->console), "%s", o->console ? o->console : "");
+	if (!b->console[0])
+		snprintf(b->console, sizeof(b->console), "%s/console.log", b->tmp);
+	b->t0 = now();
+	b->pid = fork();
+	if (b->pid < 0)
+		return th_fail(err, errno, "qemu", "fork: %s", strerror(errno));
+	if (b->pid == 0) {
 		const char *kvm[] = { o->qemu ? o->qemu : "qemu-system-x86_64", "-accel", "kvm",
-				      "-cpu", "host", "-m", "256", "-smp", "1", "-kernel", vmlinuz,
-				      "-initrd", initrd, "-append", "console=ttyS0 panic=-1 quiet",
+				      "-cpu", "host", "-m", "256", "-smp", "1", "-kernel", b->vmlinuz,
+				      "-initrd", b->initrd, "-append", "console=ttyS0 panic=-1 quiet",
 				      "-display", "none", "-serial", "stdio", "-monitor", "none",
 				      "-no-reboot", NULL };
 		const char *tcg[] = { o->qemu ? o->qemu : "qemu-system-x86_64", "-accel", "tcg",
-				      "-m", "256", "-smp", "1", "-kernel", vmlinuz,
-				      "-initrd", initrd, "-append", "console=ttyS0 panic=-1 quiet",
+				      "-m", "256", "-smp", "1", "-kernel", b->vmlinuz,
+				      "-initrd", b->initrd, "-append", "console=ttyS0 panic=-1 quiet",
 				      "-display", "none", "-serial", "stdio", "-monitor", "none",
 				      "-no-reboot", NULL };
-
-		setpgid(0, 0);
 		char errlog[PATH_MAX + 48];
 
-		snprintf(errlog, sizeof(errlog), "%s.qemu-stderr", console);
-		_exit(th_krun(NULL, errlog, console, NULL,
-			      !strcmp(accel, "kvm") ? kvm : tcg) & 0xff);
+		setpgid(0, 0);
+		snprintf(errlog, sizeof(errlog), "%s.qemu-stderr", b->console);
+		_exit(th_krun(NULL, errlog, b->console, NULL,
+			      !strcmp(b->accel, "kvm") ? kvm : tcg) & 0xff);
 	}
+	return 0;
+}
+
+/* Read the console until QEMU exits: the verdict's time when it appears, the whole report at
+ * the end; past the timeout, or 10 s after the verdict, QEMU is killed. */
+static int watch_console(struct boot *b, struct th_err *err)
+{
+	struct th_kboot_result *res = b->res;
+	int guest_cmd = b->o->guest_cmd != NULL;
+
 	for (;;) {
-		pid_t w = waitpid(pid, &status, WNOHANG);
+		pid_t w = waitpid(b->pid, &b->status, WNOHANG);
 		char *log = NULL;
 		size_t len = 0;
-		int done = w == pid;
+		int done = w == b->pid;
 
-		if (!th_read_file(console, 16 << 20, &log, &len, NULL)) {
-			int verdict = th_kboot_read_console(log, NULL, o->guest_cmd != NULL);
+		if (!th_read_file(b->console, 16 << 20, &log, &len, NULL)) {
+			int verdict = th_kboot_read_console(log, NULL, guest_cmd);
 
 			if (verdict >= 0 && !res->seconds) {
-				res->seconds = now() - t0;
+				res->seconds = now() - b->t0;
 				res->pass = verdict;
 			}
-			if (done || now() - t0 > timeout)
-				th_kboot_read_console(log, res, o->guest_cmd != NULL);
+			if (done || now() - b->t0 > b->timeout)
+				th_kboot_read_console(log, res, guest_cmd);
 		}
 		free(log);
 		if (done)
-			break;
-		if (w < 0 && errno != EINTR) {
-			r = th_fail(err, errno, "qemu", "waitpid: %s", strerror(errno));
-			goto out;
-		}
-		if (now() - t0 > timeout || (res->seconds && now() - t0 > res->seconds + 10)) {
-			kill(-pid, SIGKILL);
-			kill(pid, SIGKILL);
+			return 0;
+		if (w < 0 && errno != EINTR)
+			return th_fail(err, errno, "qemu", "waitpid: %s", strerror(errno));
+		if (now() - b->t0 > b->timeout ||
+		    (res->seconds && now() - b->t0 > res->seconds + 10)) {
+			kill(-b->pid, SIGKILL);
+			kill(b->pid, SIGKILL);
 			if (!res->seconds) {
 				res->timed_out = 1;
 				res->pass = 0;
-				res->seconds = now() - t0;
+				res->seconds = now() - b->t0;
 			}
 			continue;
 		}
 		usleep(20000);
 	}
+}
+
+/* No verdict: a timeout, or QEMU gone without one (an error when QEMU could not run). */
+static int judge_end(struct boot *b, struct th_err *err)
+{
+	struct th_kboot_result *res = b->res;
+
 	if (res->timed_out) {
 		char m[128];
 
 		snprintf(m, sizeof(m), "no verdict within %u s (kernel did not reach init?)",
-			 timeout);
+			 b->timeout);
 		add_check(res, 0, m);
 	} else if (!res->seconds) {
 		add_check(res, 0, "QEMU exited without a verdict (kernel panic or no console?)");
 		res->pass = 0;
-		res->seconds = now() - t0;
-		if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
-			r = th_fail(err, ENOENT, "qemu", "cannot run %s (apt-get install qemu-system-x86)",
-				    o->qemu ? o->qemu : "qemu-system-x86_64");
-			goto out;
-		}
+		res->seconds = now() - b->t0;
+		if (WIFEXITED(b->status) && WEXITSTATUS(b->status) == 127)
+			return th_fail(err, ENOENT, "qemu",
+				       "cannot run %s (apt-get install qemu-system-x86)",
+				       b->o->qemu ? b->o->qemu : "qemu-system-x86_64");
 	}
-	r = 0;
-out:
-	th_kproof_free(&want);
-	th_krmtree(tmp);
+	return 0;
+}
+
+int th_kernel_boot_test(const struct th_kboot_opts *o, struct th_kboot_result *res,
+			struct th_err *err)
+{
+	struct boot b = {
+		.o = o,
+		.res = res,
+		.busybox = o->busybox ? o->busybox : "/bin/busybox",
+		.accel = o->accel ? o->accel : "auto",
+		.timeout = o->timeout ? o->timeout : 60,
+	};
+	int r;
+
+	memset(res, 0, sizeof(*res));
+	r = check_opts(&b, err);
+	if (r)
+		return r;
+	r = th_kmkdtemp(b.tmp, sizeof(b.tmp), "teehost-boot", err);
+	if (r)
+		return r;
+	r = unpack_kernel(&b, err);
+	if (!r)
+		r = make_initramfs(&b, err);
+	if (!r)
+		r = start_qemu(&b, err);
+	if (!r)
+		r = watch_console(&b, err);
+	if (!r)
+		r = judge_end(&b, err);
+	th_kproof_free(&b.want);
+	th_krmtree(b.tmp);
 	return r;
 }

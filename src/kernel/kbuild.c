@@ -333,3 +333,21 @@ void th_krmtree(const char *path)
 	if (path && *path)
 		nftw(path, rm_one, 32, FTW_DEPTH | FTW_PHYS);
 }
+
+int th_kread_line(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return -errno;
+	if (!fgets(buf, (int)len, f))
+		buf[0] = 0;
+	fclose(f);
+	buf[strcspn(buf, "\n")] = 0;
+	return buf[0] ? 0 : -ENODATA;
+}
+
+int th_kcmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}

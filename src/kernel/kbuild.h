@@ -55,4 +55,11 @@ int th_kmkdtemp(char *buf, size_t len, const char *prefix, struct th_err *err);
 /* rm -rf (no symlink following); best effort. */
 void th_krmtree(const char *path);
 
+/* The first line of PATH (without its newline) into buf. 0, -errno, or -ENODATA when it is
+ * empty. */
+int th_kread_line(const char *path, char *buf, size_t len);
+
+/* qsort comparison of two char * (name order). */
+int th_kcmp_str(const void *a, const void *b);
+
 #endif

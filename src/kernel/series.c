@@ -174,11 +174,6 @@ static int load_patch(struct th_spatch *sp, const char *path, const char *file,
 	return 0;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static int load_dir(struct th_series *s, const char *dir, struct th_err *err)
 {
 	DIR *d = opendir(dir);
@@ -208,7 +203,7 @@ static int load_dir(struct th_series *s, const char *dir, struct th_err *err)
 	if (!r && !n)
 		r = th_fail(err, ENOENT, dir, "no *.patch files");
 	if (!r) {
-		qsort(names, n, sizeof(*names), cmp_str);
+		qsort(names, n, sizeof(*names), th_kcmp_str);
 		s->v = calloc(n, sizeof(*s->v));
 		if (!s->v)
 			r = th_fail(err, ENOMEM, dir, "out of memory");

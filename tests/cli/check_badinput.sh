@@ -46,7 +46,7 @@ rm "$R/proc/sys/kernel/osrelease"; mv "$R/proc/sys/kernel/osrelease.fifo" "$R/pr
 printf 'not gzip at all' >"$R/proc/config.gz"
 run timeout 600 "$TEEHOST" check --json --root "$R" --cpuid "$dump"
 is "$rc" 1 "traps: finishes with exit 1 (required checks fail), no crash"
-ok $(( rc == 124 )) "traps: no hang (not killed by timeout)"
+ok_if "traps: no hang (not killed by timeout)" [ "$rc" -ne 124 ]
 v=$(printf '%s\n' "$out" | "$hosts/verdicts.sh")
 st() { printf '%s\n' "$v" | awk -F'\t' -v id="$1" '$1 == id { print $2 }'; }
 is "$(st host.kconfig)" warn "not-gzip /proc/config.gz: host.kconfig warns"

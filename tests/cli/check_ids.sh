@@ -9,7 +9,7 @@ documented=$(sed -n 's/^\.B \([a-z]*\.[a-z0-9_]*\)$/\1/p' "$top/man/teehost-chec
 reported=$(cat "$hosts"/*/expected.tsv | cut -f1 | grep -v '^exit$' | sort -u)
 is "$reported" "$documented" "the ids the fixtures assert are exactly the documented ones"
 n=$(printf '%s\n' "$documented" | wc -l)
-ok $(( n < 50 )) "documented ids: $n"
+ok_if "documented ids: $n" [ "$n" -ge 50 ]
 
 R="$TMP/r"
 "$hosts/build.sh" sgx2-flc-server "$R"

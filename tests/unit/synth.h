@@ -8,6 +8,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* An ELF64 x86-64 little-endian header of TYPE with PHNUM program headers right after it. */
+static inline void synth_ehdr(Elf64_Ehdr *eh, uint16_t type, uint64_t entry, uint16_t phnum)
+{
+	memset(eh, 0, sizeof(*eh));
+	memcpy(eh->e_ident, ELFMAG, SELFMAG);
+	eh->e_ident[EI_CLASS] = ELFCLASS64;
+	eh->e_ident[EI_DATA] = ELFDATA2LSB;
+	eh->e_ident[EI_VERSION] = EV_CURRENT;
+	eh->e_type = type;
+	eh->e_machine = EM_X86_64;
+	eh->e_version = EV_CURRENT;
+	eh->e_entry = entry;
+	eh->e_phoff = sizeof(*eh);
+	eh->e_ehsize = sizeof(*eh);
+	eh->e_phentsize = sizeof(Elf64_Phdr);
+	eh->e_phnum = phnum;
+}
+
 struct synth_seg {
 	uint64_t vaddr;
 	uint32_t flags;         /* PF_R | PF_W | PF_X */
@@ -25,7 +43,7 @@ static inline uint8_t *synth_elf(const struct synth_seg *segs, int n, uint64_t s
 {
 	uint64_t off = 4096, end;
 	uint8_t *buf;
-	Elf64_Ehdr eh = { 0 };
+	Elf64_Ehdr eh;
 
 	end = off;
 	for (int i = 0; i < n; i++) {
@@ -34,18 +52,7 @@ static inline uint8_t *synth_elf(const struct synth_seg *segs, int n, uint64_t s
 		end = o + segs[i].filesz;
 	}
 	buf = calloc(1, end + 4096);
-	memcpy(eh.e_ident, ELFMAG, SELFMAG);
-	eh.e_ident[EI_CLASS] = ELFCLASS64;
-	eh.e_ident[EI_DATA] = ELFDATA2LSB;
-	eh.e_ident[EI_VERSION] = EV_CURRENT;
-	eh.e_type = ET_EXEC;
-	eh.e_machine = EM_X86_64;
-	eh.e_version = EV_CURRENT;
-	eh.e_entry = entry;
-	eh.e_phoff = sizeof(eh);
-	eh.e_ehsize = sizeof(eh);
-	eh.e_phentsize = sizeof(Elf64_Phdr);
-	eh.e_phnum = (uint16_t)n;
+	synth_ehdr(&eh, ET_EXEC, entry, (uint16_t)n);
 	memcpy(buf, &eh, sizeof(eh));
 	for (int i = 0; i < n; i++) {
 		Elf64_Phdr ph = { 0 };

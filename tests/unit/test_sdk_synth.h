@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "sgx/sdk_metadata.h"
+#include "synth.h"
 
 #define SYN_FILE_SIZE     0x3000u
 #define SYN_ENCLAVE_SIZE  0x20000u
@@ -53,7 +54,7 @@ static inline void syn_layout(uint8_t *m, unsigned i, uint16_t id, uint16_t attr
  */
 static inline void syn_build_ex(uint8_t *buf, uint64_t version, bool textrel)
 {
-	Elf64_Ehdr eh = { 0 };
+	Elf64_Ehdr eh;
 	Elf64_Phdr ph[3] = { { 0 } };
 	Elf64_Shdr sh[4] = { { 0 } };
 	Elf64_Nhdr nh = { 13, SYN_M_SIZE, 1 };
@@ -74,17 +75,7 @@ static inline void syn_build_ex(uint8_t *buf, uint64_t version, bool textrel)
 	for (uint32_t i = 0x1800; i < SYN_SEG1_OFFSET; i++)
 		buf[i] = 0xee;          /* file bytes no segment loads */
 
-	memcpy(eh.e_ident, ELFMAG, SELFMAG);
-	eh.e_ident[EI_CLASS] = ELFCLASS64;
-	eh.e_ident[EI_DATA] = ELFDATA2LSB;
-	eh.e_ident[EI_VERSION] = EV_CURRENT;
-	eh.e_type = ET_DYN;
-	eh.e_machine = EM_X86_64;
-	eh.e_version = EV_CURRENT;
-	eh.e_phoff = sizeof(eh);
-	eh.e_ehsize = sizeof(eh);
-	eh.e_phentsize = sizeof(Elf64_Phdr);
-	eh.e_phnum = textrel ? 3 : 2;
+	synth_ehdr(&eh, ET_DYN, 0, textrel ? 3 : 2);
 	eh.e_shentsize = sizeof(Elf64_Shdr);
 	eh.e_shnum = textrel ? 4 : 3;
 	eh.e_shstrndx = 2;
