@@ -46,10 +46,7 @@ static int dcap_probe(const struct teehost_loader_opts *opts, bool forced,
 	}
 	if ((link || out->vdso) && !forced)
 		return -ENOENT;
-	out->driver = TEEHOST_SGX_DCAP;
-	out->flat_nodes = false;
-	th_loader_path(opts, "/dev/sgx/enclave", out->enclave_node, sizeof(out->enclave_node));
-	th_probe_provision(opts, provision, out);
+	th_probe_found(opts, TEEHOST_SGX_DCAP, "/dev/sgx/enclave", provision, out);
 	snprintf(out->why, sizeof(out->why),
 		 "%s is a device node and the vDSO has no __vdso_sgx_enter_enclave: the DCAP "
 		 "out-of-tree driver (1.30-1.36), entered with the loader's own ENCLU",

@@ -221,8 +221,7 @@ static int isgx_probe(const struct teehost_loader_opts *opts, bool forced,
 	(void)forced;
 	if (!th_node_exists(opts, "/dev/isgx", NULL, NULL))
 		return -ENOENT;
-	out->driver = TEEHOST_SGX_ISGX;
-	th_loader_path(opts, "/dev/isgx", out->enclave_node, sizeof(out->enclave_node));
+	th_probe_found(opts, TEEHOST_SGX_ISGX, "/dev/isgx", NULL, out);
 	snprintf(out->why, sizeof(out->why),
 		 "%s exists: the legacy out-of-tree driver (no flexible launch "
 		 "control): launch tokens, the loader's own ENCLU", out->enclave_node);

@@ -40,11 +40,7 @@ static int kernel_probe(const struct teehost_loader_opts *opts, bool forced,
 	if (th_node_exists(opts, "/dev/sgx/enclave", &link, NULL)) {
 		if (!link && !out->vdso && !forced)
 			return -ENOENT;
-		out->driver = TEEHOST_SGX_KERNEL;
-		out->flat_nodes = false;
-		th_loader_path(opts, "/dev/sgx/enclave", out->enclave_node,
-			       sizeof(out->enclave_node));
-		th_probe_provision(opts, provision, out);
+		th_probe_found(opts, TEEHOST_SGX_KERNEL, "/dev/sgx/enclave", provision, out);
 		snprintf(out->why, sizeof(out->why),
 			 "%s is %s and the vDSO %s __vdso_sgx_enter_enclave: the in-kernel ABI "
 			 "behind the DCAP-style node", out->enclave_node,
@@ -53,10 +49,8 @@ static int kernel_probe(const struct teehost_loader_opts *opts, bool forced,
 	}
 	if (!th_node_exists(opts, "/dev/sgx_enclave", NULL, NULL))
 		return -ENOENT;
-	out->driver = TEEHOST_SGX_KERNEL;
+	th_probe_found(opts, TEEHOST_SGX_KERNEL, "/dev/sgx_enclave", flat_provision, out);
 	out->flat_nodes = true;
-	th_loader_path(opts, "/dev/sgx_enclave", out->enclave_node, sizeof(out->enclave_node));
-	th_probe_provision(opts, flat_provision, out);
 	snprintf(out->why, sizeof(out->why),
 		 "%s exists: the in-kernel driver (Linux 5.11+), entered through the vDSO",
 		 out->enclave_node);

@@ -199,9 +199,13 @@ void th_loader_path(const struct teehost_loader_opts *opts, const char *path, ch
  */
 bool th_node_exists(const struct teehost_loader_opts *opts, const char *path, bool *is_link,
 		    bool *is_chr);
-/* Fill OUT->provision_node with the first of PATHS (NULL-ended) that exists. */
-void th_probe_provision(const struct teehost_loader_opts *opts, const char *const *paths,
-			struct teehost_sgx_probe *out);
+/*
+ * The probe found driver D at NODE (inside opts->root): fill OUT's driver and nodes, the
+ * provision node being the first of PROVISION (NULL-ended, may be NULL) that exists
+ * (flat_nodes false: the kernel backend sets it for /dev/sgx_enclave).
+ */
+void th_probe_found(const struct teehost_loader_opts *opts, enum teehost_sgx_driver d,
+		    const char *node, const char *const *provision, struct teehost_sgx_probe *out);
 
 /* The core steps, shared by th_enclave_load() and the common-loader API (api.c). */
 int th_encl_create(const struct teehost_loader_opts *opts, const struct teehost_sgx_probe *pr,

@@ -78,12 +78,15 @@ bool th_node_exists(const struct teehost_loader_opts *opts, const char *path, bo
 	return ok;
 }
 
-void th_probe_provision(const struct teehost_loader_opts *opts, const char *const *paths,
-			struct teehost_sgx_probe *out)
+void th_probe_found(const struct teehost_loader_opts *opts, enum teehost_sgx_driver d,
+		    const char *node, const char *const *provision, struct teehost_sgx_probe *out)
 {
-	for (; *paths; paths++)
-		if (th_node_exists(opts, *paths, NULL, NULL)) {
-			th_loader_path(opts, *paths, out->provision_node,
+	out->driver = d;
+	out->flat_nodes = false;
+	th_loader_path(opts, node, out->enclave_node, sizeof(out->enclave_node));
+	for (; provision && *provision; provision++)
+		if (th_node_exists(opts, *provision, NULL, NULL)) {
+			th_loader_path(opts, *provision, out->provision_node,
 				       sizeof(out->provision_node));
 			return;
 		}
