@@ -608,6 +608,67 @@ static void test_fault_under_sim(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* Build fixture NAME (tests/hosts/) under a fresh directory; its path in ROOT. */
+static void fixture(const char *name, char *root, size_t len)
+{
+	char cmd[1024];
+
+	snprintf(root, len, "%s", "/tmp/teehost-detect.XXXXXX");
+	assert_non_null(mkdtemp(root));
+	snprintf(cmd, sizeof(cmd), "tests/hosts/build.sh %s %s >/dev/null", name, root);
+	assert_int_equal(system(cmd), 0);
+}
+
+static void rm_fixture(const char *root)
+{
+	char cmd[600];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* th_sgx_detect(): the probe's choice for a --root tree, as the host check asks it. */
+static void test_detect_fixtures(void **state)
+{
+	struct teehost_sgx_probe pr;
+	char root[256], want[512];
+
+	(void)state;
+	fixture("dcap-driver-host", root, sizeof(root));
+	assert_int_equal(th_sgx_detect(root, false, &pr), 0);
+	assert_int_equal(pr.driver, TEEHOST_SGX_DCAP);
+	snprintf(want, sizeof(want), "%s/dev/sgx/enclave", root);
+	assert_string_equal(pr.enclave_node, want);
+	snprintf(want, sizeof(want), "%s/dev/sgx/provision", root);
+	assert_string_equal(pr.provision_node, want);
+	/* the same device node with the kernel's vDSO entry: the in-kernel ABI behind it */
+	assert_int_equal(th_sgx_detect(root, true, &pr), 0);
+	assert_int_equal(pr.driver, TEEHOST_SGX_KERNEL);
+	rm_fixture(root);
+
+	/* /dev/sgx/enclave -> ../sgx_enclave resolves inside the root: DCAP 1.41 / kernel */
+	fixture("sgx2-flc-server", root, sizeof(root));
+	assert_int_equal(th_sgx_detect(root, false, &pr), 0);
+	assert_int_equal(pr.driver, TEEHOST_SGX_KERNEL);
+	assert_non_null(strstr(pr.why, "a symlink"));
+	rm_fixture(root);
+
+	fixture("isgx-legacy-noflc", root, sizeof(root));
+	assert_int_equal(th_sgx_detect(root, false, &pr), 0);
+	assert_int_equal(pr.driver, TEEHOST_SGX_ISGX);
+	rm_fixture(root);
+
+	fixture("laptop-sgx-disabled", root, sizeof(root));
+	assert_int_equal(th_sgx_detect(root, false, &pr), -ENODEV);
+	assert_int_equal(pr.driver, TEEHOST_SGX_NONE);
+	assert_non_null(strstr(pr.why, "no SGX device"));
+	/* an absolute symlink names a path in the root, never the machine's own /etc */
+	snprintf(want, sizeof(want), "%s/dev/sgx_enclave", root);
+	assert_int_equal(symlink("/etc/hostname", want), 0);
+	assert_int_equal(th_sgx_detect(root, false, &pr), -ENODEV);
+	rm_fixture(root);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "--live"))
@@ -628,6 +689,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_read_implies_exec, setup_root, teardown_root),
 		cmocka_unit_test_setup_teardown(test_dev_noexec, setup_root, teardown_root),
 		cmocka_unit_test(test_mountinfo),
+		cmocka_unit_test(test_detect_fixtures),
 		cmocka_unit_test(test_error_codes),
 		cmocka_unit_test(test_driver_names),
 		cmocka_unit_test(test_vdso_lookup),
