@@ -58,6 +58,10 @@ TEEHOST_API int teehost_enclave_load(const struct teehost_image *image, const vo
 	int rc;
 
 	*out = NULL;
+	if (!image || !sigstruct) {
+		th_fail(&err, EINVAL, image ? "sigstruct" : "image", "NULL");
+		return th_api_fail(-EINVAL, func, NULL, &err);
+	}
 	rc = sized_opts(opts, &o, func);
 	if (rc < 0)
 		return rc;
