@@ -30,16 +30,6 @@ int th_secinfo_prot(uint64_t secinfo)
 	return prot;
 }
 
-const struct th_backend *th_backend_of(enum teehost_sgx_driver d)
-{
-	switch (d) {
-	case TEEHOST_SGX_KERNEL: return &th_backend_kernel;
-	case TEEHOST_SGX_DCAP: return &th_backend_dcap;
-	case TEEHOST_SGX_ISGX: return &th_backend_isgx;
-	default: return NULL;
-	}
-}
-
 void th_encl_free(struct th_encl *e)
 {
 	if (!e)

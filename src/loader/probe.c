@@ -93,27 +93,31 @@ void th_probe_found(const struct teehost_loader_opts *opts, enum teehost_sgx_dri
 }
 
 
+#define NBACKENDS (sizeof(probe_order) / sizeof(probe_order[0]))
+
+const struct th_backend *th_backend_of(enum teehost_sgx_driver d)
+{
+	for (size_t i = 0; i < NBACKENDS; i++)
+		if (probe_order[i]->driver == d)
+			return probe_order[i];
+	return NULL;
+}
+
 const char *teehost_sgx_driver_name(enum teehost_sgx_driver d)
 {
-	switch (d) {
-	case TEEHOST_SGX_KERNEL: return "kernel";
-	case TEEHOST_SGX_DCAP: return "dcap";
-	case TEEHOST_SGX_ISGX: return "isgx";
-	default: return "none";
-	}
+	const struct th_backend *be = th_backend_of(d);
+
+	return be ? be->name : "none";
 }
 
 int teehost_sgx_driver_parse(const char *s, enum teehost_sgx_driver *out)
 {
-	if (!strcmp(s, "kernel"))
-		*out = TEEHOST_SGX_KERNEL;
-	else if (!strcmp(s, "dcap"))
-		*out = TEEHOST_SGX_DCAP;
-	else if (!strcmp(s, "isgx"))
-		*out = TEEHOST_SGX_ISGX;
-	else
-		return -EINVAL;
-	return 0;
+	for (size_t i = 0; i < NBACKENDS; i++)
+		if (!strcmp(s, probe_order[i]->name)) {
+			*out = probe_order[i]->driver;
+			return 0;
+		}
+	return -EINVAL;
 }
 
 /* The process-level conditions every driver since DCAP 1.33 (and the kernel) enforces. */
@@ -182,12 +186,11 @@ static int no_driver(const char *unsupported, struct teehost_sgx_probe *out)
 		return -EPROTONOSUPPORT;
 	}
 	snprintf(out->why, sizeof(out->why), "no SGX device: no ");
-	for (size_t i = 0; i < sizeof(probe_order) / sizeof(probe_order[0]); i++) {
+	for (size_t i = 0; i < NBACKENDS; i++) {
 		size_t n = strlen(out->why);
 
 		snprintf(out->why + n, sizeof(out->why) - n, "%s%s", i == 0 ? "" :
-			 i + 1 == sizeof(probe_order) / sizeof(probe_order[0]) ? " or " : ", ",
-			 probe_order[i]->node);
+			 i + 1 == NBACKENDS ? " or " : ", ", probe_order[i]->node);
 	}
 	return -ENODEV;
 }
@@ -198,7 +201,7 @@ static int probe_nodes(const struct teehost_loader_opts *opts, struct teehost_sg
 	char unsupported[sizeof(out->why)] = "";
 	bool vdso = out->vdso;
 
-	for (size_t i = 0; i < sizeof(probe_order) / sizeof(probe_order[0]); i++) {
+	for (size_t i = 0; i < NBACKENDS; i++) {
 		int rc = probe_order[i]->probe(opts, false, out);
 
 		if (rc == 0)
