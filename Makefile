@@ -46,6 +46,13 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC := $(filter-out fuzz/replay.c,$(wildcard fuzz/*.c))
 FUZZ_REPLAY := $(FUZZ_SRC:fuzz/%.c=$(BUILD)/fuzz/%)
 
+# The shared library carries only what its API needs (the public layer, the launch layer, the
+# loader core, the SGX architecture, utilities), not the CLI's host/kernel/attest modules; the
+# drop-in common loader (launch/common.c) is a library of its own (mk/loader.mk).
+LIBSO_DIRS := src/lib src/launch src/loader src/sgx src/util
+LIBSO_OBJ := $(filter-out $(BUILD)/src/launch/common.o,\
+	$(filter $(LIBSO_DIRS:%=$(BUILD)/%/%),$(LIB_OBJ)))
+
 LIBA   := $(BUILD)/libteehost.a
 LIBSO  := $(BUILD)/libteehost.so.$(SONAME_MAJOR)
 CLI    := $(BUILD)/teehost
@@ -71,10 +78,11 @@ $(LIBA): $(LIB_OBJ)
 	@$(if $(Q),echo "  AR      $@")
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(LIBSO): $(LIB_OBJ) src/libteehost.map
+$(LIBSO): $(LIBSO_OBJ) src/libteehost.map
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(SANFLAGS) -shared -Wl,-soname,libteehost.so.$(SONAME_MAJOR) \
-		-Wl,--version-script=src/libteehost.map -Wl,-z,noexecstack -o $@ $(LIB_OBJ) $(LDLIBS)
+		-Wl,--version-script=src/libteehost.map -Wl,-z,noexecstack -Wl,-z,defs -o $@ \
+		$(LIBSO_OBJ) $(LDLIBS) -ldl
 
 $(CLI): $(CLI_OBJ) $(LIBA)
 	@$(if $(Q),echo "  LD      $@")

@@ -16,13 +16,10 @@
 #include <string.h>
 #include <time.h>
 
-#include <openssl/evp.h>
-
 #include "sgx/image.h"
-#include "sgx/keys.h"
 #include "sgx/sigstruct.h"
 #include "sgx/signer.h"
-#include "teehost/loader.h"
+#include "launch/launch.h"
 
 static double now(void)
 {
@@ -44,8 +41,7 @@ int main(int argc, char **argv)
 	struct th_image img;
 	struct th_err err = { { 0 } };
 	struct sgx_sigstruct ss;
-	struct teehost_sgx_status st;
-	EVP_PKEY *key = NULL;
+	struct th_sgx_status st;
 	double best_load = 1e9, best_mr = 1e9;
 	uint64_t x = 0x2545f4914f6cdd1dull, pages = 0;
 	const char *driver = "?";
@@ -77,14 +73,7 @@ int main(int argc, char **argv)
 	memcpy(buf + 8192 + 28, &(uint32_t){ 1 }, 4);           /* NSSA */
 	memcpy(buf + 8192 + 32, &(uint64_t){ 0x1000 }, 8);     /* OENTRY */
 
-	if (th_image_build(buf, len, NULL, &img, &err) || th_key_generate(&key, &err)) {
-		fprintf(stderr, "bench/load: %s\n", err.msg);
-		return 1;
-	}
-	img.plan.attributes.flags |= SGX_ATTR_DEBUG;
-	memset(&ss, 0, sizeof(ss));
-	th_sign_defaults(&ss, &img.plan.attributes, img.plan.miscselect);
-	if (th_plan_measure(&img.plan, ss.enclave_hash, &err) || th_sigstruct_sign(&ss, key, &err)) {
+	if (th_image_build(buf, len, NULL, &img, &err) || th_sign_throwaway(&img.plan, &ss, &err)) {
 		fprintf(stderr, "bench/load: %s\n", err.msg);
 		return 1;
 	}
@@ -92,7 +81,7 @@ int main(int argc, char **argv)
 		struct teehost_enclave *e = NULL;
 		double t0 = now(), t;
 
-		if (teehost_enclave_load(&img.plan, &ss, &opts, &e, &st, &err)) {
+		if (th_launch_load(&img.plan, &ss, &opts, &e, &st, &err)) {
 			fprintf(stderr, "bench/load: %s (step %s, code %#x)\n", err.msg,
 				st.step ? st.step : "?", st.code);
 			return 1;
@@ -116,7 +105,6 @@ int main(int argc, char **argv)
 	printf("measure: the same plan's MRENCLAVE in %.3f s CPU = %.0f MiB/s (th_plan_measure)\n",
 	       best_mr, (double)pages / 256 / best_mr);
 	printf("ratio load/measure: %.3f\n", best_mr / best_load);
-	th_key_free(key);
 	th_image_close(&img);
 	free(buf);
 	return 0;

@@ -6,8 +6,8 @@
 DEPS_LOADER := util-linux
 
 COMMON_LIB := $(BUILD)/libsgx_enclave_common.so.1
-COMMON_MAP := src/loader/sgx_enclave_common.map
-COMMON_OBJ := $(BUILD)/src/loader/api.o
+COMMON_MAP := src/launch/sgx_enclave_common.map
+COMMON_OBJ := $(BUILD)/src/launch/common.o
 
 ALL_TARGETS += $(COMMON_LIB) $(BUILD)/libsgx_enclave_common.so
 TEST_TARGETS += $(BUILD)/tests/loader/common_test

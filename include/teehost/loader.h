@@ -1,15 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * teehost's own SGX loader API: probe the driver, load a page plan with its SIGSTRUCT, enter a
- * TCS and learn what happened inside (EEXIT registers or the exception the enclave took).
- * `teehost run`, `teehost check`, the simulator tests and the drop-in libsgx_enclave_common.so.1
- * all sit on it. One loader over three drivers: the in-kernel driver (Linux 5.11+,
+ * teehost's own SGX loader API: probe the driver, load an enclave image (teehost/image.h) with
+ * its SIGSTRUCT, enter a TCS and learn what happened inside (EEXIT registers or the exception
+ * the enclave took). One loader over three drivers: the in-kernel driver (Linux 5.11+,
  * /dev/sgx_enclave), Intel's DCAP driver 1.30-1.36 (/dev/sgx/enclave) and Intel's legacy
- * non-FLC driver (/dev/isgx). Differences between them live in one backend file each.
+ * non-FLC driver (/dev/isgx).
  *
- * Errors: functions return 0 or a negative errno, fill the caller's struct th_err (util/err.h)
- * with "STEP: message", and, when given a struct teehost_sgx_status, the common-loader error
- * code (enclave_error_t of sgx_enclave_common.h) and the step that failed.
+ * Errors: functions return 0 or a negative errno; why, in words, goes to the print callback
+ * (teehost_set_print(), teehost/teehost.h) at TEEHOST_WARN, and the loader's notes (driver
+ * chosen, steps) to OPTS->log when set, else to the print callback at TEEHOST_INFO.
  */
 #ifndef TEEHOST_LOADER_H
 #define TEEHOST_LOADER_H
@@ -18,15 +17,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "teehost/image.h"
 #include "teehost/teehost.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-struct th_err;
-struct th_plan;
-struct sgx_sigstruct;
 
 enum teehost_sgx_driver {
 	TEEHOST_SGX_NONE = 0,
@@ -45,11 +41,19 @@ struct teehost_sgx_probe {
 	bool flat_nodes;                /* /dev/sgx_enclave (true) or /dev/sgx/enclave */
 };
 
-/* Outcome of a failed call in common-loader terms. */
-struct teehost_sgx_status {
-	uint32_t code;                  /* enclave_error_t (0 on success) */
-	const char *step;               /* "probe", "create", "add", "init", "map", "enter", ... */
-	int sgx_error;                  /* ENCLS error code when the driver gave one, else 0 */
+/*
+ * A launch token for an enclave on the legacy isgx driver (no flexible launch control). The
+ * provider writes TEEHOST_EINITTOKEN_SIZE bytes to TOKEN and returns 0, or returns a negative
+ * errno (-EPERM: refused for this signer or these attributes; -ENOENT: no provider on this
+ * machine) and says why in MSG.
+ */
+#define TEEHOST_EINITTOKEN_SIZE 304
+struct teehost_token_request {
+	const void *sigstruct;          /* the enclave's SIGSTRUCT, TEEHOST_SIGSTRUCT_SIZE bytes */
+	uint64_t attributes;            /* SECS.ATTRIBUTES.FLAGS the enclave will run with */
+	uint64_t xfrm;                  /* SECS.ATTRIBUTES.XFRM */
+	void *token;                    /* out: the EINITTOKEN */
+	char msg[256];                  /* out: why there is none */
 };
 
 struct teehost_loader_opts {
@@ -58,8 +62,12 @@ struct teehost_loader_opts {
 	const char *root;               /* prefix for /dev and /proc paths (tests); NULL: none */
 	const void *einittoken;         /* isgx: a 304-byte EINITTOKEN to use; NULL: provider */
 	bool measure;                   /* keep a running MRENCLAVE to name EINIT failures */
-	void (*log)(void *ctx, const char *line); /* verbose notes; NULL: silent */
+	void (*log)(void *ctx, const char *line); /* the loader's notes; NULL: print callback */
 	void *log_ctx;
+	/* isgx: where launch tokens come from. NULL: teehost's own provider (Intel's
+	 * libsgx_launch.so.1 when installed, else a launch enclave; see libteehost(3)) */
+	int (*launch_token)(void *ctx, struct teehost_token_request *req);
+	void *launch_token_ctx;
 };
 
 TEEHOST_API const char *teehost_sgx_driver_name(enum teehost_sgx_driver d);
@@ -72,19 +80,19 @@ TEEHOST_API int teehost_sgx_driver_parse(const char *s, enum teehost_sgx_driver 
  * can use enclaves at all (READ_IMPLIES_EXEC personality, /dev mounted noexec).
  */
 TEEHOST_API int teehost_sgx_probe(const struct teehost_loader_opts *opts,
-				  struct teehost_sgx_probe *out, struct teehost_sgx_status *st,
-				  struct th_err *err);
+				  struct teehost_sgx_probe *out);
 
 struct teehost_enclave;
 
 /*
- * Create, add every page of PLAN in order, EINIT with SS (and, on isgx, a launch token), map.
- * PLAN must be finalized. On failure nothing is left behind: no mapping, fd or EPC page.
+ * Create, add every page of IMAGE in order, EINIT with SIGSTRUCT (LEN must be
+ * TEEHOST_SIGSTRUCT_SIZE; and, on isgx, a launch token), map. The enclave gets the attributes
+ * and MISCSELECT the SIGSTRUCT asks for. On failure nothing is left behind: no mapping, fd or
+ * EPC page. IMAGE may be freed once this returns.
  */
-TEEHOST_API int teehost_enclave_load(const struct th_plan *plan, const struct sgx_sigstruct *ss,
-				     const struct teehost_loader_opts *opts,
-				     struct teehost_enclave **out, struct teehost_sgx_status *st,
-				     struct th_err *err);
+TEEHOST_API int teehost_enclave_load(const struct teehost_image *image, const void *sigstruct,
+				     size_t len, const struct teehost_loader_opts *opts,
+				     struct teehost_enclave **out);
 
 TEEHOST_API uint64_t teehost_enclave_base(const struct teehost_enclave *e);
 TEEHOST_API uint64_t teehost_enclave_size(const struct teehost_enclave *e);
@@ -109,7 +117,7 @@ struct teehost_enter {
  * which); -EBUSY when that TCS is in use by another thread; -EINVAL for a bad index.
  */
 TEEHOST_API int teehost_enclave_enter(struct teehost_enclave *e, size_t tcs_index,
-				      struct teehost_enter *io, struct th_err *err);
+				      struct teehost_enter *io);
 
 /* Unmap, close, free: EREMOVE of every page happens in the driver. NULL is fine. */
 TEEHOST_API void teehost_enclave_destroy(struct teehost_enclave *e);

@@ -24,6 +24,7 @@
 #include "cli/attest-tdx.h"
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "launch/launch.h"
 #include "sgx/image.h"
 #include "sgx/keys.h"
 #include "sgx/sigstruct.h"
@@ -102,7 +103,7 @@ static int parse_hex(const char *s, uint8_t *out, size_t max, size_t *n)
 static int enclave_report(const char *path, const void *ti, const uint8_t rd[64], void *report)
 {
 	struct teehost_loader_opts opts = { .sz = sizeof(opts) };
-	struct teehost_sgx_status st;
+	struct th_sgx_status st;
 	struct teehost_enclave *encl = NULL;
 	struct th_image img;
 	struct th_image_options iopts;
@@ -110,22 +111,16 @@ static int enclave_report(const char *path, const void *ti, const uint8_t rd[64]
 	struct sgx_sigstruct ss;
 	struct th_sample_call call;
 	struct teehost_enter io;
-	EVP_PKEY *key = NULL;
 	int ret = EXIT_FAIL;
 
 	memset(&iopts, 0, sizeof(iopts));
 	if (th_image_open(path, &iopts, &img, &err))
 		return cli_error_err(path, &err);
-	/* a throw-away signing key is only good for a DEBUG enclave */
-	img.plan.attributes.flags |= SGX_ATTR_DEBUG;
-	memset(&ss, 0, sizeof(ss));
-	th_sign_defaults(&ss, &img.plan.attributes, img.plan.miscselect);
-	if (th_plan_measure(&img.plan, ss.enclave_hash, &err) || th_key_generate(&key, &err) ||
-	    th_sigstruct_sign(&ss, key, &err)) {
+	if (th_sign_throwaway(&img.plan, &ss, &err)) {
 		ret = cli_error_err(path, &err);
 		goto out;
 	}
-	if (teehost_enclave_load(&img.plan, &ss, &opts, &encl, &st, &err)) {
+	if (th_launch_load(&img.plan, &ss, &opts, &encl, &st, &err)) {
 		ret = cli_error(path, "%s (step %s)", err.msg, st.step ? st.step : "?");
 		goto out;
 	}
@@ -138,7 +133,7 @@ static int enclave_report(const char *path, const void *ti, const uint8_t rd[64]
 	call.status = 1;
 	memset(&io, 0, sizeof(io));
 	io.rdi = (uint64_t)(uintptr_t)&call;
-	if (teehost_enclave_enter(encl, 0, &io, &err)) {
+	if (th_enclave_enter(encl, 0, &io, &err)) {
 		ret = cli_error_err(path, &err);
 		goto out;
 	}
@@ -149,7 +144,6 @@ static int enclave_report(const char *path, const void *ti, const uint8_t rd[64]
 	}
 	ret = EXIT_OK;
 out:
-	th_key_free(key);
 	teehost_enclave_destroy(encl);
 	th_image_close(&img);
 	return ret;

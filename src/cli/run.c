@@ -17,13 +17,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
-
 #include "cli/cli.h"
 #include "cli/commands.h"
-#include "loader/sdk_call.h"
+#include "cli/formats.h"
+#include "launch/launch.h"
+#include "launch/sdk_call.h"
 #include "sgx/image.h"
-#include "sgx/keys.h"
 #include "sgx/sigstruct.h"
 #include "sgx/signer.h"
 #include "teehost/loader.h"
@@ -96,25 +95,16 @@ static int parse_op(int argc, char **argv, struct th_sample_call *c, const char 
 	return 0;
 }
 
-static int sign_throwaway(struct th_plan *plan, struct sgx_sigstruct *ss, struct th_err *err)
-{
-	EVP_PKEY *key = NULL;
-	int rc;
+/* What the command line asks for. */
+struct run_args {
+	struct teehost_loader_opts opts;
+	const char *path, *sigpath, *what;
+	unsigned long long tcs;
+	struct th_sample_call call;
+};
 
-	/* A throw-away key is only good for a debug enclave: make it one. */
-	plan->attributes.flags |= SGX_ATTR_DEBUG;
-	memset(ss, 0, sizeof(*ss));
-	th_sign_defaults(ss, &plan->attributes, plan->miscselect);
-	rc = th_plan_measure(plan, ss->enclave_hash, err);
-	if (rc == 0)
-		rc = th_key_generate(&key, err);
-	if (rc == 0)
-		rc = th_sigstruct_sign(ss, key, err);
-	th_key_free(key);
-	return rc;
-}
-
-int cmd_run(int argc, char **argv)
+/* ARGS_CONTINUE, or the exit code (help, usage errors). */
+static int run_parse_args(int argc, char **argv, struct run_args *a)
 {
 	static const struct option longopts[] = {
 		{ "driver", required_argument, NULL, 'd' },
@@ -124,36 +114,27 @@ int cmd_run(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct teehost_loader_opts opts = { .sz = sizeof(opts) };
-	struct teehost_sgx_status st;
-	struct teehost_enclave *encl = NULL;
-	struct th_image img;
-	struct th_image_options iopts;
-	struct th_err err = { { 0 } };
-	struct sgx_sigstruct ss;
-	struct th_sample_call call;
-	struct teehost_enter io;
-	const char *sigpath = NULL, *path, *what = NULL;
-	unsigned long long tcs = 0;
-	bool verbose = false, sdk;
-	int opt, ret = EXIT_FAIL;
+	int opt;
 
+	memset(a, 0, sizeof(*a));
+	a->opts.sz = sizeof(a->opts);
 	while ((opt = getopt_long(argc, argv, "+d:s:t:vh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'd':
-			if (teehost_sgx_driver_parse(optarg, &opts.driver) < 0)
+			if (teehost_sgx_driver_parse(optarg, &a->opts.driver) < 0)
 				return cli_usage_error("run", "--driver '%s': use kernel, dcap or isgx",
 						       optarg);
 			break;
 		case 's':
-			sigpath = optarg;
+			a->sigpath = optarg;
 			break;
 		case 't':
-			if (cli_parse_u64(optarg, 1u << 20, &tcs))
+			if (cli_parse_u64(optarg, 1u << 20, &a->tcs))
 				return cli_usage_error("run", "--tcs '%s' is not a TCS number", optarg);
 			break;
 		case 'v':
-			verbose = true;
+			a->opts.log = log_line;
+			a->opts.log_ctx = NULL;
 			break;
 		case 'h':
 			usage(stdout);
@@ -164,97 +145,132 @@ int cmd_run(int argc, char **argv)
 	}
 	if (optind >= argc)
 		return cli_usage_error("run", "no ENCLAVE given");
-	path = argv[optind++];
+	a->path = argv[optind++];
 	if (optind < argc && !strcmp(argv[optind], "--"))
 		optind++;
-	if (parse_op(argc - optind, argv + optind, &call, &what) < 0)
+	if (parse_op(argc - optind, argv + optind, &a->call, &a->what) < 0)
 		return cli_usage_error("run", "operation '%s' is not one of: add A B, hash TEXT, "
 				       "store V, load", argv[optind]);
-	if (verbose) {
-		opts.log = log_line;
-		opts.log_ctx = NULL;
-	}
+	return ARGS_CONTINUE;
+}
 
-	memset(&iopts, 0, sizeof(iopts));
-	if (th_image_open(path, &iopts, &img, &err))
-		return cli_error_err(path, &err);
-	sdk = img.plan.format == TH_FORMAT_SDK;
-	if (sigpath) {
+/*
+ * The SIGSTRUCT to load IMG with: --sigstruct, the SDK enclave's own, or one made on the fly
+ * with a throw-away key. Exit code on failure (said), else EXIT_OK.
+ */
+static int run_sigstruct(const struct run_args *a, struct th_image *img, struct sgx_sigstruct *ss)
+{
+	struct th_err err = { { 0 } };
+	bool sdk = img->plan.format == TH_FORMAT_SDK;
+
+	if (a->sigpath) {
 		struct th_mapped_file f;
 
-		if (th_map_file(sigpath, &f, &err) ||
-		    th_sigstruct_parse(f.data, f.size, &ss, &err)) {
-			ret = cli_error_err(sigpath, &err);
-			goto out;
+		if (th_map_file(a->sigpath, &f, &err))
+			return cli_error_err(a->sigpath, &err);
+		if (th_sigstruct_parse(f.data, f.size, ss, &err)) {
+			th_unmap_file(&f);
+			return cli_error_err(a->sigpath, &err);
 		}
 		th_unmap_file(&f);
-	} else if (sdk && img.sdk.sigstruct) {
-		memcpy(&ss, img.sdk.sigstruct, sizeof(ss));
+	} else if (sdk && img->sdk.sigstruct) {
+		memcpy(ss, img->sdk.sigstruct, sizeof(*ss));
 	} else {
-		if (sign_throwaway(&img.plan, &ss, &err)) {
-			ret = cli_error_err(path, &err);
-			goto out;
-		}
+		if (th_sign_throwaway(&img->plan, ss, &err))
+			return cli_error_err(a->path, &err);
 		fprintf(stderr, "teehost run: %s: no --sigstruct given: signed on the fly with a "
-			"throw-away test key, as a DEBUG enclave\n", path);
+			"throw-away test key, as a DEBUG enclave\n", a->path);
+		return EXIT_OK;
 	}
-	if (sigpath || sdk) {
-		/* SECS attributes as the signer asked (INIT clear). */
-		img.plan.attributes.flags = ss.attributes.flags & ~SGX_ATTR_INIT;
-		img.plan.attributes.xfrm = ss.attributes.xfrm;
-		img.plan.miscselect = ss.miscselect;
-	}
+	/* SECS attributes as the signer asked (INIT clear). */
+	img->plan.attributes.flags = ss->attributes.flags & ~SGX_ATTR_INIT;
+	img->plan.attributes.xfrm = ss->attributes.xfrm;
+	img->plan.miscselect = ss->miscselect;
+	return EXIT_OK;
+}
 
-	if (teehost_enclave_load(&img.plan, &ss, &opts, &encl, &st, &err)) {
-		fprintf(stderr, "teehost: %s: %s (step %s, common-loader error %#06x)\n", path,
+/* Load and say where; the TCS asked for must exist. Exit code on failure, else EXIT_OK. */
+static int run_load(const struct run_args *a, const struct th_image *img,
+		    const struct sgx_sigstruct *ss, struct teehost_enclave **encl)
+{
+	struct th_sgx_status st;
+	struct th_err err = { { 0 } };
+
+	if (th_launch_load(&img->plan, ss, &a->opts, encl, &st, &err)) {
+		fprintf(stderr, "teehost: %s: %s (step %s, common-loader error %#06x)\n", a->path,
 			err.msg, st.step ? st.step : "?", st.code);
-		goto out;
+		return EXIT_FAIL;
 	}
-	printf("%s: loaded on the %s driver at %#" PRIx64 ", %" PRIu64 " pages, %zu TCS\n", path,
-	       teehost_sgx_driver_name(teehost_enclave_driver(encl)), teehost_enclave_base(encl),
-	       teehost_enclave_pages_added(encl), teehost_enclave_tcs_count(encl));
-	if (tcs >= teehost_enclave_tcs_count(encl)) {
-		ret = cli_error(path, "tcs: the enclave has %zu TCS, no number %llu",
-				teehost_enclave_tcs_count(encl), tcs);
-		goto out;
-	}
-	if (sdk) {
-		const struct th_sdk_metadata_copy *m = &img.sdk.copies[img.sdk.used];
-		uint64_t status = 0;
+	printf("%s: loaded on the %s driver at %#" PRIx64 ", %" PRIu64 " pages, %zu TCS\n",
+	       a->path, teehost_sgx_driver_name(teehost_enclave_driver(*encl)),
+	       teehost_enclave_base(*encl), teehost_enclave_pages_added(*encl),
+	       teehost_enclave_tcs_count(*encl));
+	if (a->tcs >= teehost_enclave_tcs_count(*encl))
+		return cli_error(a->path, "tcs: the enclave has %zu TCS, no number %llu",
+				 teehost_enclave_tcs_count(*encl), a->tcs);
+	return EXIT_OK;
+}
 
-		if (th_sdk_init(encl, (size_t)tcs, m->version_major, &status, &err)) {
-			ret = cli_error_err(path, &err);
-			goto out;
-		}
-		if (status != 0) {
-			ret = cli_error(path, "ecall: the SDK runtime's initialization ECALL returned "
-					"sgx_status_t %#" PRIx64, status);
-			goto out;
-		}
-		printf("%s: SDK runtime initialization ECALL (metadata %u.%u) succeeded\n", path,
-		       m->version_major, m->version_minor);
-		ret = EXIT_OK;
-		goto out;
-	}
+/* An SDK enclave: the runtime's initialization ECALL (full ECALLs need its EDL). */
+static int run_sdk_init(const struct run_args *a, const struct th_image *img,
+			struct teehost_enclave *encl)
+{
+	const struct th_sdk_metadata_copy *m = &img->sdk.copies[img->sdk.used];
+	struct th_err err = { { 0 } };
+	uint64_t status = 0;
+
+	if (th_sdk_init(encl, (size_t)a->tcs, m->version_major, &status, &err))
+		return cli_error_err(a->path, &err);
+	if (status != 0)
+		return cli_error(a->path, "ecall: the SDK runtime's initialization ECALL returned "
+				 "sgx_status_t %#" PRIx64, status);
+	printf("%s: SDK runtime initialization ECALL (metadata %u.%u) succeeded\n", a->path,
+	       m->version_major, m->version_minor);
+	return EXIT_OK;
+}
+
+/* teehost's sample ABI: one call, its answer printed. */
+static int run_sample_call(struct run_args *a, struct teehost_enclave *encl)
+{
+	struct th_err err = { { 0 } };
+	struct teehost_enter io;
 
 	memset(&io, 0, sizeof(io));
-	io.rdi = (uint64_t)(uintptr_t)&call;
-	if (teehost_enclave_enter(encl, (size_t)tcs, &io, &err)) {
-		ret = cli_error_err(path, &err);
-		goto out;
-	}
-	if (call.status == 1) {
-		ret = cli_error(path, "enter: the enclave returned without answering the sample ABI "
-				"(is it teehost's sample enclave?)");
-		goto out;
-	}
-	if (call.status != 0) {
-		ret = cli_error(path, "%s: the enclave answered status %" PRId64, what, call.status);
-		goto out;
-	}
-	printf("%s: %s = %" PRIu64 " (%#" PRIx64 ")\n", path, what, call.ret, call.ret);
-	ret = EXIT_OK;
-out:
+	io.rdi = (uint64_t)(uintptr_t)&a->call;
+	if (th_enclave_enter(encl, (size_t)a->tcs, &io, &err))
+		return cli_error_err(a->path, &err);
+	if (a->call.status == 1)
+		return cli_error(a->path, "enter: the enclave returned without answering the "
+				 "sample ABI (is it teehost's sample enclave?)");
+	if (a->call.status != 0)
+		return cli_error(a->path, "%s: the enclave answered status %" PRId64, a->what,
+				 a->call.status);
+	printf("%s: %s = %" PRIu64 " (%#" PRIx64 ")\n", a->path, a->what, a->call.ret,
+	       a->call.ret);
+	return EXIT_OK;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct run_args a;
+	struct teehost_enclave *encl = NULL;
+	struct th_image img;
+	struct th_image_options iopts;
+	struct th_err err = { { 0 } };
+	struct sgx_sigstruct ss;
+	int ret = run_parse_args(argc, argv, &a);
+
+	if (ret != ARGS_CONTINUE)
+		return ret;
+	memset(&iopts, 0, sizeof(iopts));
+	if (th_image_open(a.path, &iopts, &img, &err))
+		return cli_error_err(a.path, &err);
+	ret = run_sigstruct(&a, &img, &ss);
+	if (ret == EXIT_OK)
+		ret = run_load(&a, &img, &ss, &encl);
+	if (ret == EXIT_OK)
+		ret = img.plan.format == TH_FORMAT_SDK ? run_sdk_init(&a, &img, encl) :
+		      run_sample_call(&a, encl);
 	teehost_enclave_destroy(encl);
 	th_image_close(&img);
 	return ret;

@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -20,43 +21,48 @@
 #include "sgx/dcap_uapi.h"
 #include "sgx_enclave_common.h"
 
-int th_reserve_aligned(struct th_encl *e, struct teehost_sgx_status *st, struct th_err *err);
+/*
+ * /dev/sgx/enclave is the DCAP driver when it is a device node and the vDSO has no
+ * __vdso_sgx_enter_enclave; a symlink or a vDSO entry means the in-kernel ABI behind it.
+ */
+static int dcap_probe(const struct teehost_loader_opts *opts, bool forced,
+		      struct teehost_sgx_probe *out)
+{
+	static const char *const provision[] = { "/dev/sgx/provision", "/dev/sgx_provision", NULL };
+	bool link = false, chr = false;
 
-static int dcap_create(struct th_encl *e, struct sgx_secs *secs, struct teehost_sgx_status *st,
+	if (!th_node_exists(opts, "/dev/sgx/enclave", &link, NULL)) {
+		/* before 1.30 the driver was one node, /dev/sgx, with another ABI */
+		if (th_node_exists(opts, "/dev/sgx", NULL, &chr) && chr) {
+			char p[TH_PATH_MAX];
+
+			th_loader_path(opts, "/dev/sgx", p, sizeof(p));
+			snprintf(out->why, sizeof(out->why), "%s is a DCAP driver older than 1.30, "
+				 "whose ABI teehost does not speak; install the in-kernel driver "
+				 "(Linux 5.11+) or DCAP 1.30+", p);
+			return -EPROTONOSUPPORT;
+		}
+		return -ENOENT;
+	}
+	if ((link || out->vdso) && !forced)
+		return -ENOENT;
+	th_probe_found(opts, TEEHOST_SGX_DCAP, "/dev/sgx/enclave", provision, out);
+	snprintf(out->why, sizeof(out->why),
+		 "%s is a device node and the vDSO has no __vdso_sgx_enter_enclave: the DCAP "
+		 "out-of-tree driver (1.30-1.36), entered with the loader's own ENCLU",
+		 out->enclave_node);
+	return 0;
+}
+
+static int dcap_create(struct th_encl *e, struct sgx_secs *secs, struct th_sgx_status *st,
 		       struct th_err *err)
 {
-	struct dcap_enclave_create c;
-	int rc;
-
-	e->fd = open(e->node, O_RDWR | O_CLOEXEC);
-	if (e->fd < 0)
-		return th_lfail(st, err, "open", th_loader_errno_code("open", errno), errno,
-				"%s: %s", e->node, strerror(errno));
-	rc = th_reserve_aligned(e, st, err);
-	if (rc < 0)
-		goto fail;
-	secs->base = e->base;
-	c.src = (uint64_t)(uintptr_t)secs;
-	if (ioctl(e->fd, DCAP_IOC_ENCLAVE_CREATE, &c) < 0) {
-		int en = errno;
-
-		rc = th_lfail(st, err, "create", th_loader_errno_code("create", en), en,
-			      "DCAP ENCLAVE_CREATE: %s%s", strerror(en),
-			      en == ENOMEM ? " (out of EPC)" : "");
-		goto fail;
-	}
-	return 0;
-fail:
-	if (e->resv)
-		munmap(e->resv, e->resv_len);
-	e->resv = NULL;
-	close(e->fd);
-	e->fd = -1;
-	return rc;
+	return th_create_ioctl(e, secs, DCAP_IOC_ENCLAVE_CREATE, "DCAP ENCLAVE_CREATE", NULL, st,
+			       err);
 }
 
 static int dcap_add(struct th_encl *e, uint64_t off, const uint8_t *src, uint64_t npages,
-		    uint64_t secinfo_flags, uint16_t mask, struct teehost_sgx_status *st,
+		    uint64_t secinfo_flags, uint16_t mask, struct th_sgx_status *st,
 		    struct th_err *err)
 {
 	return th_add_pages_ioctl(e, DCAP_IOC_ENCLAVE_ADD_PAGES, "DCAP ENCLAVE_ADD_PAGES",
@@ -64,71 +70,38 @@ static int dcap_add(struct th_encl *e, uint64_t off, const uint8_t *src, uint64_
 }
 
 
+static const struct th_einit_hints dcap_hints = {
+	.eperm = " (EINIT refused; the driver does not say why)",
+	.eacces_token_key = " (EINITTOKENKEY: the DCAP driver allows no launch enclave)",
+	.eacces_provision = " (PROVISIONKEY requested without access to /dev/sgx/provision: add "
+			    "the user to group sgx_prv)",
+};
+
 static int dcap_init(struct th_encl *e, const struct sgx_sigstruct *ss,
-		     const struct sgx_einittoken *token, struct teehost_sgx_status *st,
+		     const struct sgx_einittoken *token, struct th_sgx_status *st,
 		     struct th_err *err)
 {
-	struct dcap_enclave_init in = { .sigstruct = (uint64_t)(uintptr_t)ss };
-
 	(void)token;
-	for (;;) {
-		int en, why;
-
-		if (ioctl(e->fd, DCAP_IOC_ENCLAVE_INIT, &in) == 0)
-			return 0;
-		en = errno;
-		if (en == EINTR || en == EAGAIN || en == EBUSY || en == ERESTART)
-			continue;
-		if (en == EPERM && (why = th_einit_diagnose(e, ss)) > 0)
-			return why;
-		return th_lfail(st, err, "init", th_loader_errno_code("init", en), en,
-				"DCAP ENCLAVE_INIT: %s%s", strerror(en),
-				en == EPERM ? " (EINIT refused; the driver does not say why)" :
-				en == EACCES ? (e->attributes.flags & SGX_ATTR_EINITTOKENKEY ?
-						" (EINITTOKENKEY: the DCAP driver allows no launch "
-						"enclave)" :
-						" (PROVISIONKEY requested without access to "
-						"/dev/sgx/provision: add the user to group sgx_prv)") :
-				"");
-	}
+	return th_init_ioctl(e, ss, DCAP_IOC_ENCLAVE_INIT, "DCAP ENCLAVE_INIT", &dcap_hints, st,
+			     err);
 }
 
 static int dcap_provision(struct th_encl *e, struct th_err *err)
 {
-	struct dcap_enclave_set_attribute a;
-	int pfd, rc = 0;
-
-	if (!e->provision_node[0])
-		return th_fail(err, ENOENT, "provision", "no provision device");
-	pfd = open(e->provision_node, O_RDONLY | O_CLOEXEC);
-	if (pfd < 0)
-		return th_fail(err, errno, "provision", "%s: %s", e->provision_node,
-			       strerror(errno));
-	a.attribute_fd = (uint64_t)pfd;
-	if (ioctl(e->fd, DCAP_IOC_ENCLAVE_SET_ATTRIBUTE, &a) < 0)
-		rc = th_fail(err, errno, "provision", "DCAP ENCLAVE_SET_ATTRIBUTE: %s",
-			     strerror(errno));
-	close(pfd);
-	return rc;
-}
-
-static void dcap_destroy(struct th_encl *e)
-{
-	if (e->resv)
-		munmap(e->resv, e->resv_len);
-	e->resv = NULL;
-	if (e->fd >= 0)
-		close(e->fd);
-	e->fd = -1;
+	return th_provision_ioctl(e, DCAP_IOC_ENCLAVE_SET_ATTRIBUTE, "DCAP ENCLAVE_SET_ATTRIBUTE",
+				  err);
 }
 
 const struct th_backend th_backend_dcap = {
 	.name = "dcap",
+	.driver = TEEHOST_SGX_DCAP,
+	.node = "/dev/sgx/enclave",
 	.own_entry = true,
+	.probe = dcap_probe,
 	.create = dcap_create,
 	.add = dcap_add,
 	.init = dcap_init,
 	.map = th_map_device,   /* only ever over added pages: the region list holds exactly those */
 	.provision = dcap_provision,
-	.destroy = dcap_destroy,
+	.destroy = th_device_destroy,
 };

@@ -6,8 +6,8 @@
  * BEFORE ECREATE (the driver aligns a mapping of a power-of-two size to that size and ECREATE
  * checks that SECS.BASE/SIZE are exactly that mapping); ADD_PAGE takes one page and a 16-bit
  * mask of the 256-byte chunks to EEXTEND; protections are set with mprotect() on the device
- * mapping; EINIT takes the base, the SIGSTRUCT and an EINITTOKEN from a launch enclave
- * (token.c); ENCLS failures are POSITIVE ioctl() return values. No vDSO: entry.c's own ENCLU.
+ * mapping; EINIT takes the base, the SIGSTRUCT and an EINITTOKEN (launch_token: the
+ * loader asks opts->launch_token for it); ENCLS failures are POSITIVE ioctl() return values. No vDSO: entry.c's own ENCLU.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -68,14 +68,12 @@ static void isgx_put(void)
 	pthread_mutex_unlock(&isgx_lock);
 }
 
-int th_reserve_aligned(struct th_encl *e, struct teehost_sgx_status *st, struct th_err *err);
-
 int th_isgx_fd(const char *node, struct th_err *err)
 {
 	return isgx_get(node, err);
 }
 
-static int isgx_create(struct th_encl *e, struct sgx_secs *secs, struct teehost_sgx_status *st,
+static int isgx_create(struct th_encl *e, struct sgx_secs *secs, struct th_sgx_status *st,
 		       struct th_err *err)
 {
 	struct isgx_enclave_create c;
@@ -136,7 +134,7 @@ fail:
 }
 
 static int isgx_add(struct th_encl *e, uint64_t off, const uint8_t *src, uint64_t npages,
-		    uint64_t secinfo_flags, uint16_t mask, struct teehost_sgx_status *st,
+		    uint64_t secinfo_flags, uint16_t mask, struct th_sgx_status *st,
 		    struct th_err *err)
 {
 	struct sgx_secinfo secinfo;
@@ -170,7 +168,7 @@ static int isgx_add(struct th_encl *e, uint64_t off, const uint8_t *src, uint64_
 }
 
 static int isgx_map(struct th_encl *e, uint64_t off, uint64_t len, int prot,
-		    struct teehost_sgx_status *st, struct th_err *err)
+		    struct th_sgx_status *st, struct th_err *err)
 {
 	if (mprotect(e->resv + off, len, prot) < 0) {
 		int en = errno;
@@ -183,7 +181,7 @@ static int isgx_map(struct th_encl *e, uint64_t off, uint64_t len, int prot,
 }
 
 static int isgx_init(struct th_encl *e, const struct sgx_sigstruct *ss,
-		     const struct sgx_einittoken *token, struct teehost_sgx_status *st,
+		     const struct sgx_einittoken *token, struct th_sgx_status *st,
 		     struct th_err *err)
 {
 	static const uint8_t zero[sizeof(struct sgx_einittoken)];
@@ -217,9 +215,26 @@ static void isgx_destroy(struct th_encl *e)
 	e->fd = -1;
 }
 
+static int isgx_probe(const struct teehost_loader_opts *opts, bool forced,
+		      struct teehost_sgx_probe *out)
+{
+	(void)forced;
+	if (!th_node_exists(opts, "/dev/isgx", NULL, NULL))
+		return -ENOENT;
+	th_probe_found(opts, TEEHOST_SGX_ISGX, "/dev/isgx", NULL, out);
+	snprintf(out->why, sizeof(out->why),
+		 "%s exists: the legacy out-of-tree driver (no flexible launch "
+		 "control): launch tokens, the loader's own ENCLU", out->enclave_node);
+	return 0;
+}
+
 const struct th_backend th_backend_isgx = {
 	.name = "isgx",
+	.driver = TEEHOST_SGX_ISGX,
+	.node = "/dev/isgx",
 	.own_entry = true,
+	.launch_token = true,
+	.probe = isgx_probe,
 	.create = isgx_create,
 	.add = isgx_add,
 	.init = isgx_init,

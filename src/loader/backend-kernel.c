@@ -25,89 +25,47 @@
 #define MAP_FIXED_NOREPLACE 0x100000
 #endif
 
-/* Reserve SIZE bytes aligned to SIZE (or exactly at BASE): shared with the DCAP backend. */
-int th_reserve_aligned(struct th_encl *e, struct teehost_sgx_status *st, struct th_err *err);
-int th_reserve_aligned(struct th_encl *e, struct teehost_sgx_status *st, struct th_err *err)
+/*
+ * The in-kernel driver: /dev/sgx_enclave, or /dev/sgx/enclave when that is a symlink (DCAP
+ * 1.41's udev rules) or the vDSO has __vdso_sgx_enter_enclave (the kernel's ABI behind the
+ * DCAP-style node, which Intel's order looks at first).
+ */
+static int kernel_probe(const struct teehost_loader_opts *opts, bool forced,
+			struct teehost_sgx_probe *out)
 {
-	uint8_t *p;
+	static const char *const provision[] = { "/dev/sgx/provision", "/dev/sgx_provision", NULL };
+	static const char *const flat_provision[] = { "/dev/sgx_provision", NULL };
+	bool link = false;
 
-	if (e->base) {
-		p = mmap((void *)(uintptr_t)e->base, e->size, PROT_NONE,
-			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE | MAP_NORESERVE, -1, 0);
-		if (p == MAP_FAILED || (uint64_t)(uintptr_t)p != e->base) {
-			int en = p == MAP_FAILED ? errno : EEXIST;
-
-			if (p != MAP_FAILED)
-				munmap(p, e->size);
-			return th_lfail(st, err, "reserve", ENCLAVE_MEMORY_MAP_FAILURE, en,
-					"cannot reserve [%#llx, +%#llx): %s",
-					(unsigned long long)e->base, (unsigned long long)e->size,
-					strerror(en));
-		}
-		e->resv = p;
-		e->resv_len = e->size;
+	if (th_node_exists(opts, "/dev/sgx/enclave", &link, NULL)) {
+		if (!link && !out->vdso && !forced)
+			return -ENOENT;
+		th_probe_found(opts, TEEHOST_SGX_KERNEL, "/dev/sgx/enclave", provision, out);
+		snprintf(out->why, sizeof(out->why),
+			 "%s is %s and the vDSO %s __vdso_sgx_enter_enclave: the in-kernel ABI "
+			 "behind the DCAP-style node", out->enclave_node,
+			 link ? "a symlink" : "a device", out->vdso ? "has" : "lacks");
 		return 0;
 	}
-	if (e->size > (UINT64_MAX >> 2))
-		return th_lfail(st, err, "reserve", ENCLAVE_INVALID_SIZE, EINVAL, "size too large");
-	p = mmap(NULL, e->size * 2, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (p == MAP_FAILED)
-		return th_lfail(st, err, "reserve", ENCLAVE_MEMORY_MAP_FAILURE, errno,
-				"cannot reserve %#llx bytes of address space: %s",
-				(unsigned long long)e->size * 2, strerror(errno));
-	{
-		uint64_t start = (uint64_t)(uintptr_t)p;
-		uint64_t aligned = (start + e->size - 1) & ~(e->size - 1);
-
-		if (aligned > start)
-			munmap(p, aligned - start);
-		if (aligned + e->size < start + 2 * e->size)
-			munmap((void *)(uintptr_t)(aligned + e->size),
-			       start + 2 * e->size - (aligned + e->size));
-		e->base = aligned;
-		e->resv = (uint8_t *)(uintptr_t)aligned;
-		e->resv_len = e->size;
-	}
+	if (!th_node_exists(opts, "/dev/sgx_enclave", NULL, NULL))
+		return -ENOENT;
+	th_probe_found(opts, TEEHOST_SGX_KERNEL, "/dev/sgx_enclave", flat_provision, out);
+	out->flat_nodes = true;
+	snprintf(out->why, sizeof(out->why),
+		 "%s exists: the in-kernel driver (Linux 5.11+), entered through the vDSO",
+		 out->enclave_node);
 	return 0;
 }
 
-static int kernel_create(struct th_encl *e, struct sgx_secs *secs, struct teehost_sgx_status *st,
+static int kernel_create(struct th_encl *e, struct sgx_secs *secs, struct th_sgx_status *st,
 			 struct th_err *err)
 {
-	struct sgx_enclave_create c;
-	int rc;
-
-	e->fd = open(e->node, O_RDWR | O_CLOEXEC);
-	if (e->fd < 0)
-		return th_lfail(st, err, "open", th_loader_errno_code("open", errno), errno,
-				"%s: %s", e->node, strerror(errno));
-	rc = th_reserve_aligned(e, st, err);
-	if (rc < 0)
-		goto fail;
-	secs->base = e->base;
-	c.src = (uint64_t)(uintptr_t)secs;
-	if (ioctl(e->fd, SGX_IOC_ENCLAVE_CREATE, &c) < 0) {
-		int en = errno;
-
-		rc = th_lfail(st, err, "create", th_loader_errno_code("create", en), en,
-			      "SGX_IOC_ENCLAVE_CREATE: %s%s", strerror(en),
-			      en == ENOMEM ? " (out of EPC)" :
-			      en == EINVAL ? " (SECS refused: size, attributes, XFRM or SSA size)" :
-			      "");
-		goto fail;
-	}
-	return 0;
-fail:
-	if (e->resv)
-		munmap(e->resv, e->resv_len);
-	e->resv = NULL;
-	close(e->fd);
-	e->fd = -1;
-	return rc;
+	return th_create_ioctl(e, secs, SGX_IOC_ENCLAVE_CREATE, "SGX_IOC_ENCLAVE_CREATE",
+			       " (SECS refused: size, attributes, XFRM or SSA size)", st, err);
 }
 
 static int kernel_add(struct th_encl *e, uint64_t off, const uint8_t *src, uint64_t npages,
-		      uint64_t secinfo_flags, uint16_t mask, struct teehost_sgx_status *st,
+		      uint64_t secinfo_flags, uint16_t mask, struct th_sgx_status *st,
 		      struct th_err *err)
 {
 	return th_add_pages_ioctl(e, SGX_IOC_ENCLAVE_ADD_PAGES, "SGX_IOC_ENCLAVE_ADD_PAGES",
@@ -115,63 +73,27 @@ static int kernel_add(struct th_encl *e, uint64_t off, const uint8_t *src, uint6
 }
 
 
+static const struct th_einit_hints kernel_hints = {
+	.eperm = " (EINIT refused; the driver does not say why: launch control or an "
+		 "unsupported attribute)",
+	.eacces_token_key = " (EINITTOKENKEY: only a launch enclave on a non-FLC platform may "
+			    "have it, and this driver allows none)",
+	.eacces_provision = " (PROVISIONKEY requested without access to the provision device: "
+			    "add the user to group sgx_prv)",
+};
+
 static int kernel_init(struct th_encl *e, const struct sgx_sigstruct *ss,
-		       const struct sgx_einittoken *token, struct teehost_sgx_status *st,
+		       const struct sgx_einittoken *token, struct th_sgx_status *st,
 		       struct th_err *err)
 {
-	struct sgx_enclave_init in = { .sigstruct = (uint64_t)(uintptr_t)ss };
-
 	(void)token;
-	for (;;) {
-		int en, why;
-
-		if (ioctl(e->fd, SGX_IOC_ENCLAVE_INIT, &in) == 0)
-			return 0;
-		en = errno;
-		if (en == EINTR || en == EAGAIN || en == EBUSY)
-			continue;
-		if (en == EPERM && (why = th_einit_diagnose(e, ss)) > 0)
-			return why;
-		return th_lfail(st, err, "init", th_loader_errno_code("init", en), en,
-				"SGX_IOC_ENCLAVE_INIT: %s%s", strerror(en),
-				en == EPERM ? " (EINIT refused; the driver does not say why: "
-					      "launch control or an unsupported attribute)" :
-				en == EACCES ? (e->attributes.flags & SGX_ATTR_EINITTOKENKEY ?
-						" (EINITTOKENKEY: only a launch enclave on a non-FLC "
-						"platform may have it, and this driver allows none)" :
-						" (PROVISIONKEY requested without access to the "
-						"provision device: add the user to group sgx_prv)") :
-				"");
-	}
+	return th_init_ioctl(e, ss, SGX_IOC_ENCLAVE_INIT, "SGX_IOC_ENCLAVE_INIT", &kernel_hints,
+			     st, err);
 }
 
 static int kernel_provision(struct th_encl *e, struct th_err *err)
 {
-	struct sgx_enclave_provision p;
-	int pfd, rc = 0;
-
-	if (!e->provision_node[0])
-		return th_fail(err, ENOENT, "provision", "no provision device");
-	pfd = open(e->provision_node, O_RDONLY | O_CLOEXEC);
-	if (pfd < 0)
-		return th_fail(err, errno, "provision", "%s: %s", e->provision_node,
-			       strerror(errno));
-	p.fd = (uint64_t)pfd;
-	if (ioctl(e->fd, SGX_IOC_ENCLAVE_PROVISION, &p) < 0)
-		rc = th_fail(err, errno, "provision", "SGX_IOC_ENCLAVE_PROVISION: %s",
-			     strerror(errno));
-	close(pfd);
-	return rc;
-}
-
-static void kernel_destroy(struct th_encl *e)
-{
-	if (e->resv)
-		munmap(e->resv, e->resv_len);
-	e->resv = NULL;
-	if (e->fd >= 0)
-		close(e->fd);
-	e->fd = -1;
+	return th_provision_ioctl(e, SGX_IOC_ENCLAVE_PROVISION, "SGX_IOC_ENCLAVE_PROVISION", err);
 }
 
 /* The three SGX2 ioctls restart on partial progress, as ADD_PAGES does. */
@@ -248,13 +170,16 @@ static bool kernel_has_sgx2(const char *node)
 
 const struct th_backend th_backend_kernel = {
 	.name = "kernel",
+	.driver = TEEHOST_SGX_KERNEL,
+	.node = "/dev/sgx_enclave",
 	.own_entry = false,
+	.probe = kernel_probe,
 	.create = kernel_create,
 	.add = kernel_add,
 	.init = kernel_init,
 	.map = th_map_device,
 	.provision = kernel_provision,
-	.destroy = kernel_destroy,
+	.destroy = th_device_destroy,
 	.restrict_perm = kernel_restrict,
 	.modify_type = kernel_modify_type,
 	.remove = kernel_remove,

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The loader's insides: one enclave object, the backend operations table, and the helpers the
- * backends share. Each backend (backend-kernel.c, backend-dcap.c, backend-isgx.c) fills one
- * struct th_backend; nothing driver-specific lives outside those files.
+ * backends share (backend-common.c). Each backend (backend-kernel.c, backend-dcap.c,
+ * backend-isgx.c) fills one struct th_backend, which says everything driver-specific: how to
+ * recognise the driver from its device nodes (probe), the node it is named by, whether EINIT
+ * needs a launch token, and the ioctls. probe.c, enclave.c and errors.c hold no driver name,
+ * node path or ioctl.
  */
 #ifndef TEEHOST_LOADER_INTERNAL_H
 #define TEEHOST_LOADER_INTERNAL_H
@@ -13,6 +16,7 @@
 
 #include "sgx/arch.h"
 #include "sgx/measure.h"
+#include "loader/loader.h"
 #include "teehost/loader.h"
 #include "util/err.h"
 
@@ -28,21 +32,32 @@ struct th_region {
 
 struct th_backend {
 	const char *name;
+	enum teehost_sgx_driver driver;
+	const char *node;       /* the enclave node it is named by in messages */
 	bool own_entry;         /* no vDSO: the loader issues ENCLU itself */
+	bool launch_token;      /* EINIT takes a launch token (no flexible launch control) */
+	/*
+	 * Is this driver behind the nodes under OPTS->root? OUT->vdso is already set. Fill OUT
+	 * (driver, nodes, why) and return 0, or -ENOENT; FORCED: the user asked for this driver,
+	 * so a node that another driver would claim first is taken anyway. -EPROTONOSUPPORT with
+	 * OUT->why set: a driver is there that teehost does not speak.
+	 */
+	int (*probe)(const struct teehost_loader_opts *opts, bool forced,
+		     struct teehost_sgx_probe *out);
 	/* Reserve the range (SECS.BASE/SIZE set by the caller when fixed) and ECREATE. */
-	int (*create)(struct th_encl *e, struct sgx_secs *secs, struct teehost_sgx_status *st,
+	int (*create)(struct th_encl *e, struct sgx_secs *secs, struct th_sgx_status *st,
 		      struct th_err *err);
 	/* EADD (+ EEXTEND per MASK) NPAGES consecutive pages from SRC (page aligned). */
 	int (*add)(struct th_encl *e, uint64_t off, const uint8_t *src, uint64_t npages,
-		   uint64_t secinfo, uint16_t mask, struct teehost_sgx_status *st,
+		   uint64_t secinfo, uint16_t mask, struct th_sgx_status *st,
 		   struct th_err *err);
 	/* EINIT. TOKEN is used by isgx only. Positive return: an ENCLS error code. */
 	int (*init)(struct th_encl *e, const struct sgx_sigstruct *ss,
-		    const struct sgx_einittoken *token, struct teehost_sgx_status *st,
+		    const struct sgx_einittoken *token, struct th_sgx_status *st,
 		    struct th_err *err);
 	/* Give added pages [OFF, OFF+LEN) the host protection PROT. */
 	int (*map)(struct th_encl *e, uint64_t off, uint64_t len, int prot,
-		   struct teehost_sgx_status *st, struct th_err *err);
+		   struct th_sgx_status *st, struct th_err *err);
 	/* Provision-key access (kernel PROVISION, DCAP SET_ATTRIBUTE); NULL: nothing to do. */
 	int (*provision)(struct th_encl *e, struct th_err *err);
 	void (*destroy)(struct th_encl *e);
@@ -94,16 +109,9 @@ struct th_encl {
 	struct th_encl *next;           /* api.c's list */
 };
 
-/*
- * Copy the caller's opts (NULL: defaults) to OUT by its sz (opts.c): fields past a smaller sz
- * are zero; a bigger struct must be zero past ours. -EINVAL (ST, ERR filled) otherwise.
- */
-int th_loader_opts_get(const struct teehost_loader_opts *in, struct teehost_loader_opts *out,
-		       struct teehost_sgx_status *st, struct th_err *err);
-
 /* Fill ST (may be NULL) and ERR; returns -ERRNUM. */
 __attribute__((format(printf, 6, 7)))
-int th_lfail(struct teehost_sgx_status *st, struct th_err *err, const char *step, uint32_t code,
+int th_lfail(struct th_sgx_status *st, struct th_err *err, const char *step, uint32_t code,
 	     int errnum, const char *fmt, ...);
 /* enclave_error_t for an errno from STEP ("create", "add", "init", "map", "open", ...). */
 uint32_t th_loader_errno_code(const char *step, int errnum);
@@ -123,10 +131,13 @@ void *th_vdso_lookup(const char *name);
 int th_enter_vdso(struct th_encl *e, uint64_t tcs, struct teehost_enter *io);
 int th_enter_enclu(struct th_encl *e, uint64_t tcs, struct teehost_enter *io);
 
-/* token.c: an EINITTOKEN for SS on an isgx platform. */
-int th_token_get(const struct sgx_sigstruct *ss, const struct sgx_attributes *attributes,
-		 const struct teehost_loader_opts *opts, struct sgx_einittoken *token,
-		 struct teehost_sgx_status *st, struct th_err *err);
+/*
+ * The launch token for SS when the backend needs one (zeros for a launch enclave, which uses
+ * its own key): opts->einittoken, else opts->launch_token. TOKEN is 512-byte aligned.
+ */
+int th_encl_token(struct th_encl *e, const struct sgx_sigstruct *ss,
+		  const struct teehost_loader_opts *opts, struct sgx_einittoken *token,
+		  struct th_sgx_status *st, struct th_err *err);
 
 /* The process-wide isgx file (one for all enclaves, as the driver wants). */
 int th_isgx_fd(const char *node, struct th_err *err);
@@ -138,11 +149,39 @@ int th_isgx_fd(const char *node, struct th_err *err);
  */
 int th_add_pages_ioctl(struct th_encl *e, unsigned long request, const char *name,
 		       uint64_t measure_flag, uint64_t off, const uint8_t *src, uint64_t npages,
-		       uint64_t secinfo_flags, uint16_t mask, struct teehost_sgx_status *st,
+		       uint64_t secinfo_flags, uint16_t mask, struct th_sgx_status *st,
 		       struct th_err *err);
 /* Map the device over [base + OFF, +LEN) with PROT (kernel and DCAP: after the pages are added). */
 int th_map_device(struct th_encl *e, uint64_t off, uint64_t len, int prot,
-		  struct teehost_sgx_status *st, struct th_err *err);
+		  struct th_sgx_status *st, struct th_err *err);
+/* Reserve SIZE bytes aligned to SIZE (or exactly at BASE) for the device mapping. */
+int th_reserve_aligned(struct th_encl *e, struct th_sgx_status *st, struct th_err *err);
+/*
+ * Open e->node, reserve the range and ECREATE through the ioctl REQUEST (the in-kernel
+ * {u64 src} layout, which DCAP shares), named NAME; EINVAL_HINT explains an -EINVAL (or NULL).
+ * On failure the fd and the reservation are gone.
+ */
+int th_create_ioctl(struct th_encl *e, struct sgx_secs *secs, unsigned long request,
+		    const char *name, const char *einval_hint, struct th_sgx_status *st,
+		    struct th_err *err);
+/* Why a driver without an ENCLS error code refused EINIT (-EPERM, -EACCES), in its words. */
+struct th_einit_hints {
+	const char *eperm;              /* refused, no reason given */
+	const char *eacces_token_key;   /* EINITTOKENKEY asked for */
+	const char *eacces_provision;   /* PROVISIONKEY without the provision device */
+};
+/*
+ * EINIT through REQUEST ({u64 sigstruct}, in-kernel layout), retried while the driver says
+ * try again. Positive: the ENCLS error th_einit_diagnose() names for a bare -EPERM.
+ */
+int th_init_ioctl(struct th_encl *e, const struct sgx_sigstruct *ss, unsigned long request,
+		  const char *name, const struct th_einit_hints *hints, struct th_sgx_status *st,
+		  struct th_err *err);
+/* Give the enclave the provision key through REQUEST ({u64 fd} of the provision node). */
+int th_provision_ioctl(struct th_encl *e, unsigned long request, const char *name,
+		       struct th_err *err);
+/* Unmap and close (kernel and DCAP: the driver EREMOVEs on the last reference). */
+void th_device_destroy(struct th_encl *e);
 
 /* Protection a page of type/permissions SECINFO gets in the host mapping. */
 int th_secinfo_prot(uint64_t secinfo);
@@ -154,16 +193,29 @@ void th_loader_log(const struct teehost_loader_opts *opts, const char *fmt, ...)
 /* Build a path under opts->root. */
 void th_loader_path(const struct teehost_loader_opts *opts, const char *path, char *out,
 		    size_t outlen);
+/*
+ * Does PATH (inside opts->root; resolved in it, symlinks included) exist? IS_LINK, IS_CHR
+ * (either may be NULL): whether PATH itself is a symlink, and what it names a character device.
+ */
+bool th_node_exists(const struct teehost_loader_opts *opts, const char *path, bool *is_link,
+		    bool *is_chr);
+/*
+ * The probe found driver D at NODE (inside opts->root): fill OUT's driver and nodes, the
+ * provision node being the first of PROVISION (NULL-ended, may be NULL) that exists
+ * (flat_nodes false: the kernel backend sets it for /dev/sgx_enclave).
+ */
+void th_probe_found(const struct teehost_loader_opts *opts, enum teehost_sgx_driver d,
+		    const char *node, const char *const *provision, struct teehost_sgx_probe *out);
 
-/* The core steps, shared by teehost_enclave_load() and the common-loader API (api.c). */
+/* The core steps, shared by th_enclave_load() and the common-loader API (api.c). */
 int th_encl_create(const struct teehost_loader_opts *opts, const struct teehost_sgx_probe *pr,
 		   struct sgx_secs *secs, uint64_t fixed_base, struct th_encl **out,
-		   struct teehost_sgx_status *st, struct th_err *err);
+		   struct th_sgx_status *st, struct th_err *err);
 int th_encl_add(struct th_encl *e, uint64_t off, const uint8_t *src, uint64_t npages,
-		uint64_t secinfo, uint16_t mask, struct teehost_sgx_status *st,
+		uint64_t secinfo, uint16_t mask, struct th_sgx_status *st,
 		struct th_err *err);
 int th_encl_init(struct th_encl *e, const struct sgx_sigstruct *ss,
-		 const struct sgx_einittoken *token, struct teehost_sgx_status *st,
+		 const struct sgx_einittoken *token, struct th_sgx_status *st,
 		 struct th_err *err);
 void th_encl_free(struct th_encl *e);
 const struct th_backend *th_backend_of(enum teehost_sgx_driver d);

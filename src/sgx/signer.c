@@ -1,7 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
+#include <openssl/evp.h>
+
+#include "sgx/keys.h"
+#include "sgx/plan.h"
 #include "sgx/signer.h"
 #include "sgx/sigstruct.h"
 
@@ -65,4 +70,22 @@ void th_sign_defaults(struct sgx_sigstruct *ss, const struct sgx_attributes *att
 	ss->attribute_mask.xfrm = ~(uint64_t)0;
 	ss->miscselect = miscselect;
 	ss->miscmask = ~(uint32_t)0;
+}
+
+int th_sign_throwaway(struct th_plan *plan, struct sgx_sigstruct *ss, struct th_err *err)
+{
+	EVP_PKEY *key = NULL;
+	int rc;
+
+	/* A throw-away key is only good for a debug enclave: make it one. */
+	plan->attributes.flags |= SGX_ATTR_DEBUG;
+	memset(ss, 0, sizeof(*ss));
+	th_sign_defaults(ss, &plan->attributes, plan->miscselect);
+	rc = th_plan_measure(plan, ss->enclave_hash, err);
+	if (rc == 0)
+		rc = th_key_generate(&key, err);
+	if (rc == 0)
+		rc = th_sigstruct_sign(ss, key, err);
+	th_key_free(key);
+	return rc;
 }

@@ -48,6 +48,14 @@ void th_sign_params_apply(struct sgx_sigstruct *ss, const struct th_sign_params 
 void th_sign_defaults(struct sgx_sigstruct *ss, const struct sgx_attributes *attributes,
 		      uint32_t miscselect);
 
+struct th_plan;
+struct th_err;
+/*
+ * Sign PLAN for a test run: a key made for this call and thrown away, so PLAN becomes a DEBUG
+ * enclave (ATTRIBUTES.DEBUG set in the plan and in SS), teehost's defaults otherwise.
+ */
+int th_sign_throwaway(struct th_plan *plan, struct sgx_sigstruct *ss, struct th_err *err);
+
 /* Today's date (UTC, or SOURCE_DATE_EPOCH when set) as BCD 0xYYYYMMDD. */
 uint32_t th_sign_today_bcd(void);
 

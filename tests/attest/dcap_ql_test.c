@@ -7,7 +7,6 @@
  * flipped. Exit 0 when every call answered what Intel's library answers.
  */
 #include <dlfcn.h>
-#include <openssl/evp.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,10 +14,9 @@
 
 #include "sgx/arch.h"
 #include "sgx/image.h"
-#include "sgx/keys.h"
 #include "sgx/sigstruct.h"
 #include "sgx/signer.h"
-#include "teehost/loader.h"
+#include "launch/launch.h"
 #include "teehost/sample_abi.h"
 #include "util/file.h"
 
@@ -29,7 +27,7 @@ typedef int (*quote_fn)(const void *, uint32_t, uint8_t *);
 static int report_of(const char *path, const void *ti, void *report)
 {
 	struct teehost_loader_opts opts = { .sz = sizeof(opts) };
-	struct teehost_sgx_status st;
+	struct th_sgx_status st;
 	struct teehost_enclave *e = NULL;
 	struct th_image img;
 	struct th_image_options io;
@@ -39,28 +37,22 @@ static int report_of(const char *path, const void *ti, void *report)
 				       .status = 1 };
 	struct teehost_enter en = { 0 };
 	uint8_t rd[64] = "dcap_ql_test";
-	EVP_PKEY *key = NULL;
 	int rc = -1;
 
 	memset(&io, 0, sizeof(io));
 	if (th_image_open(path, &io, &img, &err))
 		return fprintf(stderr, "%s: %s\n", path, err.msg), -1;
-	img.plan.attributes.flags |= SGX_ATTR_DEBUG;
-	memset(&ss, 0, sizeof(ss));
-	th_sign_defaults(&ss, &img.plan.attributes, img.plan.miscselect);
-	if (!th_plan_measure(&img.plan, ss.enclave_hash, &err) && !th_key_generate(&key, &err) &&
-	    !th_sigstruct_sign(&ss, key, &err) &&
-	    !teehost_enclave_load(&img.plan, &ss, &opts, &e, &st, &err)) {
+	if (!th_sign_throwaway(&img.plan, &ss, &err) &&
+	    !th_launch_load(&img.plan, &ss, &opts, &e, &st, &err)) {
 		call.args[0] = (uint64_t)(uintptr_t)ti;
 		call.args[1] = (uint64_t)(uintptr_t)rd;
 		call.args[2] = (uint64_t)(uintptr_t)report;
 		en.rdi = (uint64_t)(uintptr_t)&call;
-		if (!teehost_enclave_enter(e, 0, &en, &err) && call.status == 0)
+		if (!th_enclave_enter(e, 0, &en, &err) && call.status == 0)
 			rc = 0;
 	}
 	if (rc)
 		fprintf(stderr, "%s: %s\n", path, err.msg[0] ? err.msg : "EREPORT failed");
-	th_key_free(key);
 	teehost_enclave_destroy(e);
 	th_image_close(&img);
 	return rc;

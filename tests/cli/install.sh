@@ -139,7 +139,39 @@ C
 	ok $? "$where: it builds with pkg-config's flags"
 	run "$TMP/use-teehost"
 	is "$rc" 0 "$where: and runs"
-	rm -f "$TMP/use-teehost" "$TMP/use-common"
+
+	# examples/enclave.c against the installed tree: open the installed sample, measure it,
+	# sign it, load it and call it under the installed simulator.
+	# shellcheck disable=SC2086 # flags are words
+	cc $use_cflags -std=gnu11 -Wall -Wextra -Werror -o "$TMP/enclave" "$root/examples/enclave.c" \
+		$flags -Wl,-rpath,"$p/lib" 2>"$TMP/cc.err"
+	ok $? "$where: examples/enclave.c builds with pkg-config's flags, -Wall -Wextra -Werror"
+	[ -s "$TMP/cc.err" ] && sed 's/^/# /' "$TMP/cc.err" | head -n 5
+	ldd "$TMP/enclave" | grep -q "$p/lib/libteehost.so.0"
+	ok $? "$where: the example loads the installed libteehost.so.0"
+	run "$t" measure "$p/share/teehost/sample.elf"
+	want_mr=$(printf '%s\n' "$out" | awk '$1 == "mrenclave" {print $2}')
+	like "$want_mr" '^[0-9a-f]{64}$' "$where: teehost measure gives the sample's MRENCLAVE"
+	run "$t" keygen "$TMP/example-signer.pem"
+	is "$rc" 0 "$where: teehost keygen makes a throw-away signing key"
+	for signer in "$TMP/example-signer.pem" ""; do
+		what="signed with a key made by libteehost"
+		[ -n "$signer" ] && what="signed with teehost keygen's key"
+		run "$t" sim -- "$TMP/enclave" "$p/share/teehost/sample.elf" $signer
+		is "$rc" 0 "$where: the example ($what) runs under teehost sim"
+		[ "$rc" = 0 ] || echo "# $err" | head -n 5
+		is "$(printf '%s\n' "$out" | awk '$1 == "mrenclave" {print $2}')" "$want_mr" \
+			"$where: teehost_image_measure equals teehost measure ($what)"
+		like "$out" "format elf" "$where: teehost_image_format says elf ($what)"
+		like "$out" "loaded on the [a-z]+ driver, 2 TCS" "$where: teehost_enclave_load loaded it ($what)"
+		like "$out" "add 2 40 = 42" "$where: the enclave answers add 2 40 = 42 ($what)"
+	done
+	# a missing input: the library returns -ENOENT and prints why
+	run "$t" sim -- "$TMP/enclave" "$TMP/no-such.elf"
+	is "$rc" 1 "$where: the example fails on a missing enclave"
+	like "$err" "libteehost: teehost_image_open: $TMP/no-such.elf: " \
+		"$where: libteehost printed why through its default print callback ($err)"
+	rm -f "$TMP/use-teehost" "$TMP/use-common" "$TMP/enclave" "$TMP/example-signer.pem"
 }
 
 # --- PREFIX given only at install time, then the tree moved ---------------------------------

@@ -23,6 +23,7 @@
 #include <cmocka.h>
 #include <openssl/evp.h>
 
+#include "launch/launch.h"
 #include "loader/internal.h"
 #include "loader/mountinfo.h"
 #include "sgx/image.h"
@@ -92,17 +93,17 @@ static int teardown_root(void **state)
 }
 
 static int probe(enum teehost_sgx_driver forced, struct teehost_sgx_probe *pr,
-		 struct teehost_sgx_status *st, struct th_err *err)
+		 struct th_sgx_status *st, struct th_err *err)
 {
 	struct teehost_loader_opts o = { .sz = sizeof(o), .driver = forced, .root = root };
 
-	return teehost_sgx_probe(&o, pr, st, err);
+	return th_sgx_probe(&o, pr, st, err);
 }
 
 static void test_probe_nothing(void **state)
 {
 	struct teehost_sgx_probe pr;
-	struct teehost_sgx_status st;
+	struct th_sgx_status st;
 	struct th_err err;
 
 	(void)state;
@@ -169,7 +170,7 @@ static void test_probe_dcap_node(void **state)
 static void test_probe_isgx_and_order(void **state)
 {
 	struct teehost_sgx_probe pr;
-	struct teehost_sgx_status st;
+	struct th_sgx_status st;
 	struct th_err err;
 
 	(void)state;
@@ -208,7 +209,7 @@ static int in_child(int (*fn)(void))
 static int probe_as_nobody(void)
 {
 	struct teehost_sgx_probe pr;
-	struct teehost_sgx_status st;
+	struct th_sgx_status st;
 	struct th_err err;
 
 	if (setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534))
@@ -232,7 +233,7 @@ static void test_probe_no_permission(void **state)
 static int probe_read_implies_exec(void)
 {
 	struct teehost_sgx_probe pr;
-	struct teehost_sgx_status st;
+	struct th_sgx_status st;
 	struct th_err err;
 
 	if (personality((unsigned long)personality(0xffffffff) | READ_IMPLIES_EXEC) < 0)
@@ -254,7 +255,7 @@ static void test_read_implies_exec(void **state)
 static void test_dev_noexec(void **state)
 {
 	struct teehost_sgx_probe pr;
-	struct teehost_sgx_status st;
+	struct th_sgx_status st;
 	struct th_err err;
 	char p[512];
 	FILE *f;
@@ -426,7 +427,7 @@ static int live_main(const char *sample)
 static int fault_main(const char *elf, const char *sigpath)
 {
 	struct teehost_loader_opts o = { .sz = sizeof(o) };
-	struct teehost_sgx_status st;
+	struct th_sgx_status st;
 	struct teehost_enclave *e = NULL;
 	struct th_image img;
 	struct th_image_options io_opts;
@@ -445,22 +446,22 @@ static int fault_main(const char *elf, const char *sigpath)
 		return 2;
 	}
 	img.plan.attributes.flags = ss.attributes.flags & ~SGX_ATTR_INIT;
-	if (teehost_enclave_load(&img.plan, &ss, &o, &e, &st, &err)) {
+	if (th_launch_load(&img.plan, &ss, &o, &e, &st, &err)) {
 		fprintf(stderr, "fault: load: %s\n", err.msg);
 		return 2;
 	}
 	memset(&io, 0, sizeof(io));
 	io.rdi = (uint64_t)(uintptr_t)&get;
-	rc = teehost_enclave_enter(e, 0, &io, &err);
+	rc = th_enclave_enter(e, 0, &io, &err);
 	printf("fault: rc %d exception %d leaf %u vector %u code %#x addr %#llx: %s\n", rc,
 	       io.exception, io.leaf, io.vector, io.error_code, (unsigned long long)io.address,
 	       err.msg);
 	fails += !(rc == -EFAULT && io.exception && io.vector == 14 && io.leaf == 3);
 	memset(&io, 0, sizeof(io));
 	io.rdi = (uint64_t)(uintptr_t)&put;
-	rc = teehost_enclave_enter(e, 1, &io, &err);
+	rc = th_enclave_enter(e, 1, &io, &err);
 	io.rdi = (uint64_t)(uintptr_t)&back;
-	rc |= teehost_enclave_enter(e, 1, &io, &err);
+	rc |= th_enclave_enter(e, 1, &io, &err);
 	printf("after: rc %d value %llu\n", rc, (unsigned long long)back.value);
 	fails += !(rc == 0 && back.value == 77);
 	teehost_enclave_destroy(e);
@@ -489,7 +490,7 @@ static void *busy_thread(void *p)
 	 * as a runtime waits for a free TCS (a refused first entry on a TCS nobody holds loops
 	 * here until the timeout: a failure, never a skip) */
 	do
-		a->rc = teehost_enclave_enter(a->e, 0, &io, &err);
+		a->rc = th_enclave_enter(a->e, 0, &io, &err);
 	while (a->rc == -EBUSY);
 	a->done = 1;
 	return NULL;
@@ -501,13 +502,12 @@ static int busy_main(const char *sample)
 {
 	struct teehost_loader_opts o = { .sz = sizeof(o) };
 	struct teehost_sgx_live live;
-	struct teehost_sgx_status st;
+	struct th_sgx_status st;
 	struct th_image img;
 	struct th_image_options io_opts;
 	struct th_err err = { { 0 } };
 	struct sgx_sigstruct ss;
 	struct busy_arg a = { 0 };
-	EVP_PKEY *key = NULL;
 	pthread_t t;
 	int busy = 0, other = 0;
 
@@ -515,12 +515,8 @@ static int busy_main(const char *sample)
 	memset(&io_opts, 0, sizeof(io_opts));
 	if (th_image_open(sample, &io_opts, &img, &err))
 		return 2;
-	img.plan.attributes.flags |= SGX_ATTR_DEBUG;
-	memset(&ss, 0, sizeof(ss));
-	th_sign_defaults(&ss, &img.plan.attributes, img.plan.miscselect);
-	if (th_plan_measure(&img.plan, ss.enclave_hash, &err) || th_key_generate(&key, &err) ||
-	    th_sigstruct_sign(&ss, key, &err) ||
-	    teehost_enclave_load(&img.plan, &ss, &o, &a.e, &st, &err)) {
+	if (th_sign_throwaway(&img.plan, &ss, &err) ||
+	    th_launch_load(&img.plan, &ss, &o, &a.e, &st, &err)) {
 		fprintf(stderr, "busy: %s\n", err.msg);
 		return 2;
 	}
@@ -535,18 +531,17 @@ static int busy_main(const char *sample)
 					    .args = { 1, 2 } };
 		struct teehost_enter io = { .rdi = (uint64_t)(uintptr_t)&c };
 
-		if (teehost_enclave_enter(a.e, 0, &io, &err) == -EBUSY)
+		if (th_enclave_enter(a.e, 0, &io, &err) == -EBUSY)
 			busy = 1;
 		memset(&io, 0, sizeof(io));
 		io.rdi = (uint64_t)(uintptr_t)&c;
-		if (teehost_enclave_enter(a.e, 1, &io, &err) == 0 && c.ret == 3)
+		if (th_enclave_enter(a.e, 1, &io, &err) == 0 && c.ret == 3)
 			other = 1;
 	}
 	pthread_join(t, NULL);
 	printf("busy: TCS 0 busy seen %d, TCS 1 served %d, hashing thread rc %d\n", busy, other,
 	       a.rc);
 	teehost_enclave_destroy(a.e);
-	th_key_free(key);
 	th_image_close(&img);
 	free(a.buf);
 	return busy && other && a.rc == 0 ? 0 : 1;
@@ -613,6 +608,67 @@ static void test_fault_under_sim(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* Build fixture NAME (tests/hosts/) under a fresh directory; its path in ROOT. */
+static void fixture(const char *name, char *root, size_t len)
+{
+	char cmd[1024];
+
+	snprintf(root, len, "%s", "/tmp/teehost-detect.XXXXXX");
+	assert_non_null(mkdtemp(root));
+	snprintf(cmd, sizeof(cmd), "tests/hosts/build.sh %s %s >/dev/null", name, root);
+	assert_int_equal(system(cmd), 0);
+}
+
+static void rm_fixture(const char *root)
+{
+	char cmd[600];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* th_sgx_detect(): the probe's choice for a --root tree, as the host check asks it. */
+static void test_detect_fixtures(void **state)
+{
+	struct teehost_sgx_probe pr;
+	char root[256], want[512];
+
+	(void)state;
+	fixture("dcap-driver-host", root, sizeof(root));
+	assert_int_equal(th_sgx_detect(root, false, &pr), 0);
+	assert_int_equal(pr.driver, TEEHOST_SGX_DCAP);
+	snprintf(want, sizeof(want), "%s/dev/sgx/enclave", root);
+	assert_string_equal(pr.enclave_node, want);
+	snprintf(want, sizeof(want), "%s/dev/sgx/provision", root);
+	assert_string_equal(pr.provision_node, want);
+	/* the same device node with the kernel's vDSO entry: the in-kernel ABI behind it */
+	assert_int_equal(th_sgx_detect(root, true, &pr), 0);
+	assert_int_equal(pr.driver, TEEHOST_SGX_KERNEL);
+	rm_fixture(root);
+
+	/* /dev/sgx/enclave -> ../sgx_enclave resolves inside the root: DCAP 1.41 / kernel */
+	fixture("sgx2-flc-server", root, sizeof(root));
+	assert_int_equal(th_sgx_detect(root, false, &pr), 0);
+	assert_int_equal(pr.driver, TEEHOST_SGX_KERNEL);
+	assert_non_null(strstr(pr.why, "a symlink"));
+	rm_fixture(root);
+
+	fixture("isgx-legacy-noflc", root, sizeof(root));
+	assert_int_equal(th_sgx_detect(root, false, &pr), 0);
+	assert_int_equal(pr.driver, TEEHOST_SGX_ISGX);
+	rm_fixture(root);
+
+	fixture("laptop-sgx-disabled", root, sizeof(root));
+	assert_int_equal(th_sgx_detect(root, false, &pr), -ENODEV);
+	assert_int_equal(pr.driver, TEEHOST_SGX_NONE);
+	assert_non_null(strstr(pr.why, "no SGX device"));
+	/* an absolute symlink names a path in the root, never the machine's own /etc */
+	snprintf(want, sizeof(want), "%s/dev/sgx_enclave", root);
+	assert_int_equal(symlink("/etc/hostname", want), 0);
+	assert_int_equal(th_sgx_detect(root, false, &pr), -ENODEV);
+	rm_fixture(root);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "--live"))
@@ -633,6 +689,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_read_implies_exec, setup_root, teardown_root),
 		cmocka_unit_test_setup_teardown(test_dev_noexec, setup_root, teardown_root),
 		cmocka_unit_test(test_mountinfo),
+		cmocka_unit_test(test_detect_fixtures),
 		cmocka_unit_test(test_error_codes),
 		cmocka_unit_test(test_driver_names),
 		cmocka_unit_test(test_vdso_lookup),

@@ -29,7 +29,7 @@ static void null_gives_defaults(void **state)
 static void zero_sz_is_refused(void **state)
 {
 	struct teehost_loader_opts in = { .sz = 0, .driver = TEEHOST_SGX_KERNEL }, o;
-	struct teehost_sgx_status st;
+	struct th_sgx_status st;
 	struct teehost_sgx_probe pr;
 	struct th_err err = { { 0 } };
 
@@ -38,7 +38,7 @@ static void zero_sz_is_refused(void **state)
 	assert_non_null(strstr(err.msg, "teehost_loader_opts.sz is 0"));
 	/* and through the public entry point, before anything is probed */
 	memset(&err, 0, sizeof(err));
-	assert_int_equal(teehost_sgx_probe(&in, &pr, &st, &err), -EINVAL);
+	assert_int_equal(th_sgx_probe(&in, &pr, &st, &err), -EINVAL);
 	assert_int_equal(st.code, ENCLAVE_INVALID_PARAMETER);
 	assert_string_equal(st.step, "opts");
 }

@@ -9,12 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <openssl/evp.h>
-
-#include "loader/internal.h"
+#include "launch/launch.h"
 #include "sgx/image.h"
-#include "sgx/keys.h"
-#include "sgx/sigstruct.h"
 #include "sgx/signer.h"
 #include "sgx_enclave_common.h"
 #include "teehost/sample_abi.h"
@@ -23,7 +19,7 @@ TEEHOST_API int teehost_sgx_live_test(const char *sample_path,
 				      const struct teehost_loader_opts *opts,
 				      struct teehost_sgx_live *out)
 {
-	struct teehost_sgx_status st = { 0 };
+	struct th_sgx_status st = { 0 };
 	struct teehost_enclave *e = NULL;
 	struct th_image img;
 	struct th_image_options iopts;
@@ -31,7 +27,6 @@ TEEHOST_API int teehost_sgx_live_test(const char *sample_path,
 	struct sgx_sigstruct ss;
 	struct th_sample_call call;
 	struct teehost_enter io;
-	EVP_PKEY *key = NULL;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -41,16 +36,12 @@ TEEHOST_API int teehost_sgx_live_test(const char *sample_path,
 		snprintf(out->msg, sizeof(out->msg), "%s: %s", sample_path, err.msg);
 		return rc;
 	}
-	img.plan.attributes.flags |= SGX_ATTR_DEBUG;
-	memset(&ss, 0, sizeof(ss));
-	th_sign_defaults(&ss, &img.plan.attributes, img.plan.miscselect);
 	out->step = "sign";
-	if ((rc = th_plan_measure(&img.plan, ss.enclave_hash, &err)) < 0 ||
-	    (rc = th_key_generate(&key, &err)) < 0 || (rc = th_sigstruct_sign(&ss, key, &err)) < 0) {
+	if ((rc = th_sign_throwaway(&img.plan, &ss, &err)) < 0) {
 		snprintf(out->msg, sizeof(out->msg), "%s", err.msg);
 		goto out;
 	}
-	rc = teehost_enclave_load(&img.plan, &ss, opts, &e, &st, &err);
+	rc = th_launch_load(&img.plan, &ss, opts, &e, &st, &err);
 	if (rc < 0) {
 		out->step = st.step ? st.step : "load";
 		out->code = st.code;
@@ -67,7 +58,7 @@ TEEHOST_API int teehost_sgx_live_test(const char *sample_path,
 	memset(&io, 0, sizeof(io));
 	io.rdi = (uint64_t)(uintptr_t)&call;
 	out->step = "enter";
-	rc = teehost_enclave_enter(e, 0, &io, &err);
+	rc = th_enclave_enter(e, 0, &io, &err);
 	if (rc < 0) {
 		out->code = ENCLAVE_UNEXPECTED;
 		snprintf(out->msg, sizeof(out->msg), "%s", err.msg);
@@ -86,7 +77,6 @@ TEEHOST_API int teehost_sgx_live_test(const char *sample_path,
 	rc = 0;
 out:
 	teehost_enclave_destroy(e);
-	th_key_free(key);
 	th_image_close(&img);
 	return rc;
 }

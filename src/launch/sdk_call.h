@@ -5,13 +5,13 @@
  * structure; the enclave EEXITs with RDI = -1 (ECALL return) and RSI = its sgx_status_t, or
  * with RDI = an OCALL index, which teehost does not serve (no EDL).
  */
-#ifndef TEEHOST_LOADER_SDK_CALL_H
-#define TEEHOST_LOADER_SDK_CALL_H
+#ifndef TEEHOST_LAUNCH_SDK_CALL_H
+#define TEEHOST_LAUNCH_SDK_CALL_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "teehost/loader.h"
+#include "loader/loader.h"
 #include "util/err.h"
 
 #define TH_SDK_ECMD_INIT_ENCLAVE (-1)

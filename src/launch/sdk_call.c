@@ -3,7 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "loader/sdk_call.h"
+#include "launch/sdk_call.h"
 
 /* The runtime's system_features_t (rts.h); SDK 1.x reads only the first two fields. */
 struct sdk_system_features {
@@ -55,7 +55,7 @@ int th_sdk_ecall(struct teehost_enclave *e, size_t tcs, int64_t index, void *ms,
 	memset(&io, 0, sizeof(io));
 	io.rdi = (uint64_t)index;
 	io.rsi = (uint64_t)(uintptr_t)ms;
-	rc = teehost_enclave_enter(e, tcs, &io, err);
+	rc = th_enclave_enter(e, tcs, &io, err);
 	if (rc < 0)
 		return rc;
 	if ((int64_t)io.rdi != TH_SDK_OCMD_ERET)

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "launch/launch.h"
 #include "loader/internal.h"
 #include "sgx_enclave_common.h"
 
@@ -61,12 +62,12 @@ static void set(uint32_t *out, uint32_t code)
 }
 
 /* Probe once per process, as Intel's loader does; a failed probe is retried next time. */
-static int probe(struct teehost_sgx_status *st, struct th_err *err)
+static int probe(struct th_sgx_status *st, struct th_err *err)
 {
 	int rc = 0;
 
 	if (!have_probe) {
-		rc = teehost_sgx_probe(NULL, &probed, st, err);
+		rc = th_sgx_probe(NULL, &probed, st, err);
 		have_probe = rc == 0;
 	}
 	return rc;
@@ -144,7 +145,7 @@ API void *enclave_create_ex(void *base_address, size_t virtual_size, size_t init
 			    const uint32_t ex_features, const void *ex_features_p[32],
 			    uint32_t *enclave_error)
 {
-	struct teehost_sgx_status st = { 0 };
+	struct th_sgx_status st = { 0 };
 	struct th_err err = { { 0 } };
 	const enclave_elrange_t *elr;
 	struct sgx_secs *secs;
@@ -274,7 +275,7 @@ static const uint8_t *zero_source(void)
 API size_t enclave_load_data(void *target_address, size_t target_size, const void *source_buffer,
 			     uint32_t data_properties, uint32_t *enclave_error)
 {
-	struct teehost_sgx_status st = { 0 };
+	struct th_sgx_status st = { 0 };
 	struct th_err err = { { 0 } };
 	uint64_t addr = (uint64_t)(uintptr_t)target_address, secinfo;
 	const uint8_t *in = source_buffer;
@@ -342,7 +343,7 @@ API size_t enclave_load_data(void *target_address, size_t target_size, const voi
 API bool enclave_initialize(void *base_address, const void *info, size_t info_size,
 			    uint32_t *enclave_error)
 {
-	struct teehost_sgx_status st = { 0 };
+	struct th_sgx_status st = { 0 };
 	struct th_err err = { { 0 } };
 	struct sgx_sigstruct *ss = NULL;
 	struct sgx_einittoken *token = NULL;
@@ -381,7 +382,7 @@ API bool enclave_initialize(void *base_address, const void *info, size_t info_si
 	memset(token, 0, 512);
 	x = extra_of(e);
 	rc = 0;
-	if (e->driver == TEEHOST_SGX_ISGX) {
+	if (e->be->launch_token) {
 		if (x && x->have_token)
 			memcpy(token, x->token, sizeof(*token));
 		else
@@ -389,7 +390,7 @@ API bool enclave_initialize(void *base_address, const void *info, size_t info_si
 	}
 	if (rc == 0)
 		rc = th_encl_init(e, ss, token, &st, &err);
-	if (rc == 0 && x && e->driver == TEEHOST_SGX_ISGX) {
+	if (rc == 0 && x && e->be->launch_token) {
 		memcpy(x->token, token, sizeof(*token));
 		x->have_token = true;
 	}

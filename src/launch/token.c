@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Launch tokens for the legacy isgx driver (no flexible launch control), in the order Intel's
- * common loader looks: the launch enclave itself needs none (its signer is the platform's
+ * Launch tokens for the legacy isgx driver (no flexible launch control): teehost's provider
+ * for teehost_loader_opts.launch_token, above the loader core (which only asks for a token).
+ * In the order Intel's common loader looks: the launch enclave itself needs none (its signer is the platform's
  * launch key hash); then Intel's libsgx_launch.so.1 when installed (real hardware with AESM);
  * otherwise teehost runs a launch enclave itself: Intel's production launch enclave
  * (libsgx_le.signed.so with its le_prod_css.bin SIGSTRUCT), loaded through this loader and
@@ -29,8 +30,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "launch/launch.h"
+#include "launch/sdk_call.h"
 #include "loader/internal.h"
-#include "loader/sdk_call.h"
 #include "sgx/image.h"
 #include "sgx/sigstruct.h"
 #include "sgx_enclave_common.h"
@@ -80,7 +82,7 @@ static const char *const le_default_paths[] = {
 
 static int from_libsgx_launch(const struct sgx_sigstruct *ss, const struct sgx_attributes *attr,
 			      struct sgx_einittoken *token, bool *tried,
-			      struct teehost_sgx_status *st, struct th_err *err)
+			      struct th_sgx_status *st, struct th_err *err)
 {
 	typedef int (*get_launch_token_fn)(const void *css, const void *attributes, void *token);
 	uint8_t buf[1024];
@@ -102,7 +104,7 @@ static int from_libsgx_launch(const struct sgx_sigstruct *ss, const struct sgx_a
 	dlclose(h);
 	if (status != 0)
 		return th_lfail(st, err, "token", status == 0x4004 ? ENCLAVE_NOT_AUTHORIZED :
-				ENCLAVE_SERVICE_NOT_AVAILABLE, EPERM,
+				ENCLAVE_SERVICE_NOT_AVAILABLE, status == 0x4004 ? EPERM : EIO,
 				"libsgx_launch.so.1: get_launch_token failed with sgx_status_t %#x",
 				status);
 	memcpy(token, buf, sizeof(*token));
@@ -217,10 +219,10 @@ static void register_white_list(struct teehost_enclave *le, const char *le_so,
 
 static int from_launch_enclave(const struct sgx_sigstruct *ss, const struct sgx_attributes *attr,
 			       const struct teehost_loader_opts *opts, struct sgx_einittoken *token,
-			       struct teehost_sgx_status *st, struct th_err *err)
+			       struct th_sgx_status *st, struct th_err *err)
 {
 	struct teehost_loader_opts lopts = { .sz = sizeof(lopts), .driver = TEEHOST_SGX_ISGX };
-	struct teehost_sgx_status lst;
+	struct th_sgx_status lst;
 	struct teehost_enclave *le = NULL;
 	struct th_image img;
 	struct th_image_options iopts;
@@ -267,7 +269,7 @@ static int from_launch_enclave(const struct sgx_sigstruct *ss, const struct sgx_
 	img.plan.attributes.xfrm = css->attributes.xfrm;
 	img.plan.miscselect = css->miscselect;
 	th_loader_log(opts, "launch token: running the launch enclave %s", so);
-	rc = teehost_enclave_load(&img.plan, css, &lopts, &le, &lst, &lerr);
+	rc = th_enclave_load(&img.plan, css, &lopts, &le, &lst, &lerr);
 	if (rc < 0) {
 		rc = th_lfail(st, err, "token", ENCLAVE_SERVICE_NOT_AVAILABLE, -rc,
 			      "launch enclave %s: %s", so, lerr.msg);
@@ -325,7 +327,7 @@ out:
 
 int th_token_get(const struct sgx_sigstruct *ss, const struct sgx_attributes *attributes,
 		 const struct teehost_loader_opts *opts, struct sgx_einittoken *token,
-		 struct teehost_sgx_status *st, struct th_err *err)
+		 struct th_sgx_status *st, struct th_err *err)
 {
 	bool tried;
 	int rc;
@@ -338,4 +340,41 @@ int th_token_get(const struct sgx_sigstruct *ss, const struct sgx_attributes *at
 	if (tried)
 		return rc;
 	return from_launch_enclave(ss, attributes, opts, token, st, err);
+}
+
+int th_launch_token(void *ctx, struct teehost_token_request *req)
+{
+	const struct sgx_attributes attributes = { .flags = req->attributes, .xfrm = req->xfrm };
+	struct th_err err = { { 0 } };
+	static const char field[] = "token: ";
+	int rc;
+
+	rc = th_token_get(req->sigstruct, &attributes, ctx, req->token, NULL, &err);
+	if (rc < 0)
+		snprintf(req->msg, sizeof(req->msg), "%s", strncmp(err.msg, field, strlen(field)) ?
+			 err.msg : err.msg + strlen(field));
+	return rc;
+}
+
+void th_launch_opts(struct teehost_loader_opts *out)
+{
+	if (!out->launch_token) {
+		out->launch_token = th_launch_token;
+		out->launch_token_ctx = out;
+	}
+}
+
+int th_launch_load(const struct th_plan *plan, const struct sgx_sigstruct *ss,
+		   const struct teehost_loader_opts *opts, struct teehost_enclave **out,
+		   struct th_sgx_status *st, struct th_err *err)
+{
+	struct teehost_loader_opts sized;
+	int rc;
+
+	*out = NULL;
+	rc = th_loader_opts_get(opts, &sized, st, err);
+	if (rc < 0)
+		return rc;
+	th_launch_opts(&sized);
+	return th_enclave_load(plan, ss, &sized, out, st, err);
 }
