@@ -185,6 +185,7 @@ static long i_add_page(struct th_sim_dev *d, unsigned long arg)
 	struct th_sim_encl *e;
 	struct th_sim_page *p;
 	uint64_t pt, perm;
+	uint8_t *slot;
 	int rc;
 
 	if (th_sim_copy_from(&a, arg, sizeof(a)))
@@ -205,22 +206,27 @@ static long i_add_page(struct th_sim_dev *d, unsigned long arg)
 	p = th_sim_page_at(e, a.addr);
 	if (p->state & TH_EPCM_VALID)
 		return -EEXIST;
-	th_sim_lock();
+	th_sim_lock_keep();
 	/* a full EPC: the driver writes another page back (sgx_page_cache.c) */
 	if (th_sim_epc_charge(e, 1, true)) {
 		th_sim_unlock();
 		return -ENOMEM;
 	}
-	/* EADD, then the EEXTENDs of the chunks mrmask names; one pwrite stores the page */
-	rc = th_encls_eadd_page(e, a.addr, page, si.flags, a.mrmask);
+	/*
+	 * EADD, then the EEXTENDs of the chunks mrmask names. The page is staged: the loader adds
+	 * the next one at the next address, and a run of them is stored with one pwrite and one
+	 * mprotect (two system calls a page were most of this ioctl's cost).
+	 */
+	slot = th_sim_epc_stage(e, a.addr);
+	memcpy(slot, page, sizeof(page));
+	rc = th_encls_eadd_page(e, a.addr, slot, si.flags, a.mrmask);
 	if (rc) {
 		th_sim_epc_release(e, 1);
 		th_sim_unlock();
 		return rc > 0 ? rc : -EFAULT;
 	}
 	p->maxprot = PROT_READ | PROT_WRITE | PROT_EXEC;   /* no cap at mmap/mprotect */
-	th_sim_epc_store(e, a.addr, page, 1);
-	th_sim_apply_prot(e, a.addr, a.addr + TH_SIM_PAGE);
+	th_sim_epc_staged();
 	th_sim_unlock();
 	return 0;
 }

@@ -238,6 +238,11 @@ int th_sim_enter(struct th_sim_thread *t, struct th_sim_regs *r, uint64_t next_r
 		g = ssa_gpr(e, frame);
 		if (!xsave_header_ok(e, frame))
 			goto gp;        /* XRSTOR of a corrupt SSA: #GP, as ERESUME's */
+		if (e->cpuid_restored) {        /* its #UD was handled: the CPUID is UD2 again */
+			th_sim_lock();
+			th_sim_cpuid_repatch(e);
+			th_sim_unlock();
+		}
 		ts->aep = r->rcx;
 		tp->aep = r->rcx;
 		ts->ursp = r->rsp;
@@ -597,6 +602,7 @@ static int enclu_inside(struct th_sim_thread *t, ucontext_t *uc, uint64_t *fsgs,
 				rc = SGX_PAGE_ATTRIBUTES_MISMATCH;
 			} else {
 				memcpy(e->epc + (rcx - e->base), src, TH_SIM_PAGE);
+				th_sim_cpuid_forget_page(e, rcx);       /* new code: scanned when run */
 				p->rwx = f & SGX_SECINFO_PERM_MASK;
 				p->state &= ~TH_EPCM_PENDING;
 			}
@@ -729,6 +735,15 @@ static int classify_pf(struct th_sim_encl *e, uint64_t addr, uint32_t kerr, uint
 		*code = SGX_PFEC_SGX | 5 | acc;
 		return 1;
 	}
+	/* the first execution of a page since it changed: its CPUIDs become UD2 first; a write
+	 * to an executable page makes it a page to scan again (see th_sim_cpuid_in_code) */
+	if (th_sim_cpuid_in_code && p->type == SGX_PT_REG && (p->vma & need) && (p->rwx & need) &&
+	    (need == PROT_EXEC || need == PROT_WRITE) && !(p->state & TH_EPCM_OUT)) {
+		if (need == PROT_EXEC && !(p->state & TH_EPCM_SCANNED))
+			th_sim_cpuid_scan_page(e, addr & ~0xfffull);
+		else if (need == PROT_WRITE && (p->state & TH_EPCM_SCANNED))
+			th_sim_cpuid_forget_page(e, addr & ~0xfffull);
+	}
 	prot = th_sim_page_prot(e, p);
 	if (prot >= 0 && (prot & need)) {
 		/* stale protection (another thread changed the EPCM): fix and retry */
@@ -788,13 +803,16 @@ static bool page_in_for_host(uint64_t addr)
 	struct th_sim_encl *e;
 	bool done = false;
 
-	th_sim_lock();
+	th_sim_lock_keep();
+	done = th_sim_epc_unstage(addr);        /* a page added but not yet stored: now it is */
 	e = th_sim_encl_find(addr);
-	if (e)
+	if (e && !done)
 		done = th_sim_epc_page_in(e, addr);
 	th_sim_unlock();
 	return done;
 }
+
+__thread unsigned th_sim_in_signal __attribute__((tls_model("initial-exec")));
 
 void th_sim_signal(int sig, siginfo_t *info, void *ucv, uint64_t *fsgs)
 {
@@ -806,6 +824,14 @@ void th_sim_signal(int sig, siginfo_t *info, void *ucv, uint64_t *fsgs)
 	bool sync = is_sync(sig, info);
 	int saved_errno = errno;
 
+	/* th_sim_copy_from's source was unreadable: it returns -EFAULT (checked before any lock) */
+	if (sync && (sig == SIGSEGV || sig == SIGBUS) && rip == (uint64_t)th_sim_copy_user_insn) {
+		gr[REG_RIP] = (greg_t)th_sim_copy_user_fixup;
+		return;
+	}
+	/* left with a jump (an application handler's siglongjmp) it stays set: then the copies
+	 * of this thread take the system call, which is only slower */
+	th_sim_in_signal++;
 	th_sim_log("signal %d code %d rip %#lx addr %p inside %d fsgs %d", sig, info->si_code,
 		   (unsigned long)rip, info->si_addr, inside, fsgs != NULL);
 
@@ -842,6 +868,12 @@ void th_sim_signal(int sig, siginfo_t *info, void *ucv, uint64_t *fsgs)
 			sig = SIGILL;   /* CPUID inside an enclave is #UD */
 			info->si_code = ILL_ILLOPN;
 		}
+		/* a CPUID the machine made UD2: the handler reads CPUID at RIP */
+		if (inside && sig == SIGILL && th_sim_cpuid_in_code) {
+			th_sim_lock();
+			th_sim_cpuid_restore(t->cur_encl, rip);
+			th_sim_unlock();
+		}
 	}
 	if (inside) {
 		int vec = sync ? vector_of(sig, info, uc) : -1;
@@ -866,6 +898,7 @@ void th_sim_signal(int sig, siginfo_t *info, void *ucv, uint64_t *fsgs)
 		goto out;
 	th_sim_deliver_app(sig, info, uc);
 out:
+	th_sim_in_signal--;
 	errno = saved_errno;
 }
 

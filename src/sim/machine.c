@@ -25,11 +25,17 @@
 
 struct th_sim_machine th_sim_m;
 
-void th_sim_lock(void)
+void th_sim_lock_keep(void)
 {
 	while (__atomic_exchange_n(&th_sim_m.lock, 1, __ATOMIC_ACQUIRE))
 		while (__atomic_load_n(&th_sim_m.lock, __ATOMIC_RELAXED))
 			__builtin_ia32_pause();
+}
+
+void th_sim_lock(void)
+{
+	th_sim_lock_keep();
+	th_sim_epc_unstage(0);
 }
 
 void th_sim_unlock(void)
@@ -55,6 +61,8 @@ struct th_sim_page *th_sim_page_at(struct th_sim_encl *e, uint64_t addr)
 /* Real protection of a page: its mapping's protection capped by the EPCM; -1 if unmapped. */
 int th_sim_page_prot(const struct th_sim_encl *e, const struct th_sim_page *p)
 {
+	int prot;
+
 	if (!(p->vma & TH_VMA_MAPPED))
 		return -1;
 	/* --strict: no access while no thread is inside (the abort page, made a fault) */
@@ -64,7 +72,11 @@ int th_sim_page_prot(const struct th_sim_encl *e, const struct th_sim_page *p)
 	    p->type != SGX_PT_REG || (p->state & TH_EPCM_OUT))
 		return PROT_NONE;
 	/* SECINFO R/W/X and PROT_READ/WRITE/EXEC share bit values */
-	return p->vma & p->rwx & 7;
+	prot = p->vma & p->rwx & 7;
+	/* CPUIDs of enclave code: see th_sim_cpuid_in_code (W^X while executable) */
+	if (th_sim_cpuid_in_code && (prot & PROT_EXEC))
+		prot &= p->state & TH_EPCM_SCANNED ? ~PROT_WRITE : ~PROT_EXEC;
+	return prot;
 }
 
 void th_sim_apply_prot(struct th_sim_encl *e, uint64_t start, uint64_t end)
@@ -283,6 +295,44 @@ void th_sim_epc_store(struct th_sim_encl *e, uint64_t addr, const uint8_t *pages
 	}
 }
 
+/* the staged run: N pages of E from START (see sim.h) */
+static struct {
+	struct th_sim_encl *e;
+	uint64_t start, n;
+	uint8_t pages[TH_SIM_ADD_BATCH * TH_SIM_PAGE];
+} staged;
+
+bool th_sim_epc_unstage(uint64_t addr)
+{
+	struct th_sim_encl *e = staged.e;
+	uint64_t end = staged.start + staged.n * TH_SIM_PAGE;
+	bool hit = addr - staged.start < staged.n * TH_SIM_PAGE;
+
+	if (!staged.n)
+		return false;
+	staged.n = 0;
+	th_sim_epc_store(e, staged.start, staged.pages, (end - staged.start) >> 12);
+	th_sim_apply_prot(e, staged.start, end);
+	return hit;
+}
+
+uint8_t *th_sim_epc_stage(struct th_sim_encl *e, uint64_t addr)
+{
+	if (staged.n && (staged.e != e || addr != staged.start + staged.n * TH_SIM_PAGE ||
+			 staged.n == TH_SIM_ADD_BATCH))
+		th_sim_epc_unstage(0);
+	if (!staged.n) {
+		staged.e = e;
+		staged.start = addr;
+	}
+	return staged.pages + staged.n * TH_SIM_PAGE;
+}
+
+void th_sim_epc_staged(void)
+{
+	staged.n++;
+}
+
 int th_encls_eextend(struct th_sim_encl *e, uint64_t addr)
 {
 	struct th_sim_page *p = th_sim_page_at(e, addr);
@@ -498,6 +548,7 @@ void th_sim_encl_destroy(struct th_sim_encl *e)
 	if (!e->mr_done)
 		th_mr_abort(e->mr);
 	free(e->mr);
+	free(e->cpuid_sites);
 	free(e->pages);
 	th_sim_real_munmap(e->epc, e->size);
 	syscall(SYS_close, e->memfd);

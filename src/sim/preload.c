@@ -168,12 +168,20 @@ int th_sim_real_sigaction(int sig, const struct sigaction *act, struct sigaction
 }
 
 /* ---- copies from/to the program's memory that fail like copy_from_user ---- */
+/*
+ * Outside our signal handler a copy is a plain REP MOVSB whose fault th_sim_signal turns into
+ * -EFAULT (th_sim_copy_user): no system call, which on this kind of VM costs more than copying a
+ * page. In the handler the fault signal is blocked (a second fault would kill the process), so
+ * there the kernel checks the source: process_vm_readv.
+ */
 int th_sim_copy_from(void *dst, unsigned long src, size_t len)
 {
 	struct iovec l = { dst, len }, r = { (void *)src, len };
 
 	if (!len)
 		return 0;
+	if (!th_sim_in_signal)
+		return th_sim_copy_user(dst, (const void *)src, len) ? -EFAULT : 0;
 	return syscall(SYS_process_vm_readv, getpid(), &l, 1, &r, 1, 0) == (long)len ? 0 : -EFAULT;
 }
 
