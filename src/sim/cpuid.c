@@ -442,14 +442,22 @@ void th_sim_cpuid_scan_page(struct th_sim_encl *e, uint64_t page)
 	const uint8_t *p = e->epc + (from - e->base);
 	size_t n = to - from;
 	uint64_t a = from;
+	const uint8_t *q = e->epc + (page - e->base), *end = q + TH_SIM_PAGE + (to > page + TH_SIM_PAGE);
+	static csh cs;          /* one decoder: scans run under th_sim_lock() */
 	int since_leaf = 99;
 	cs_insn *insn;
-	csh cs;
 
 	th_sim_cpuid_forget_page(e, page);
 	th_sim_page_at(e, page)->state |= TH_EPCM_SCANNED;
-	if (cs_open(CS_ARCH_X86, CS_MODE_64, &cs) != CS_ERR_OK)
+	/* most pages hold no 0F A2 at all: no need to decode them */
+	while ((q = memchr(q, 0x0f, (size_t)(end - q))) && q + 1 < end && q[1] != 0xa2)
+		q++;
+	if (!q || q + 1 >= end)
 		return;
+	if (!cs && cs_open(CS_ARCH_X86, CS_MODE_64, &cs) != CS_ERR_OK) {
+		cs = 0;
+		return;
+	}
 	insn = cs_malloc(cs);
 	while (insn && n && a < page + TH_SIM_PAGE) {
 		if (!cs_disasm_iter(cs, &p, &n, &a, insn)) {
@@ -467,7 +475,6 @@ void th_sim_cpuid_scan_page(struct th_sim_encl *e, uint64_t page)
 	}
 	if (insn)
 		cs_free(insn, 1);
-	cs_close(&cs);
 }
 
 bool th_sim_cpuid_restore(struct th_sim_encl *e, uint64_t rip)

@@ -122,6 +122,11 @@ static void i_unmapped(struct th_sim_dev *d, struct th_sim_encl *e)
 	reap(d);        /* frees E unless a thread is still inside it */
 }
 
+/* ECREATE's SDM codes are the ioctl's result; no EAUG; EPC paged */
+static const struct th_sim_create_rules create_rules = {
+	.paged = true, .encls_codes = true, .err = -EFAULT, .fault = NULL,
+};
+
 static long i_create(struct th_sim_dev *d, unsigned long arg)
 {
 	struct isgx_enclave_create c;
@@ -149,24 +154,11 @@ static long i_create(struct th_sim_dev *d, unsigned long arg)
 		free(x);
 		return -ENOMEM;
 	}
-	rc = th_encls_ecreate(&e, &secs, memfd);
+	rc = th_sim_dev_ecreate(d, &secs, memfd, &create_rules, &e);
 	if (rc) {
-		close(memfd);
 		free(x);
-		if (rc > 0)
-			return rc;      /* an ENCLS error code, positive as the driver returns it */
-		return rc == -ENOMEM ? -ENOMEM : -EFAULT;
+		return rc;
 	}
-	th_sim_lock();
-	rc = th_sim_epc_charge(e, 1, true);      /* the SECS: pinned while the enclave lives */
-	th_sim_unlock();
-	if (rc) {
-		th_sim_encl_destroy(e);
-		free(x);
-		return -ENOMEM;
-	}
-	e->dev = d;
-	e->fault = NULL;
 	x->e = e;
 	x->next = p->encls;
 	p->encls = x;
@@ -249,40 +241,20 @@ static long i_init(struct th_sim_dev *d, unsigned long arg)
 	if (th_sim_copy_from(&ss, in.sigstruct, sizeof(ss)) ||
 	    th_sim_copy_from(&token, in.einittoken, sizeof(token)))
 		return -EFAULT;
-	if (th_sim_keys_load())
-		th_sim_log("cannot read or create the platform root secret");
-	th_sim_lock();
-	rc = th_encls_einit(x->e, &ss, &token);
-	th_sim_unlock();
-	if (rc < 0)
-		return -EFAULT;
-	if (rc > 0)
-		th_sim_log("EINIT returned %d", rc);
-	return rc;              /* 0, or the SDM error code as a positive return value */
+	rc = th_sim_dev_einit(x->e, &ss, &token);
+	return rc < 0 ? -EFAULT : rc;   /* 0, or the SDM error code as a positive return value */
 }
+
+static const struct th_sim_ioctl i_ioctls[] = {
+	{ ISGX_IOC_ENCLAVE_CREATE, i_create },
+	{ ISGX_IOC_ENCLAVE_ADD_PAGE, i_add_page },
+	{ ISGX_IOC_ENCLAVE_INIT, i_init },
+	{ 0, NULL },
+};
 
 static long i_ioctl(struct th_sim_dev *d, unsigned long cmd, unsigned long arg)
 {
-	long ret;
-
-	if (__atomic_exchange_n(&d->ioctl_busy, 1, __ATOMIC_ACQUIRE))
-		return -EBUSY;
-	switch (cmd) {
-	case ISGX_IOC_ENCLAVE_CREATE:
-		ret = i_create(d, arg);
-		break;
-	case ISGX_IOC_ENCLAVE_ADD_PAGE:
-		ret = i_add_page(d, arg);
-		break;
-	case ISGX_IOC_ENCLAVE_INIT:
-		ret = i_init(d, arg);
-		break;
-	default:
-		ret = -ENOTTY;
-		break;
-	}
-	__atomic_store_n(&d->ioctl_busy, 0, __ATOMIC_RELEASE);
-	return ret;
+	return th_sim_dev_dispatch(d, i_ioctls, cmd, arg);
 }
 
 static int i_may_map(struct th_sim_dev *d, uint64_t start, uint64_t len, int prot, int flags)

@@ -295,35 +295,44 @@ void th_sim_epc_store(struct th_sim_encl *e, uint64_t addr, const uint8_t *pages
 	}
 }
 
-/* the staged run: N pages of E from START (see sim.h) */
+/*
+ * The staged run: N pages of E from START not yet stored; pages from PROT_START to START + N
+ * pages (stored or not) still lack their protection, which a run gets at once at its end.
+ */
 static struct {
 	struct th_sim_encl *e;
-	uint64_t start, n;
+	uint64_t prot_start, start, n;
 	uint8_t pages[TH_SIM_ADD_BATCH * TH_SIM_PAGE];
 } staged;
 
+static void store_staged(void)
+{
+	th_sim_epc_store(staged.e, staged.start, staged.pages, staged.n);
+	staged.start += staged.n * TH_SIM_PAGE;
+	staged.n = 0;
+}
+
 bool th_sim_epc_unstage(uint64_t addr)
 {
-	struct th_sim_encl *e = staged.e;
-	uint64_t end = staged.start + staged.n * TH_SIM_PAGE;
-	bool hit = addr - staged.start < staged.n * TH_SIM_PAGE;
+	bool hit = addr - staged.prot_start < staged.start + staged.n * TH_SIM_PAGE - staged.prot_start;
 
-	if (!staged.n)
+	if (!staged.e)
 		return false;
-	staged.n = 0;
-	th_sim_epc_store(e, staged.start, staged.pages, (end - staged.start) >> 12);
-	th_sim_apply_prot(e, staged.start, end);
+	store_staged();
+	th_sim_apply_prot(staged.e, staged.prot_start, staged.start);
+	staged.e = NULL;
 	return hit;
 }
 
 uint8_t *th_sim_epc_stage(struct th_sim_encl *e, uint64_t addr)
 {
-	if (staged.n && (staged.e != e || addr != staged.start + staged.n * TH_SIM_PAGE ||
-			 staged.n == TH_SIM_ADD_BATCH))
+	if (staged.e && (staged.e != e || addr != staged.start + staged.n * TH_SIM_PAGE))
 		th_sim_epc_unstage(0);
-	if (!staged.n) {
+	if (staged.n == TH_SIM_ADD_BATCH)
+		store_staged();
+	if (!staged.e) {
 		staged.e = e;
-		staged.start = addr;
+		staged.prot_start = staged.start = addr;
 	}
 	return staged.pages + staged.n * TH_SIM_PAGE;
 }

@@ -159,9 +159,10 @@ void th_sim_epc_store(struct th_sim_encl *e, uint64_t addr, const uint8_t *pages
  * Pages added one per ioctl (isgx) are staged, under th_sim_lock_keep(): th_sim_epc_stage()
  * returns the slot for the page at ADDR of E (storing what was staged first unless ADDR
  * continues it), th_sim_epc_staged() keeps the slot once EADD took the page. Staged pages are
- * stored and get their protection, up to TH_SIM_ADD_BATCH at once, by the next th_sim_lock():
- * every other operation on the machine takes it, and a host access to a staged page faults
- * (its protection is still the invalid page's) and th_sim_epc_unstage() stores it.
+ * stored TH_SIM_ADD_BATCH at a time; the whole contiguous run gets its protection (and the
+ * last pages are stored) by the next th_sim_lock(): every other operation on the machine
+ * takes it, and a host access to a staged page faults (its protection is still the invalid
+ * page's) and th_sim_epc_unstage() finishes the run.
  */
 uint8_t *th_sim_epc_stage(struct th_sim_encl *e, uint64_t addr) TH_SIM_API;
 void th_sim_epc_staged(void) TH_SIM_API;
