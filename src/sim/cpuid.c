@@ -408,9 +408,11 @@ void th_sim_cpuid_forget_page(struct th_sim_encl *e, uint64_t page)
 {
 	size_t i = site_index(e, page), j = site_index(e, page + TH_SIM_PAGE);
 
+	th_sim_page_at(e, page)->state &= ~TH_EPCM_SCANNED;
+	if (i == j)
+		return;
 	memmove(e->cpuid_sites + i, e->cpuid_sites + j, (e->n_cpuid_sites - j) * sizeof(uint64_t));
 	e->n_cpuid_sites -= j - i;
-	th_sim_page_at(e, page)->state &= ~TH_EPCM_SCANNED;
 }
 
 /*

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Device models: what a driver flavour presents to the program (device nodes, ioctls, the
- * rules for mapping its fd). One file per flavour, one ops table each; preload.c holds the
+ * rules for mapping its fd). One file per flavour, one ops table each; preload*.c hold the
  * flavour-independent parts (fd table, mappings by address onto the enclave's EPC backing,
  * stat of the nodes) and calls through the table. The machine below (ENCLS leaves) is shared.
  *

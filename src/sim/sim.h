@@ -5,14 +5,19 @@
  * LD_PRELOAD library (preload.c) and the device ops table (device.h).
  *
  * Layout of the machine:
- *   machine.c  EPC pages, EPCM, SECS/TCS state, the ENCLS leaves
- *   enclu.c    ENCLU leaves, EENTER/ERESUME/EEXIT/AEX, the signal dispatcher
- *   entry.S    signal trampoline, soft ENCLU used by the vDSO, the vDSO body
+ *   machine.c  EPC pages, EPCM, SECS/TCS state, the ENCLS leaves, staged EADDs
+ *   paging.c   EPC paging of the out-of-tree drivers (EWB/ELDU)
+ *   enclu.c    ENCLU leaves (a function each), EENTER/ERESUME/EEXIT/AEX, the signal dispatcher
+ *   ssa.c      SSA frames and the XSAVE state AEX saves and ERESUME restores
+ *   entry.S    signal trampoline, soft ENCLU used by the vDSO, copy_from_user
  *   keys.c     EREPORT / EGETKEY
  *   vdso.c     the ELF image returned by getauxval(AT_SYSINFO_EHDR)
- *   cpuid.c    CPUID leaves 7 and 0x12 (faulting or patched instructions)
- *   device-kernel.c  the in-kernel driver's ioctl/mmap semantics
- *   preload.c  the interposed libc functions
+ *   cpuid.c    CPUID as the simulated CPU answers it (faulting or rewritten instructions,
+ *              enclave code's included)
+ *   device-kernel.c, device-dcap.c, device-isgx.c  the drivers' ioctl/mmap semantics;
+ *   device-common.c  what they share
+ *   preload.c  start-up and the real libc functions; preload-fd.c, preload-map.c,
+ *              preload-signal.c, preload-thread.c  the interposed libc functions
  */
 #ifndef TH_SIM_SIM_H
 #define TH_SIM_SIM_H
@@ -226,6 +231,18 @@ struct th_sim_thread *th_sim_thread_self(void) TH_SIM_API;
 int th_sim_thread_setup(void) TH_SIM_API;
 /* from a signal handler off our altstacks: the thread returns to th_sim_altstack_retry */
 int th_sim_thread_setup_frame(ucontext_t *uc) TH_SIM_API;
+
+/* ssa.c: a TCS's SSA frames and the XSAVE state AEX saves in them and ERESUME restores */
+struct sgx_tcs *th_sim_tcs_page(struct th_sim_encl *e, uint64_t addr) TH_SIM_API;
+uint8_t *th_sim_ssa_frame(struct th_sim_encl *e, struct sgx_tcs *tp, uint32_t i) TH_SIM_API;
+struct sgx_gpr *th_sim_ssa_gpr(struct th_sim_encl *e, uint8_t *frame) TH_SIM_API;
+bool th_sim_ssa_ok(struct th_sim_encl *e, struct sgx_tcs *tp, uint32_t i) TH_SIM_API;
+bool th_sim_xsave_header_ok(struct th_sim_encl *e, const uint8_t *frame) TH_SIM_API;
+size_t th_sim_xsave_room(struct th_sim_encl *e) TH_SIM_API;
+size_t th_sim_frame_xsave_size(const ucontext_t *uc) TH_SIM_API;
+void th_sim_save_xstate(struct th_sim_encl *e, const ucontext_t *uc, uint8_t *frame) TH_SIM_API;
+void th_sim_synthetic_xstate(struct th_sim_encl *e, ucontext_t *uc) TH_SIM_API;
+void th_sim_load_xstate(struct th_sim_encl *e, ucontext_t *uc, const uint8_t *frame) TH_SIM_API;
 
 /* enclu.c */
 int th_sim_enter(struct th_sim_thread *t, struct th_sim_regs *r, uint64_t next_rip,
