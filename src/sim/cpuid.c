@@ -365,12 +365,149 @@ static void patch_program(void)
 	th_sim_log("CPUID faulting unavailable: %zu CPUID instructions patched", npatched);
 }
 
+/* ---- enclave code (see sim.h) ---- */
+bool th_sim_cpuid_in_code;
+
+static size_t site_index(const struct th_sim_encl *e, uint64_t addr)
+{
+	size_t lo = 0, hi = e->n_cpuid_sites;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (e->cpuid_sites[mid] < addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static void site_add(struct th_sim_encl *e, uint64_t addr)
+{
+	size_t i = site_index(e, addr);
+
+	if (i < e->n_cpuid_sites && e->cpuid_sites[i] == addr)
+		return;
+	if (e->n_cpuid_sites == e->cap_cpuid_sites) {
+		size_t ncap = e->cap_cpuid_sites ? e->cap_cpuid_sites * 2 : 16;
+		uint64_t *n = realloc(e->cpuid_sites, ncap * sizeof(*n));
+
+		if (!n)
+			return;
+		e->cpuid_sites = n;
+		e->cap_cpuid_sites = ncap;
+	}
+	memmove(e->cpuid_sites + i + 1, e->cpuid_sites + i, (e->n_cpuid_sites - i) * sizeof(uint64_t));
+	e->cpuid_sites[i] = addr;
+	e->n_cpuid_sites++;
+}
+
+/* The page's content changes (the enclave writes it): its sites are found again when it runs. */
+void th_sim_cpuid_forget_page(struct th_sim_encl *e, uint64_t page)
+{
+	size_t i = site_index(e, page), j = site_index(e, page + TH_SIM_PAGE);
+
+	th_sim_page_at(e, page)->state &= ~TH_EPCM_SCANNED;
+	if (i == j)
+		return;
+	memmove(e->cpuid_sites + i, e->cpuid_sites + j, (e->n_cpuid_sites - j) * sizeof(uint64_t));
+	e->n_cpuid_sites -= j - i;
+}
+
+/*
+ * Capstone's operand text starts with the destination: does INSN write EAX or ECX (the leaf
+ * and subleaf CPUID reads)? A CPUID that no recent instruction prepared is taken for bytes of
+ * data (OpenSSL keeps constant tables in .text) and left alone: rewriting data would corrupt
+ * it, leaving a real CPUID unrewritten only lets it run natively.
+ */
+static bool sets_leaf(const cs_insn *insn)
+{
+	static const char *const regs[] = { "eax", "ecx", "rax", "rcx", "ax", "cx", "al", "cl" };
+
+	for (size_t i = 0; i < sizeof(regs) / sizeof(regs[0]); i++) {
+		size_t n = strlen(regs[i]);
+
+		if (!strncmp(insn->op_str, regs[i], n) && (insn->op_str[n] == ',' || !insn->op_str[n]))
+			return true;
+	}
+	return false;
+}
+
+void th_sim_cpuid_scan_page(struct th_sim_encl *e, uint64_t page)
+{
+	/* a linear sweep from a little before the page falls into step with the instructions
+	 * by the page's start; it runs to the last instruction that starts on the page */
+	uint64_t from = page - e->base >= 64 ? page - 64 : e->base;
+	uint64_t to = page + TH_SIM_PAGE + 15 <= e->base + e->size ? page + TH_SIM_PAGE + 15 :
+		      e->base + e->size;
+	const uint8_t *p = e->epc + (from - e->base);
+	size_t n = to - from;
+	uint64_t a = from;
+	const uint8_t *q = e->epc + (page - e->base), *end = q + TH_SIM_PAGE + (to > page + TH_SIM_PAGE);
+	static csh cs;          /* one decoder: scans run under th_sim_lock() */
+	int since_leaf = 99;
+	cs_insn *insn;
+
+	th_sim_cpuid_forget_page(e, page);
+	th_sim_page_at(e, page)->state |= TH_EPCM_SCANNED;
+	/* most pages hold no 0F A2 at all: no need to decode them */
+	while ((q = memchr(q, 0x0f, (size_t)(end - q))) && q + 1 < end && q[1] != 0xa2)
+		q++;
+	if (!q || q + 1 >= end)
+		return;
+	if (!cs && cs_open(CS_ARCH_X86, CS_MODE_64, &cs) != CS_ERR_OK) {
+		cs = 0;
+		return;
+	}
+	insn = cs_malloc(cs);
+	while (insn && n && a < page + TH_SIM_PAGE) {
+		if (!cs_disasm_iter(cs, &p, &n, &a, insn)) {
+			p++;
+			n--;
+			a++;
+			since_leaf = 99;
+			continue;
+		}
+		if (insn->id == X86_INS_CPUID && insn->address >= page && since_leaf <= 4) {
+			e->epc[insn->address + 1 - e->base] = 0x0b;    /* 0F A2 -> 0F 0B (UD2) */
+			site_add(e, insn->address);
+		}
+		since_leaf = sets_leaf(insn) ? 0 : since_leaf + 1;
+	}
+	if (insn)
+		cs_free(insn, 1);
+}
+
+bool th_sim_cpuid_restore(struct th_sim_encl *e, uint64_t rip)
+{
+	size_t i = site_index(e, rip);
+
+	if (i == e->n_cpuid_sites || e->cpuid_sites[i] != rip || rip + 2 > e->base + e->size ||
+	    e->epc[rip + 1 - e->base] != 0x0b)
+		return false;
+	e->epc[rip + 1 - e->base] = 0xa2;
+	e->cpuid_restored = true;
+	return true;
+}
+
+void th_sim_cpuid_repatch(struct th_sim_encl *e)
+{
+	if (!e->cpuid_restored)
+		return;
+	e->cpuid_restored = false;
+	for (size_t i = 0; i < e->n_cpuid_sites; i++)
+		if (e->epc[e->cpuid_sites[i] + 1 - e->base] == 0xa2)
+			e->epc[e->cpuid_sites[i] + 1 - e->base] = 0x0b;
+}
+
 int th_sim_cpuid_init(void)
 {
 	if (syscall(SYS_arch_prctl, ARCH_SET_CPUID, 0) == 0) {
 		faulting = true;
 		return 0;
 	}
+	th_sim_cpuid_in_code = true;
 	patch_program();
 	return 0;
 }

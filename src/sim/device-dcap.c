@@ -67,11 +67,15 @@ static int d_open(struct th_sim_dev *d, int flags)
 	return 0;
 }
 
+/* no EAUG in this driver (fault NULL); it pages EPC */
+static const struct th_sim_create_rules create_rules = {
+	.paged = true, .encls_codes = false, .err = -EFAULT, .fault = NULL,
+};
+
 static long d_create(struct th_sim_dev *d, unsigned long arg)
 {
 	struct dcap_enclave_create c;
 	static struct sgx_secs secs;
-	struct th_sim_encl *e;
 	int memfd, rc;
 
 	if (d->encl)
@@ -86,86 +90,17 @@ static long d_create(struct th_sim_dev *d, unsigned long arg)
 	memfd = (int)syscall(SYS_fcntl, d->fd, F_DUPFD_CLOEXEC, 0);     /* not a device fd */
 	if (memfd < 0)
 		return -ENOMEM;
-	rc = th_encls_ecreate(&e, &secs, memfd);
-	if (rc) {
-		close(memfd);
-		return rc == -ENOMEM ? -ENOMEM : -EFAULT;
-	}
-	th_sim_lock();
-	rc = th_sim_epc_charge(e, 1, true);      /* the SECS: pinned while the enclave lives */
-	th_sim_unlock();
-	if (rc) {
-		th_sim_encl_destroy(e);
-		return -ENOMEM;
-	}
-	e->dev = d;
-	e->fault = NULL;        /* no EAUG in this driver */
-	d->encl = e;
+	rc = th_sim_dev_ecreate(d, &secs, memfd, &create_rules, &d->encl);
+	if (rc)
+		return rc;
 	th_sim_dev_created(d);
 	return 0;
 }
 
-static int secinfo_ok(const struct sgx_secinfo *si)
-{
-	uint64_t perm = si->flags & SGX_SECINFO_PERM_MASK, pt = si->flags & SGX_SECINFO_TYPE_MASK;
-
-	if (pt != SGX_SECINFO_TYPE(SGX_PT_REG) && pt != SGX_SECINFO_TYPE(SGX_PT_TCS))
-		return -EINVAL;
-	if ((perm & SGX_SECINFO_W) && !(perm & SGX_SECINFO_R))
-		return -EINVAL;
-	if (pt == SGX_SECINFO_TYPE(SGX_PT_TCS) && perm)
-		return -EINVAL;
-	if (si->flags & TH_SECINFO_RESERVED)
-		return -EINVAL;
-	for (size_t i = 0; i < sizeof(si->reserved); i++)
-		if (si->reserved[i])
-			return -EINVAL;
-	return 0;
-}
-
-/*
- * Up to TH_SIM_ADD_BATCH pages of one ADD_PAGES: copied in with one process_vm_readv, added and
- * measured from that copy, stored with one pwrite (see device-kernel.c). Returns the pages
- * added; *RC says why it stopped short (this driver's errors: -EEXIST, -ENOMEM, -EFAULT).
- */
-static uint64_t add_batch(struct th_sim_encl *e, unsigned long src, uint64_t off, uint64_t n,
-			  const struct sgx_secinfo *si, uint64_t flags, int *rc)
-{
-	static uint8_t pages[TH_SIM_ADD_BATCH * TH_SIM_PAGE];
-	uint64_t got = th_sim_copy_pages(pages, src, n), i;
-	uint16_t mask = flags & DCAP_PAGE_MEASURE ? 0xffff : 0;
-
-	*rc = 0;
-	th_sim_lock();
-	for (i = 0; i < got; i++) {
-		struct th_sim_page *p = &e->pages[(off >> 12) + i];
-
-		if (p->state & TH_EPCM_VALID) {
-			*rc = -EEXIST;
-			break;
-		}
-		/* a full EPC: the driver's reclaimer writes another page back */
-		if (th_sim_epc_charge(e, 1, true)) {
-			*rc = -ENOMEM;
-			break;
-		}
-		if (th_encls_eadd_page(e, e->base + off + i * TH_SIM_PAGE, pages + i * TH_SIM_PAGE,
-				       si->flags, mask)) {
-			th_sim_epc_release(e, 1);
-			*rc = -EFAULT;
-			break;
-		}
-		p->maxprot = (si->flags & SGX_SECINFO_PERM_MASK) |
-			     ((si->flags & SGX_SECINFO_TYPE_MASK) == SGX_SECINFO_TYPE(SGX_PT_TCS) ?
-			      PROT_READ | PROT_WRITE : 0);
-	}
-	th_sim_epc_store(e, e->base + off, pages, i);
-	th_sim_apply_prot(e, e->base + off, e->base + off + i * TH_SIM_PAGE);
-	if (!*rc && i < n)
-		*rc = e->pages[(off >> 12) + i].state & TH_EPCM_VALID ? -EEXIST : -EFAULT;
-	th_sim_unlock();
-	return i;
-}
+/* this driver's errors: -EEXIST occupied, -EFAULT a failed EADD; a full EPC pages */
+static const struct th_sim_add_rules add_rules = {
+	.occupied = -EEXIST, .eadd_err = -EFAULT, .paged = true,
+};
 
 static long d_add_pages(struct th_sim_dev *d, unsigned long arg)
 {
@@ -173,7 +108,7 @@ static long d_add_pages(struct th_sim_dev *d, unsigned long arg)
 	struct dcap_enclave_add_pages a;
 	struct sgx_secinfo si;
 	uint64_t c;
-	int rc = 0;
+	int rc;
 
 	if (!e || e->initialized)
 		return -EINVAL;
@@ -185,15 +120,10 @@ static long d_add_pages(struct th_sim_dev *d, unsigned long arg)
 		return -EINVAL;
 	if (th_sim_copy_from(&si, a.secinfo, sizeof(si)))
 		return -EFAULT;
-	if (secinfo_ok(&si))
+	if (th_sim_secinfo_ok(&si))
 		return -EINVAL;
-	for (c = 0; c < a.length && !rc;) {
-		uint64_t n = (a.length - c) / TH_SIM_PAGE;
-
-		if (n > TH_SIM_ADD_BATCH)
-			n = TH_SIM_ADD_BATCH;
-		c += add_batch(e, a.src + c, a.offset + c, n, &si, a.flags, &rc) * TH_SIM_PAGE;
-	}
+	rc = th_sim_dev_add_pages(e, a.src, a.offset, a.length, &si, a.flags & DCAP_PAGE_MEASURE,
+				  &add_rules, &c);
 	a.count = c;
 	if (th_sim_copy_to(arg, &a, sizeof(a)))
 		return -EFAULT;
@@ -224,22 +154,9 @@ static long d_init(struct th_sim_dev *d, unsigned long arg)
 				allowed |= SGX_ATTR_PROVISIONKEY;
 	if (e->secs.attributes.flags & ~allowed)
 		return -EACCES;
-	if (th_sim_keys_load())
-		th_sim_log("cannot read or create the platform root secret");
 	memset(token, 0, sizeof(token));
-	th_sim_lock();
-	/* FLC: the driver writes IA32_SGXLEPUBKEYHASH = MRSIGNER before EINIT */
-	if (th_sim_cfg.flc && !th_sim_m.lepubkeyhash_locked)
-		memcpy(th_sim_m.lepubkeyhash, mrsigner, 32);
-	rc = th_encls_einit(e, &ss, token);
-	th_sim_unlock();
-	if (rc < 0)
-		return -EFAULT;
-	if (rc > 0) {
-		th_sim_log("EINIT returned %d", rc);
-		return -EPERM;
-	}
-	return 0;
+	rc = th_sim_dev_einit(e, &ss, token);
+	return rc < 0 ? -EFAULT : rc > 0 ? -EPERM : 0;
 }
 
 static long d_set_attribute(struct th_sim_dev *d, unsigned long arg)
@@ -256,33 +173,20 @@ static long d_set_attribute(struct th_sim_dev *d, unsigned long arg)
 	return 0;
 }
 
+/* no SGX2 ioctls in this driver: ENOTTY */
+static const struct th_sim_ioctl d_ioctls[] = {
+	{ DCAP_IOC_ENCLAVE_CREATE, d_create },
+	{ DCAP_IOC_ENCLAVE_ADD_PAGES, d_add_pages },
+	{ DCAP_IOC_ENCLAVE_INIT, d_init },
+	{ DCAP_IOC_ENCLAVE_SET_ATTRIBUTE, d_set_attribute },
+	{ 0, NULL },
+};
+
 static long d_ioctl(struct th_sim_dev *d, unsigned long cmd, unsigned long arg)
 {
-	long ret;
-
 	if (d->node->kind != NODE_ENCLAVE)
 		return -ENOTTY;
-	if (__atomic_exchange_n(&d->ioctl_busy, 1, __ATOMIC_ACQUIRE))
-		return -EBUSY;
-	switch (cmd) {
-	case DCAP_IOC_ENCLAVE_CREATE:
-		ret = d_create(d, arg);
-		break;
-	case DCAP_IOC_ENCLAVE_ADD_PAGES:
-		ret = d_add_pages(d, arg);
-		break;
-	case DCAP_IOC_ENCLAVE_INIT:
-		ret = d_init(d, arg);
-		break;
-	case DCAP_IOC_ENCLAVE_SET_ATTRIBUTE:
-		ret = d_set_attribute(d, arg);
-		break;
-	default:
-		ret = -ENOTTY;  /* no SGX2 ioctls in this driver */
-		break;
-	}
-	__atomic_store_n(&d->ioctl_busy, 0, __ATOMIC_RELEASE);
-	return ret;
+	return th_sim_dev_dispatch(d, d_ioctls, cmd, arg);
 }
 
 static int d_may_map(struct th_sim_dev *d, uint64_t start, uint64_t len, int prot, int flags)

@@ -122,6 +122,11 @@ static void i_unmapped(struct th_sim_dev *d, struct th_sim_encl *e)
 	reap(d);        /* frees E unless a thread is still inside it */
 }
 
+/* ECREATE's SDM codes are the ioctl's result; no EAUG; EPC paged */
+static const struct th_sim_create_rules create_rules = {
+	.paged = true, .encls_codes = true, .err = -EFAULT, .fault = NULL,
+};
+
 static long i_create(struct th_sim_dev *d, unsigned long arg)
 {
 	struct isgx_enclave_create c;
@@ -149,24 +154,11 @@ static long i_create(struct th_sim_dev *d, unsigned long arg)
 		free(x);
 		return -ENOMEM;
 	}
-	rc = th_encls_ecreate(&e, &secs, memfd);
+	rc = th_sim_dev_ecreate(d, &secs, memfd, &create_rules, &e);
 	if (rc) {
-		close(memfd);
 		free(x);
-		if (rc > 0)
-			return rc;      /* an ENCLS error code, positive as the driver returns it */
-		return rc == -ENOMEM ? -ENOMEM : -EFAULT;
+		return rc;
 	}
-	th_sim_lock();
-	rc = th_sim_epc_charge(e, 1, true);      /* the SECS: pinned while the enclave lives */
-	th_sim_unlock();
-	if (rc) {
-		th_sim_encl_destroy(e);
-		free(x);
-		return -ENOMEM;
-	}
-	e->dev = d;
-	e->fault = NULL;
 	x->e = e;
 	x->next = p->encls;
 	p->encls = x;
@@ -185,6 +177,7 @@ static long i_add_page(struct th_sim_dev *d, unsigned long arg)
 	struct th_sim_encl *e;
 	struct th_sim_page *p;
 	uint64_t pt, perm;
+	uint8_t *slot;
 	int rc;
 
 	if (th_sim_copy_from(&a, arg, sizeof(a)))
@@ -205,22 +198,27 @@ static long i_add_page(struct th_sim_dev *d, unsigned long arg)
 	p = th_sim_page_at(e, a.addr);
 	if (p->state & TH_EPCM_VALID)
 		return -EEXIST;
-	th_sim_lock();
+	th_sim_lock_keep();
 	/* a full EPC: the driver writes another page back (sgx_page_cache.c) */
 	if (th_sim_epc_charge(e, 1, true)) {
 		th_sim_unlock();
 		return -ENOMEM;
 	}
-	/* EADD, then the EEXTENDs of the chunks mrmask names; one pwrite stores the page */
-	rc = th_encls_eadd_page(e, a.addr, page, si.flags, a.mrmask);
+	/*
+	 * EADD, then the EEXTENDs of the chunks mrmask names. The page is staged: the loader adds
+	 * the next one at the next address, and a run of them is stored with one pwrite and one
+	 * mprotect (two system calls a page were most of this ioctl's cost).
+	 */
+	slot = th_sim_epc_stage(e, a.addr);
+	memcpy(slot, page, sizeof(page));
+	rc = th_encls_eadd_page(e, a.addr, slot, si.flags, a.mrmask);
 	if (rc) {
 		th_sim_epc_release(e, 1);
 		th_sim_unlock();
 		return rc > 0 ? rc : -EFAULT;
 	}
 	p->maxprot = PROT_READ | PROT_WRITE | PROT_EXEC;   /* no cap at mmap/mprotect */
-	th_sim_epc_store(e, a.addr, page, 1);
-	th_sim_apply_prot(e, a.addr, a.addr + TH_SIM_PAGE);
+	th_sim_epc_staged();
 	th_sim_unlock();
 	return 0;
 }
@@ -243,40 +241,20 @@ static long i_init(struct th_sim_dev *d, unsigned long arg)
 	if (th_sim_copy_from(&ss, in.sigstruct, sizeof(ss)) ||
 	    th_sim_copy_from(&token, in.einittoken, sizeof(token)))
 		return -EFAULT;
-	if (th_sim_keys_load())
-		th_sim_log("cannot read or create the platform root secret");
-	th_sim_lock();
-	rc = th_encls_einit(x->e, &ss, &token);
-	th_sim_unlock();
-	if (rc < 0)
-		return -EFAULT;
-	if (rc > 0)
-		th_sim_log("EINIT returned %d", rc);
-	return rc;              /* 0, or the SDM error code as a positive return value */
+	rc = th_sim_dev_einit(x->e, &ss, &token);
+	return rc < 0 ? -EFAULT : rc;   /* 0, or the SDM error code as a positive return value */
 }
+
+static const struct th_sim_ioctl i_ioctls[] = {
+	{ ISGX_IOC_ENCLAVE_CREATE, i_create },
+	{ ISGX_IOC_ENCLAVE_ADD_PAGE, i_add_page },
+	{ ISGX_IOC_ENCLAVE_INIT, i_init },
+	{ 0, NULL },
+};
 
 static long i_ioctl(struct th_sim_dev *d, unsigned long cmd, unsigned long arg)
 {
-	long ret;
-
-	if (__atomic_exchange_n(&d->ioctl_busy, 1, __ATOMIC_ACQUIRE))
-		return -EBUSY;
-	switch (cmd) {
-	case ISGX_IOC_ENCLAVE_CREATE:
-		ret = i_create(d, arg);
-		break;
-	case ISGX_IOC_ENCLAVE_ADD_PAGE:
-		ret = i_add_page(d, arg);
-		break;
-	case ISGX_IOC_ENCLAVE_INIT:
-		ret = i_init(d, arg);
-		break;
-	default:
-		ret = -ENOTTY;
-		break;
-	}
-	__atomic_store_n(&d->ioctl_busy, 0, __ATOMIC_RELEASE);
-	return ret;
+	return th_sim_dev_dispatch(d, i_ioctls, cmd, arg);
 }
 
 static int i_may_map(struct th_sim_dev *d, uint64_t start, uint64_t len, int prot, int flags)

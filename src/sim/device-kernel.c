@@ -71,11 +71,14 @@ static int k_fault(struct th_sim_encl *e, uint64_t addr)
 	return 0;
 }
 
+static const struct th_sim_create_rules create_rules = {
+	.paged = false, .encls_codes = false, .err = -EIO, .fault = k_fault,
+};
+
 static long k_create(struct th_sim_dev *d, unsigned long arg)
 {
 	struct sgx_enclave_create c;
 	static struct sgx_secs secs;    /* 4 KiB: not on the caller's stack */
-	struct th_sim_encl *e;
 	int memfd, rc;
 
 	if (d->encl)
@@ -89,75 +92,15 @@ static long k_create(struct th_sim_dev *d, unsigned long arg)
 	memfd = (int)syscall(SYS_fcntl, d->fd, F_DUPFD_CLOEXEC, 0);     /* not a device fd */
 	if (memfd < 0)
 		return -ENOMEM;
-	rc = th_encls_ecreate(&e, &secs, memfd);
-	if (rc) {
-		close(memfd);
-		return rc == -ENOMEM ? -ENOMEM : -EIO;
-	}
-	e->dev = d;
-	e->fault = k_fault;
-	d->encl = e;
+	rc = th_sim_dev_ecreate(d, &secs, memfd, &create_rules, &d->encl);
+	if (rc)
+		return rc;
 	th_sim_dev_created(d);
 	return 0;
 }
 
-static int k_secinfo_ok(const struct sgx_secinfo *si)
-{
-	uint64_t perm = si->flags & SGX_SECINFO_PERM_MASK, pt = si->flags & SGX_SECINFO_TYPE_MASK;
-
-	if (pt != SGX_SECINFO_TYPE(SGX_PT_REG) && pt != SGX_SECINFO_TYPE(SGX_PT_TCS))
-		return -EINVAL;
-	if ((perm & SGX_SECINFO_W) && !(perm & SGX_SECINFO_R))
-		return -EINVAL;
-	if (pt == SGX_SECINFO_TYPE(SGX_PT_TCS) && perm)
-		return -EINVAL;
-	if (si->flags & TH_SECINFO_RESERVED)
-		return -EINVAL;
-	for (size_t i = 0; i < sizeof(si->reserved); i++)
-		if (si->reserved[i])
-			return -EINVAL;
-	return 0;
-}
-
-/*
- * Up to TH_SIM_ADD_BATCH pages of one ADD_PAGES: copied in with one process_vm_readv, added and
- * measured from that copy (L2-hot), stored with one pwrite. Returns the pages added; *RC says
- * why it stopped short (the kernel's errors: -EBUSY occupied, -EFAULT unreadable source).
- */
-static uint64_t add_batch(struct th_sim_encl *e, unsigned long src, uint64_t off, uint64_t n,
-			  const struct sgx_secinfo *si, uint64_t flags, int *rc)
-{
-	static uint8_t pages[TH_SIM_ADD_BATCH * TH_SIM_PAGE];
-	uint64_t got = th_sim_copy_pages(pages, src, n), i;
-	uint16_t mask = flags & SGX_PAGE_MEASURE ? 0xffff : 0;
-
-	*rc = 0;
-	th_sim_lock();
-	for (i = 0; i < got; i++) {
-		struct th_sim_page *p = &e->pages[(off >> 12) + i];
-		int r;
-
-		if (p->state & TH_EPCM_VALID) {
-			*rc = -EBUSY;           /* xa_insert on an occupied index */
-			break;
-		}
-		r = th_encls_eadd_page(e, e->base + off + i * TH_SIM_PAGE, pages + i * TH_SIM_PAGE,
-				       si->flags, mask);
-		if (r) {
-			*rc = r == -ENOMEM ? -ENOMEM : -EIO;
-			break;
-		}
-		p->maxprot = (si->flags & SGX_SECINFO_PERM_MASK) |
-			     ((si->flags & SGX_SECINFO_TYPE_MASK) == SGX_SECINFO_TYPE(SGX_PT_TCS) ?
-			      PROT_READ | PROT_WRITE : 0);
-	}
-	th_sim_epc_store(e, e->base + off, pages, i);
-	th_sim_apply_prot(e, e->base + off, e->base + off + i * TH_SIM_PAGE);
-	if (!*rc && i < n)
-		*rc = e->pages[(off >> 12) + i].state & TH_EPCM_VALID ? -EBUSY : -EFAULT;
-	th_sim_unlock();
-	return i;
-}
+/* the kernel's errors: -EBUSY occupied (xa_insert), -EIO a failed EADD */
+static const struct th_sim_add_rules add_rules = { .occupied = -EBUSY, .eadd_err = -EIO };
 
 static long k_add_pages(struct th_sim_dev *d, unsigned long arg)
 {
@@ -165,7 +108,7 @@ static long k_add_pages(struct th_sim_dev *d, unsigned long arg)
 	struct sgx_enclave_add_pages a;
 	struct sgx_secinfo si;
 	uint64_t c;
-	int rc = 0;
+	int rc;
 
 	if (!e || e->initialized)
 		return -EINVAL;
@@ -177,15 +120,10 @@ static long k_add_pages(struct th_sim_dev *d, unsigned long arg)
 		return -EINVAL;
 	if (th_sim_copy_from(&si, a.secinfo, sizeof(si)))
 		return -EFAULT;
-	if (k_secinfo_ok(&si))
+	if (th_sim_secinfo_ok(&si))
 		return -EINVAL;
-	for (c = 0; c < a.length && !rc;) {
-		uint64_t n = (a.length - c) / TH_SIM_PAGE;
-
-		if (n > TH_SIM_ADD_BATCH)
-			n = TH_SIM_ADD_BATCH;
-		c += add_batch(e, a.src + c, a.offset + c, n, &si, a.flags, &rc) * TH_SIM_PAGE;
-	}
+	rc = th_sim_dev_add_pages(e, a.src, a.offset, a.length, &si, a.flags & SGX_PAGE_MEASURE,
+				  &add_rules, &c);
 	a.count = c;
 	if (th_sim_copy_to(arg, &a, sizeof(a)))
 		return -EFAULT;
@@ -206,7 +144,6 @@ static long k_init(struct th_sim_dev *d, unsigned long arg)
 	static struct sgx_sigstruct ss;
 	static uint8_t token[304];
 	struct sgx_enclave_init in;
-	uint8_t mrsigner[32];
 	int rc;
 
 	if (!e || e->initialized)
@@ -226,22 +163,8 @@ static long k_init(struct th_sim_dev *d, unsigned long arg)
 		return -EINVAL;
 	if (ss.attributes.xfrm & ss.attribute_mask.xfrm & ~xfrm_supported())
 		return -EINVAL;
-	if (th_sim_keys_load())
-		th_sim_log("cannot read or create the platform root secret: EREPORT/EGETKEY will #GP");
-	th_sigstruct_mrsigner(&ss, mrsigner);
-	th_sim_lock();
-	/* with FLC the kernel writes IA32_SGXLEPUBKEYHASH = MRSIGNER before each EINIT */
-	if (th_sim_cfg.flc && !th_sim_m.lepubkeyhash_locked)
-		memcpy(th_sim_m.lepubkeyhash, mrsigner, 32);
-	rc = th_encls_einit(e, &ss, token);
-	th_sim_unlock();
-	if (rc < 0)
-		return -EIO;
-	if (rc > 0) {
-		th_sim_log("EINIT returned %d", rc);
-		return -EPERM;
-	}
-	return 0;
+	rc = th_sim_dev_einit(e, &ss, token);
+	return rc < 0 ? -EIO : rc > 0 ? -EPERM : 0;
 }
 
 static long k_provision(struct th_sim_dev *d, unsigned long arg)
@@ -428,42 +351,22 @@ static long k_remove_pages(struct th_sim_dev *d, unsigned long arg)
 	return ret;
 }
 
+static const struct th_sim_ioctl k_ioctls[] = {
+	{ SGX_IOC_ENCLAVE_CREATE, k_create },
+	{ SGX_IOC_ENCLAVE_ADD_PAGES, k_add_pages },
+	{ SGX_IOC_ENCLAVE_INIT, k_init },
+	{ SGX_IOC_ENCLAVE_PROVISION, k_provision },
+	{ SGX_IOC_ENCLAVE_RESTRICT_PERMISSIONS, k_restrict },
+	{ SGX_IOC_ENCLAVE_MODIFY_TYPES, k_modify_types },
+	{ SGX_IOC_ENCLAVE_REMOVE_PAGES, k_remove_pages },
+	{ 0, NULL },
+};
+
 static long k_ioctl(struct th_sim_dev *d, unsigned long cmd, unsigned long arg)
 {
-	long ret;
-
 	if (d->node->kind != NODE_ENCLAVE)
 		return -ENOTTY;
-	if (__atomic_exchange_n(&d->ioctl_busy, 1, __ATOMIC_ACQUIRE))
-		return -EBUSY;
-	switch (cmd) {
-	case SGX_IOC_ENCLAVE_CREATE:
-		ret = k_create(d, arg);
-		break;
-	case SGX_IOC_ENCLAVE_ADD_PAGES:
-		ret = k_add_pages(d, arg);
-		break;
-	case SGX_IOC_ENCLAVE_INIT:
-		ret = k_init(d, arg);
-		break;
-	case SGX_IOC_ENCLAVE_PROVISION:
-		ret = k_provision(d, arg);
-		break;
-	case SGX_IOC_ENCLAVE_RESTRICT_PERMISSIONS:
-		ret = k_restrict(d, arg);
-		break;
-	case SGX_IOC_ENCLAVE_MODIFY_TYPES:
-		ret = k_modify_types(d, arg);
-		break;
-	case SGX_IOC_ENCLAVE_REMOVE_PAGES:
-		ret = k_remove_pages(d, arg);
-		break;
-	default:
-		ret = -ENOTTY;
-		break;
-	}
-	__atomic_store_n(&d->ioctl_busy, 0, __ATOMIC_RELEASE);
-	return ret;
+	return th_sim_dev_dispatch(d, k_ioctls, cmd, arg);
 }
 
 static int k_may_map(struct th_sim_dev *d, uint64_t start, uint64_t len, int prot, int flags)

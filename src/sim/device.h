@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Device models: what a driver flavour presents to the program (device nodes, ioctls, the
- * rules for mapping its fd). One file per flavour, one ops table each; preload.c holds the
+ * rules for mapping its fd). One file per flavour, one ops table each; preload*.c hold the
  * flavour-independent parts (fd table, mappings by address onto the enclave's EPC backing,
  * stat of the nodes) and calls through the table. The machine below (ENCLS leaves) is shared.
  *
- * Flavours: device-kernel.c (in-kernel driver, /dev/sgx_enclave + /dev/sgx_provision).
+ * Flavours: device-kernel.c (in-kernel driver, /dev/sgx_enclave + /dev/sgx_provision),
  * device-dcap.c (/dev/sgx/enclave, the DCAP driver's ioctls) and device-isgx.c (/dev/isgx,
- * legacy launch with EINITTOKEN) are meant to be added beside it with the same table.
+ * legacy launch with EINITTOKEN); device-common.c holds the steps they share.
  *
  * Adding a flavour:
  *  1. src/sim/device-NAME.c defines `const struct th_sim_device_ops th_sim_device_NAME` (declare
@@ -125,5 +125,39 @@ uint64_t th_sim_copy_pages(uint8_t *dst, unsigned long src, uint64_t n) TH_SIM_A
 struct th_sim_dev *th_sim_dev_of_fd(int fd) TH_SIM_API;
 /* After ECREATE: back the program's existing mappings of the device in ELRANGE by the EPC. */
 void th_sim_dev_created(struct th_sim_dev *d) TH_SIM_API;
+
+/* device-common.c: the steps the flavours share, with what differs as arguments */
+struct th_sim_ioctl {
+	unsigned long cmd;
+	long (*fn)(struct th_sim_dev *d, unsigned long arg);
+};
+/* TABLE's handler of CMD (ends with fn NULL; none: -ENOTTY), one ioctl at a time per file */
+long th_sim_dev_dispatch(struct th_sim_dev *d, const struct th_sim_ioctl *table, unsigned long cmd,
+			 unsigned long arg) TH_SIM_API;
+
+struct th_sim_create_rules {
+	bool paged;             /* the driver pages EPC: the SECS is charged (paging.c) */
+	bool encls_codes;       /* ECREATE's SDM codes are the ioctl's (positive) result */
+	int err;                /* -errno for any other failure of ECREATE */
+	int (*fault)(struct th_sim_encl *e, uint64_t addr);     /* e->fault */
+};
+/* ECREATE of SECS backed by MEMFD (closed on failure) for D: 0, -errno or an SDM code */
+int th_sim_dev_ecreate(struct th_sim_dev *d, const struct sgx_secs *secs, int memfd,
+		       const struct th_sim_create_rules *rules, struct th_sim_encl **out) TH_SIM_API;
+
+int th_sim_secinfo_ok(const struct sgx_secinfo *si) TH_SIM_API;       /* 0 or -EINVAL */
+
+struct th_sim_add_rules {
+	int occupied;           /* -errno for a page already added (kernel -EBUSY, DCAP -EEXIST) */
+	int eadd_err;           /* -errno for a failed EADD */
+	bool paged;             /* each page is charged to the EPC, which may write others back */
+};
+/* ADD_PAGES' loop: LENGTH bytes from SRC at OFFSET of E; *COUNT bytes added; 0 or -errno */
+int th_sim_dev_add_pages(struct th_sim_encl *e, uint64_t src, uint64_t offset, uint64_t length,
+			 const struct sgx_secinfo *si, bool measure,
+			 const struct th_sim_add_rules *rules, uint64_t *count) TH_SIM_API;
+/* EINIT as the drivers issue it (FLC: MRSIGNER into IA32_SGXLEPUBKEYHASH first): ENCLS' result */
+int th_sim_dev_einit(struct th_sim_encl *e, const struct sgx_sigstruct *ss,
+		     const void *token) TH_SIM_API;
 
 #endif

@@ -33,127 +33,7 @@
 #define RF_OF 0x800
 #define RF_USER (RF_CF | RF_PF | RF_AF | RF_ZF | RF_SF | RF_TF | RF_DF | RF_OF | 0x40000 | 0x200000)
 
-static struct sgx_tcs *tcs_page(struct th_sim_encl *e, uint64_t addr)
-{
-	return (struct sgx_tcs *)(e->epc + (addr - e->base));
-}
-
-static uint8_t *ssa_frame(struct th_sim_encl *e, struct sgx_tcs *tp, uint32_t i)
-{
-	uint64_t off = tp->ossa + (uint64_t)i * e->secs.ssa_frame_size * TH_SIM_PAGE;
-
-	return e->epc + off;
-}
-
-static struct sgx_gpr *ssa_gpr(struct th_sim_encl *e, uint8_t *frame)
-{
-	return (struct sgx_gpr *)(frame + e->secs.ssa_frame_size * TH_SIM_PAGE - sizeof(struct sgx_gpr));
-}
-
-/* Check that [off, off + len) of the enclave is usable as SSA memory: REG pages, RW. */
-static bool ssa_ok(struct th_sim_encl *e, struct sgx_tcs *tp, uint32_t i)
-{
-	uint64_t len = e->secs.ssa_frame_size * TH_SIM_PAGE;
-	uint64_t off = tp->ossa + (uint64_t)i * len;
-
-	if (off + len > e->size || off + len < off)
-		return false;
-	for (uint64_t a = off; a < off + len; a += TH_SIM_PAGE) {
-		struct th_sim_page *p = &e->pages[a >> 12];
-
-		if (!(p->state & TH_EPCM_VALID) || (p->state & (TH_EPCM_PENDING | TH_EPCM_MODIFIED)) ||
-		    p->type != SGX_PT_REG || (p->rwx & 3) != 3)
-			return false;
-	}
-	return true;
-}
-
 /* --strict: the first thread in opens the enclave's pages, the last one out closes them */
-/* XSAVE header of an SSA frame: only XFRM components, standard format, reserved zero */
-static bool xsave_header_ok(struct th_sim_encl *e, const uint8_t *frame)
-{
-	const uint64_t *h = (const uint64_t *)(frame + 512);
-
-	if (h[0] & ~e->secs.attributes.xfrm || h[1])
-		return false;
-	for (int i = 2; i < 8; i++)
-		if (h[i])
-			return false;
-	return true;
-}
-
-/* Room for the XSAVE area in an SSA frame: the frame less GPRSGX and MISC. */
-static size_t xsave_room(struct th_sim_encl *e)
-{
-	return e->secs.ssa_frame_size * TH_SIM_PAGE - sizeof(struct sgx_gpr) -
-	       ((e->secs.miscselect & SGX_MISC_EXINFO) ? sizeof(struct sgx_exinfo) : 0);
-}
-
-/* Size of the XSAVE image in a signal frame (legacy 512 when the kernel gave no xstate). */
-static size_t frame_xsave_size(const ucontext_t *uc)
-{
-	const struct _fpx_sw_bytes *sw;
-
-	if (!uc->uc_mcontext.fpregs)
-		return 0;
-	sw = (const struct _fpx_sw_bytes *)((const uint8_t *)uc->uc_mcontext.fpregs + 464);
-	return sw->magic1 == FP_XSTATE_MAGIC1 ? sw->xstate_size : 512;
-}
-
-/* AEX: the interrupted extended state into the SSA, limited to the enclave's XFRM */
-static void save_xstate(struct th_sim_encl *e, const ucontext_t *uc, uint8_t *frame)
-{
-	size_t n = frame_xsave_size(uc), room = xsave_room(e);
-	uint64_t *h = (uint64_t *)(frame + 512);
-
-	if (!n)
-		return;
-	if (n > room)
-		n = room;
-	memcpy(frame, uc->uc_mcontext.fpregs, n);
-	memset(frame + 464, 0, 48);     /* the kernel's software bytes are not XSAVE state */
-	if (n < 576) {
-		memset(h, 0, 64);
-		h[0] = 3;               /* x87 and SSE are in the legacy area */
-	} else {
-		h[0] &= e->secs.attributes.xfrm;
-		h[1] = 0;
-	}
-}
-
-/* AEX synthetic state of the XFRM components: initial, as the hardware leaves it */
-static void synthetic_xstate(struct th_sim_encl *e, ucontext_t *uc)
-{
-	uint8_t *fx = (uint8_t *)uc->uc_mcontext.fpregs;
-	size_t n = frame_xsave_size(uc);
-	uint16_t fcw = 0x37f;
-	uint32_t mxcsr = 0x1f80;
-
-	if (!n)
-		return;
-	memset(fx + 2, 0, 22);                  /* FSW, FTW, FOP, FIP, FDP */
-	memcpy(fx, &fcw, 2);
-	memcpy(fx + 24, &mxcsr, 4);
-	memset(fx + 32, 0, 416 - 32);           /* ST0-7, XMM0-15 */
-	if (n >= 576)
-		*(uint64_t *)(fx + 512) &= ~(e->secs.attributes.xfrm & ~3ull);
-}
-
-/* ERESUME by trap: the SSA's XSAVE area into the signal frame, which sigreturn restores */
-static void load_xstate(struct th_sim_encl *e, ucontext_t *uc, const uint8_t *frame)
-{
-	size_t n = frame_xsave_size(uc), room = xsave_room(e);
-	uint8_t *fx = (uint8_t *)uc->uc_mcontext.fpregs;
-
-	if (!n)
-		return;
-	if (n > room)
-		n = room;
-	memcpy(fx, frame, 464);                 /* keep the kernel's software bytes */
-	if (n > 512)
-		memcpy(fx + 512, frame + 512, n - 512);
-}
-
 static void strict_open(struct th_sim_encl *e, bool open)
 {
 	int n = open ? __atomic_add_fetch(&e->inside, 1, __ATOMIC_ACQ_REL) :
@@ -169,7 +49,7 @@ static void strict_open(struct th_sim_encl *e, bool open)
 /* Does ERESUME on TP deliver an AEX notification? (the frame it would resume asks for one) */
 static bool aex_notify(struct th_sim_encl *e, struct sgx_tcs *tp)
 {
-	const uint8_t *g = (const uint8_t *)ssa_gpr(e, ssa_frame(e, tp, tp->cssa - 1));
+	const uint8_t *g = (const uint8_t *)th_sim_ssa_gpr(e, th_sim_ssa_frame(e, tp, tp->cssa - 1));
 
 	return (e->secs.attributes.flags & SGX_ATTR_AEXNOTIFY) && (tp->flags & SGX_TCS_AEXNOTIFY) &&
 	       (g[GPRSGX_AEXNOTIFY] & 1);
@@ -206,7 +86,7 @@ int th_sim_enter(struct th_sim_thread *t, struct th_sim_regs *r, uint64_t next_r
 	ts = p->tcs;
 	if (__atomic_exchange_n(&ts->busy, 1, __ATOMIC_ACQUIRE))
 		return 13;     /* the TCS is in use by another logical processor: #GP(0) */
-	tp = tcs_page(e, tcsaddr);
+	tp = th_sim_tcs_page(e, tcsaddr);
 	/*
 	 * AEX-Notify: when the frame ERESUME would resume asks for it (GPRSGX.AEXNOTIFY, on a TCS
 	 * with FLAGS.AEXNOTIFY in an enclave with ATTRIBUTES.AEXNOTIFY), ERESUME enters as EENTER
@@ -214,11 +94,11 @@ int th_sim_enter(struct th_sim_thread *t, struct th_sim_regs *r, uint64_t next_r
 	 * resumes the frame itself.
 	 */
 	if (leaf == SGX_EENTER ||
-	    (tp->cssa != 0 && ssa_ok(e, tp, tp->cssa - 1) && aex_notify(e, tp))) {
-		if (tp->cssa >= tp->nssa || !ssa_ok(e, tp, tp->cssa))
+	    (tp->cssa != 0 && th_sim_ssa_ok(e, tp, tp->cssa - 1) && aex_notify(e, tp))) {
+		if (tp->cssa >= tp->nssa || !th_sim_ssa_ok(e, tp, tp->cssa))
 			goto gp;
-		frame = ssa_frame(e, tp, tp->cssa);
-		g = ssa_gpr(e, frame);
+		frame = th_sim_ssa_frame(e, tp, tp->cssa);
+		g = th_sim_ssa_gpr(e, frame);
 		ts->aep = r->rcx;
 		tp->aep = r->rcx;
 		ts->ursp = g->ursp = r->rsp;
@@ -232,12 +112,17 @@ int th_sim_enter(struct th_sim_thread *t, struct th_sim_regs *r, uint64_t next_r
 		r->gsbase = e->base + tp->ogsbase;
 		r->xrstor = 0;
 	} else {
-		if (tp->cssa == 0 || !ssa_ok(e, tp, tp->cssa - 1))
+		if (tp->cssa == 0 || !th_sim_ssa_ok(e, tp, tp->cssa - 1))
 			goto gp;
-		frame = ssa_frame(e, tp, tp->cssa - 1);
-		g = ssa_gpr(e, frame);
-		if (!xsave_header_ok(e, frame))
+		frame = th_sim_ssa_frame(e, tp, tp->cssa - 1);
+		g = th_sim_ssa_gpr(e, frame);
+		if (!th_sim_xsave_header_ok(e, frame))
 			goto gp;        /* XRSTOR of a corrupt SSA: #GP, as ERESUME's */
+		if (e->cpuid_restored) {        /* its #UD was handled: the CPUID is UD2 again */
+			th_sim_lock();
+			th_sim_cpuid_repatch(e);
+			th_sim_unlock();
+		}
 		ts->aep = r->rcx;
 		tp->aep = r->rcx;
 		ts->ursp = r->rsp;
@@ -359,9 +244,9 @@ static void aex(struct th_sim_thread *t, ucontext_t *uc, uint64_t *fsgs, int vec
 {
 	struct th_sim_encl *e = t->cur_encl;
 	struct th_sim_tcs *ts = t->cur_tcs;
-	struct sgx_tcs *tp = tcs_page(e, ts->addr);
-	uint8_t *frame = ssa_frame(e, tp, tp->cssa);
-	struct sgx_gpr *g = ssa_gpr(e, frame);
+	struct sgx_tcs *tp = th_sim_tcs_page(e, ts->addr);
+	uint8_t *frame = th_sim_ssa_frame(e, tp, tp->cssa);
+	struct sgx_gpr *g = th_sim_ssa_gpr(e, frame);
 	struct th_sim_regs r;
 	greg_t *gr = uc->uc_mcontext.gregs;
 
@@ -382,8 +267,8 @@ static void aex(struct th_sim_thread *t, ucontext_t *uc, uint64_t *fsgs, int vec
 		x->errcd = code;
 		x->reserved = 0;
 	}
-	save_xstate(e, uc, frame);
-	synthetic_xstate(e, uc);
+	th_sim_save_xstate(e, uc, frame);
+	th_sim_synthetic_xstate(e, uc);
 	tp->cssa++;
 
 	/* synthetic state */
@@ -490,147 +375,231 @@ static struct th_sim_page *aug_target(struct th_sim_encl *e, uint64_t addr)
 	return p;
 }
 
+/*
+ * In-enclave leaves, one function each (inside_leaves[]). A leaf returns 0 when done (RIP then
+ * moves past the ENCLU), LEAF_JUMPED when it set RIP itself (EEXIT), else the vector of the
+ * fault to raise, with the #PF's error code and address in *code and *addr.
+ */
+struct leaf_call {
+	struct th_sim_thread *t;
+	struct th_sim_encl *e;
+	ucontext_t *uc;
+	uint64_t *fsgs;
+	uint64_t leaf, rbx, rcx, rdx;
+	uint32_t *code;
+	uint64_t *addr;
+};
+#define LEAF_JUMPED (-1)
+
+/* AEX-Notify's: pop the SSA frame the notification entry left (SDM EDECCSSA) */
+static int leaf_edeccssa(struct leaf_call *c)
+{
+	struct sgx_tcs *tp = th_sim_tcs_page(c->e, c->t->cur_tcs->addr);
+
+	if (tp->cssa == 0 || !th_sim_ssa_ok(c->e, tp, tp->cssa - 1))
+		return 13;
+	tp->cssa--;
+	return 0;
+}
+
+static int leaf_eexit(struct leaf_call *c)
+{
+	greg_t *gr = c->uc->uc_mcontext.gregs;
+
+	if ((uint64_t)((int64_t)(c->rbx << 16) >> 16) != c->rbx)
+		return 13;      /* target not canonical */
+	gr[REG_RIP] = (greg_t)c->rbx;
+	gr[REG_RCX] = (greg_t)c->t->cur_tcs->aep;
+	c->fsgs[0] = c->t->cur_tcs->host_fs;
+	c->fsgs[1] = c->t->cur_tcs->host_gs;
+	leave_enclave(c->t);
+	return LEAF_JUMPED;
+}
+
+static int leaf_ereport(struct leaf_call *c)
+{
+	void *ti, *rd, *out;
+	int rc;
+
+	if ((c->rbx & 511) || (c->rcx & 127) || (c->rdx & 511))
+		return 13;
+	ti = encl_ptr(c->e, c->rbx, 512, false);
+	rd = encl_ptr(c->e, c->rcx, 64, false);
+	out = encl_ptr(c->e, c->rdx, SGX_REPORT_SIZE, true);
+	if (!ti || !rd || !out)
+		return 13;
+	rc = th_sim_ereport(c->e, ti, rd, out);
+	return rc < 0 ? -rc : 0;
+}
+
+static int leaf_egetkey(struct leaf_call *c)
+{
+	void *kr, *out;
+	int rc;
+
+	if ((c->rbx & 511) || (c->rcx & 15))
+		return 13;
+	kr = encl_ptr(c->e, c->rbx, 512, false);
+	out = encl_ptr(c->e, c->rcx, 16, true);
+	if (!kr || !out)
+		return 13;
+	rc = th_sim_egetkey(c->e, kr, out);
+	if (rc < 0)
+		return -rc;
+	set_result(c->uc, (uint64_t)rc);
+	return 0;
+}
+
+/*
+ * What EACCEPT, EMODPE and EACCEPTCOPY share: the SECINFO at RBX (its flags in *F) and the
+ * page at RCX (*P, EAUGed on demand except for EMODPE), under th_sim_lock() when it returns 0;
+ * else the vector to raise, unlocked.
+ */
+static int sgx2_target(struct leaf_call *c, struct th_sim_page **p, uint64_t *f)
+{
+	const struct sgx_secinfo *si;
+
+	if ((c->rbx & 63) || (c->rcx & 0xfff) || (c->leaf == SGX_EACCEPTCOPY && (c->rdx & 0xfff)))
+		return 13;
+	si = encl_ptr(c->e, c->rbx, sizeof(*si), false);
+	if (!si)
+		return 13;
+	*f = si->flags;
+	if ((*f & TH_SECINFO_RESERVED) || ((*f & SGX_SECINFO_W) && !(*f & SGX_SECINFO_R)))
+		return 13;
+	th_sim_lock();
+	*p = c->leaf == SGX_EMODPE ? th_sim_page_at(c->e, c->rcx) : aug_target(c->e, c->rcx);
+	if (!*p || !((*p)->state & TH_EPCM_VALID)) {
+		th_sim_unlock();
+		*c->addr = c->rcx;
+		*c->code = 4;      /* user read of a page not present */
+		return 14;
+	}
+	return 0;
+}
+
+/* the end of EACCEPT/EACCEPTCOPY: the page's protection follows the EPCM, RAX = RC */
+static int sgx2_done(struct leaf_call *c, int rc)
+{
+	th_sim_apply_prot(c->e, c->rcx, c->rcx + TH_SIM_PAGE);
+	th_sim_unlock();
+	set_result(c->uc, (uint64_t)rc);
+	return 0;
+}
+
+static int leaf_emodpe(struct leaf_call *c)
+{
+	struct th_sim_page *p;
+	uint64_t f;
+	int v = sgx2_target(c, &p, &f);
+
+	if (v)
+		return v;
+	if (p->type != SGX_PT_REG || (p->state & (TH_EPCM_PENDING | TH_EPCM_MODIFIED))) {
+		th_sim_unlock();
+		*c->addr = c->rcx;
+		*c->code = SGX_PFEC_SGX | 5;
+		return 14;
+	}
+	p->rwx |= f & SGX_SECINFO_PERM_MASK;
+	th_sim_apply_prot(c->e, c->rcx, c->rcx + TH_SIM_PAGE);
+	th_sim_unlock();
+	return 0;
+}
+
+static int leaf_eacceptcopy(struct leaf_call *c)
+{
+	struct th_sim_page *p;
+	const void *src;
+	uint64_t f;
+	int v = sgx2_target(c, &p, &f);
+
+	if (v)
+		return v;
+	src = encl_ptr(c->e, c->rdx, TH_SIM_PAGE, false);
+	if (!src) {
+		th_sim_unlock();
+		return 13;
+	}
+	if (p->type != SGX_PT_REG || !(p->state & TH_EPCM_PENDING) ||
+	    (p->state & TH_EPCM_MODIFIED) || ((f >> SGX_SECINFO_TYPE_SHIFT) & 0xff) != SGX_PT_REG)
+		return sgx2_done(c, SGX_PAGE_ATTRIBUTES_MISMATCH);
+	memcpy(c->e->epc + (c->rcx - c->e->base), src, TH_SIM_PAGE);
+	th_sim_cpuid_forget_page(c->e, c->rcx);        /* new code: scanned when run */
+	p->rwx = f & SGX_SECINFO_PERM_MASK;
+	p->state &= ~TH_EPCM_PENDING;
+	return sgx2_done(c, 0);
+}
+
+static int leaf_eaccept(struct leaf_call *c)
+{
+	struct th_sim_page *p;
+	uint64_t f, st;
+	uint8_t type, want;
+	int v = sgx2_target(c, &p, &f);
+
+	if (v)
+		return v;
+	type = (f >> SGX_SECINFO_TYPE_SHIFT) & 0xff;
+	st = f & (SGX_SECINFO_PENDING | SGX_SECINFO_MODIFIED | SGX_SECINFO_PR);
+	want = st == SGX_SECINFO_PENDING ? TH_EPCM_PENDING : st == SGX_SECINFO_MODIFIED ?
+	       TH_EPCM_MODIFIED : st == SGX_SECINFO_PR ? TH_EPCM_PR : 0;
+	if (p->gen > c->e->tracked)
+		return sgx2_done(c, SGX_NOT_TRACKED);
+	if (!want || p->type != type || p->rwx != (f & SGX_SECINFO_PERM_MASK) ||
+	    (p->state & (TH_EPCM_PENDING | TH_EPCM_MODIFIED | TH_EPCM_PR)) != want)
+		return sgx2_done(c, SGX_PAGE_ATTRIBUTES_MISMATCH);
+	p->state &= ~want;
+	if (p->type == SGX_PT_TCS && !p->tcs) {
+		p->tcs = calloc(1, sizeof(*p->tcs));
+		if (p->tcs)
+			p->tcs->addr = c->rcx;
+	}
+	return sgx2_done(c, 0);
+}
+
+static const struct {
+	uint64_t leaf;
+	int (*fn)(struct leaf_call *c);
+	bool sgx2;              /* #UD on an SGX1 machine */
+} inside_leaves[] = {
+	{ SGX_EEXIT, leaf_eexit, false },
+	{ SGX_EREPORT, leaf_ereport, false },
+	{ SGX_EGETKEY, leaf_egetkey, false },
+	{ SGX_EACCEPT, leaf_eaccept, true },
+	{ SGX_EMODPE, leaf_emodpe, true },
+	{ SGX_EACCEPTCOPY, leaf_eacceptcopy, true },
+	{ SGX_EDECCSSA, leaf_edeccssa, true },
+};
+
 /* In-enclave leaves. Returns 0 when done, else the vector of the fault to raise. */
 static int enclu_inside(struct th_sim_thread *t, ucontext_t *uc, uint64_t *fsgs, uint64_t leaf,
 			uint32_t *code, uint64_t *addr)
 {
-	struct th_sim_encl *e = t->cur_encl;
 	greg_t *gr = uc->uc_mcontext.gregs;
-	uint64_t rbx = (uint64_t)gr[REG_RBX], rcx = (uint64_t)gr[REG_RCX], rdx = (uint64_t)gr[REG_RDX];
-	struct th_sim_page *p;
-	const struct sgx_secinfo *si;
-	uint64_t f;
-	int rc;
+	struct leaf_call c = {
+		.t = t, .e = t->cur_encl, .uc = uc, .fsgs = fsgs, .leaf = leaf,
+		.rbx = (uint64_t)gr[REG_RBX], .rcx = (uint64_t)gr[REG_RCX],
+		.rdx = (uint64_t)gr[REG_RDX], .code = code, .addr = addr,
+	};
 
 	*code = 0;
 	*addr = 0;
-	switch (leaf) {
-	case SGX_EDECCSSA:
-		/* AEX-Notify's: pop the SSA frame the notification entry left (SDM EDECCSSA) */
-		if (th_sim_cfg.sgx1_only)
+	for (size_t i = 0; i < sizeof(inside_leaves) / sizeof(inside_leaves[0]); i++) {
+		int v;
+
+		if (inside_leaves[i].leaf != leaf)
+			continue;
+		if (inside_leaves[i].sgx2 && th_sim_cfg.sgx1_only)
 			return 6;
-		{
-			struct sgx_tcs *tp = tcs_page(e, t->cur_tcs->addr);
-
-			if (tp->cssa == 0 || !ssa_ok(e, tp, tp->cssa - 1))
-				return 13;
-			tp->cssa--;
-		}
-		break;
-	case SGX_EEXIT:
-		if ((uint64_t)((int64_t)(rbx << 16) >> 16) != rbx)
-			return 13;      /* target not canonical */
-		gr[REG_RIP] = (greg_t)rbx;
-		gr[REG_RCX] = (greg_t)t->cur_tcs->aep;
-		fsgs[0] = t->cur_tcs->host_fs;
-		fsgs[1] = t->cur_tcs->host_gs;
-		leave_enclave(t);
-		return 0;
-	case SGX_EREPORT:
-		if ((rbx & 511) || (rcx & 127) || (rdx & 511))
-			return 13;
-		{
-			void *ti = encl_ptr(e, rbx, 512, false), *rd = encl_ptr(e, rcx, 64, false);
-			void *out = encl_ptr(e, rdx, SGX_REPORT_SIZE, true);
-
-			if (!ti || !rd || !out)
-				return 13;
-			rc = th_sim_ereport(e, ti, rd, out);
-		}
-		if (rc < 0)
-			return -rc;
-		break;
-	case SGX_EGETKEY:
-		if ((rbx & 511) || (rcx & 15))
-			return 13;
-		{
-			void *kr = encl_ptr(e, rbx, 512, false), *out = encl_ptr(e, rcx, 16, true);
-
-			if (!kr || !out)
-				return 13;
-			rc = th_sim_egetkey(e, kr, out);
-		}
-		if (rc < 0)
-			return -rc;
-		set_result(uc, (uint64_t)rc);
-		break;
-	case SGX_EACCEPT:
-	case SGX_EMODPE:
-	case SGX_EACCEPTCOPY:
-		if (th_sim_cfg.sgx1_only)
-			return 6;
-		if ((rbx & 63) || (rcx & 0xfff) || (leaf == SGX_EACCEPTCOPY && (rdx & 0xfff)))
-			return 13;
-		si = encl_ptr(e, rbx, sizeof(*si), false);
-		if (!si)
-			return 13;
-		f = si->flags;
-		if ((f & TH_SECINFO_RESERVED) || ((f & SGX_SECINFO_W) && !(f & SGX_SECINFO_R)))
-			return 13;
-		th_sim_lock();
-		p = leaf == SGX_EMODPE ? th_sim_page_at(e, rcx) : aug_target(e, rcx);
-		if (!p || !(p->state & TH_EPCM_VALID)) {
-			th_sim_unlock();
-			*addr = rcx;
-			*code = 4;       /* user read of a page not present */
-			return 14;
-		}
-		rc = 0;
-		if (leaf == SGX_EMODPE) {
-			if (p->type != SGX_PT_REG || (p->state & (TH_EPCM_PENDING | TH_EPCM_MODIFIED))) {
-				th_sim_unlock();
-				*addr = rcx;
-				*code = SGX_PFEC_SGX | 5;
-				return 14;
-			}
-			p->rwx |= f & SGX_SECINFO_PERM_MASK;
-		} else if (leaf == SGX_EACCEPTCOPY) {
-			const void *src = encl_ptr(e, rdx, TH_SIM_PAGE, false);
-
-			if (!src) {
-				th_sim_unlock();
-				return 13;
-			}
-			if (p->type != SGX_PT_REG || !(p->state & TH_EPCM_PENDING) ||
-			    (p->state & TH_EPCM_MODIFIED) ||
-			    ((f >> SGX_SECINFO_TYPE_SHIFT) & 0xff) != SGX_PT_REG) {
-				rc = SGX_PAGE_ATTRIBUTES_MISMATCH;
-			} else {
-				memcpy(e->epc + (rcx - e->base), src, TH_SIM_PAGE);
-				p->rwx = f & SGX_SECINFO_PERM_MASK;
-				p->state &= ~TH_EPCM_PENDING;
-			}
-		} else {
-			uint8_t type = (f >> SGX_SECINFO_TYPE_SHIFT) & 0xff;
-			uint64_t st = f & (SGX_SECINFO_PENDING | SGX_SECINFO_MODIFIED | SGX_SECINFO_PR);
-			uint8_t want = st == SGX_SECINFO_PENDING ? TH_EPCM_PENDING :
-				       st == SGX_SECINFO_MODIFIED ? TH_EPCM_MODIFIED :
-				       st == SGX_SECINFO_PR ? TH_EPCM_PR : 0;
-
-			if (p->gen > e->tracked)
-				rc = SGX_NOT_TRACKED;
-			else if (!want || p->type != type || p->rwx != (f & SGX_SECINFO_PERM_MASK) ||
-				 (p->state & (TH_EPCM_PENDING | TH_EPCM_MODIFIED | TH_EPCM_PR)) != want)
-				rc = SGX_PAGE_ATTRIBUTES_MISMATCH;
-			else {
-				p->state &= ~want;
-				if (p->type == SGX_PT_TCS && !p->tcs) {
-					p->tcs = calloc(1, sizeof(*p->tcs));
-					if (p->tcs)
-						p->tcs->addr = rcx;
-				}
-			}
-		}
-		th_sim_apply_prot(e, rcx, rcx + TH_SIM_PAGE);
-		th_sim_unlock();
-		if (leaf != SGX_EMODPE)
-			set_result(uc, (uint64_t)rc);
-		break;
-	default:
-		return 13;
+		v = inside_leaves[i].fn(&c);
+		if (v == LEAF_JUMPED)
+			return 0;
+		if (!v)
+			gr[REG_RIP] += 3;
+		return v;
 	}
-	gr[REG_RIP] += 3;
-	return 0;
+	return 13;
 }
 
 static void enclu(struct th_sim_thread *t, bool inside, int sig, siginfo_t *info,
@@ -687,7 +656,7 @@ static void enclu(struct th_sim_thread *t, bool inside, int sig, siginfo_t *info
 		e = t->cur_encl;
 		regs_to_uc(&r, uc);
 		if (fx)
-			load_xstate(e, uc, fx);
+			th_sim_load_xstate(e, uc, fx);
 		fsgs[0] = r.fsbase;
 		fsgs[1] = r.gsbase;
 	}
@@ -728,6 +697,15 @@ static int classify_pf(struct th_sim_encl *e, uint64_t addr, uint32_t kerr, uint
 		th_sim_unlock();
 		*code = SGX_PFEC_SGX | 5 | acc;
 		return 1;
+	}
+	/* the first execution of a page since it changed: its CPUIDs become UD2 first; a write
+	 * to an executable page makes it a page to scan again (see th_sim_cpuid_in_code) */
+	if (th_sim_cpuid_in_code && p->type == SGX_PT_REG && (p->vma & need) && (p->rwx & need) &&
+	    (need == PROT_EXEC || need == PROT_WRITE) && !(p->state & TH_EPCM_OUT)) {
+		if (need == PROT_EXEC && !(p->state & TH_EPCM_SCANNED))
+			th_sim_cpuid_scan_page(e, addr & ~0xfffull);
+		else if (need == PROT_WRITE && (p->state & TH_EPCM_SCANNED))
+			th_sim_cpuid_forget_page(e, addr & ~0xfffull);
 	}
 	prot = th_sim_page_prot(e, p);
 	if (prot >= 0 && (prot & need)) {
@@ -788,13 +766,16 @@ static bool page_in_for_host(uint64_t addr)
 	struct th_sim_encl *e;
 	bool done = false;
 
-	th_sim_lock();
+	th_sim_lock_keep();
+	done = th_sim_epc_unstage(addr);        /* a page added but not yet stored: now it is */
 	e = th_sim_encl_find(addr);
-	if (e)
+	if (e && !done)
 		done = th_sim_epc_page_in(e, addr);
 	th_sim_unlock();
 	return done;
 }
+
+__thread unsigned th_sim_in_signal __attribute__((tls_model("initial-exec")));
 
 void th_sim_signal(int sig, siginfo_t *info, void *ucv, uint64_t *fsgs)
 {
@@ -806,6 +787,14 @@ void th_sim_signal(int sig, siginfo_t *info, void *ucv, uint64_t *fsgs)
 	bool sync = is_sync(sig, info);
 	int saved_errno = errno;
 
+	/* th_sim_copy_from's source was unreadable: it returns -EFAULT (checked before any lock) */
+	if (sync && (sig == SIGSEGV || sig == SIGBUS) && rip == (uint64_t)th_sim_copy_user_insn) {
+		gr[REG_RIP] = (greg_t)th_sim_copy_user_fixup;
+		return;
+	}
+	/* left with a jump (an application handler's siglongjmp) it stays set: then the copies
+	 * of this thread take the system call, which is only slower */
+	th_sim_in_signal++;
 	th_sim_log("signal %d code %d rip %#lx addr %p inside %d fsgs %d", sig, info->si_code,
 		   (unsigned long)rip, info->si_addr, inside, fsgs != NULL);
 
@@ -842,6 +831,12 @@ void th_sim_signal(int sig, siginfo_t *info, void *ucv, uint64_t *fsgs)
 			sig = SIGILL;   /* CPUID inside an enclave is #UD */
 			info->si_code = ILL_ILLOPN;
 		}
+		/* a CPUID the machine made UD2: the handler reads CPUID at RIP */
+		if (inside && sig == SIGILL && th_sim_cpuid_in_code) {
+			th_sim_lock();
+			th_sim_cpuid_restore(t->cur_encl, rip);
+			th_sim_unlock();
+		}
 	}
 	if (inside) {
 		int vec = sync ? vector_of(sig, info, uc) : -1;
@@ -866,6 +861,7 @@ void th_sim_signal(int sig, siginfo_t *info, void *ucv, uint64_t *fsgs)
 		goto out;
 	th_sim_deliver_app(sig, info, uc);
 out:
+	th_sim_in_signal--;
 	errno = saved_errno;
 }
 

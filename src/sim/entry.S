@@ -291,4 +291,30 @@ th_sim_enclu_soft:
 	iretq
 	.size	th_sim_enclu_soft, .-th_sim_enclu_soft
 
+
+/*
+ * th_sim_copy_user(dst, src, len): copy_from_user for the device models, without a system call.
+ * Returns the bytes NOT copied (0 when all were). A fault on the source stops the REP MOVSB with
+ * RCX = what is left; th_sim_signal sees the fault at th_sim_copy_user_insn and resumes at
+ * th_sim_copy_user_fixup, as the kernel's exception table does for its own copy.
+ */
+	.globl	th_sim_copy_user
+	.hidden	th_sim_copy_user
+	.globl	th_sim_copy_user_insn
+	.hidden	th_sim_copy_user_insn
+	.globl	th_sim_copy_user_fixup
+	.hidden	th_sim_copy_user_fixup
+	.text
+	.type	th_sim_copy_user, @function
+th_sim_copy_user:
+	.cfi_startproc
+	mov	%rdx, %rcx
+th_sim_copy_user_insn:
+	rep movsb
+th_sim_copy_user_fixup:
+	mov	%rcx, %rax
+	ret
+	.cfi_endproc
+	.size	th_sim_copy_user, .-th_sim_copy_user
+
 	.section .note.GNU-stack, "", @progbits

@@ -25,11 +25,17 @@
 
 struct th_sim_machine th_sim_m;
 
-void th_sim_lock(void)
+void th_sim_lock_keep(void)
 {
 	while (__atomic_exchange_n(&th_sim_m.lock, 1, __ATOMIC_ACQUIRE))
 		while (__atomic_load_n(&th_sim_m.lock, __ATOMIC_RELAXED))
 			__builtin_ia32_pause();
+}
+
+void th_sim_lock(void)
+{
+	th_sim_lock_keep();
+	th_sim_epc_unstage(0);
 }
 
 void th_sim_unlock(void)
@@ -55,6 +61,8 @@ struct th_sim_page *th_sim_page_at(struct th_sim_encl *e, uint64_t addr)
 /* Real protection of a page: its mapping's protection capped by the EPCM; -1 if unmapped. */
 int th_sim_page_prot(const struct th_sim_encl *e, const struct th_sim_page *p)
 {
+	int prot;
+
 	if (!(p->vma & TH_VMA_MAPPED))
 		return -1;
 	/* --strict: no access while no thread is inside (the abort page, made a fault) */
@@ -64,7 +72,11 @@ int th_sim_page_prot(const struct th_sim_encl *e, const struct th_sim_page *p)
 	    p->type != SGX_PT_REG || (p->state & TH_EPCM_OUT))
 		return PROT_NONE;
 	/* SECINFO R/W/X and PROT_READ/WRITE/EXEC share bit values */
-	return p->vma & p->rwx & 7;
+	prot = p->vma & p->rwx & 7;
+	/* CPUIDs of enclave code: see th_sim_cpuid_in_code (W^X while executable) */
+	if (th_sim_cpuid_in_code && (prot & PROT_EXEC))
+		prot &= p->state & TH_EPCM_SCANNED ? ~PROT_WRITE : ~PROT_EXEC;
+	return prot;
 }
 
 void th_sim_apply_prot(struct th_sim_encl *e, uint64_t start, uint64_t end)
@@ -283,6 +295,53 @@ void th_sim_epc_store(struct th_sim_encl *e, uint64_t addr, const uint8_t *pages
 	}
 }
 
+/*
+ * The staged run: N pages of E from START not yet stored; pages from PROT_START to START + N
+ * pages (stored or not) still lack their protection, which a run gets at once at its end.
+ */
+static struct {
+	struct th_sim_encl *e;
+	uint64_t prot_start, start, n;
+	uint8_t pages[TH_SIM_ADD_BATCH * TH_SIM_PAGE];
+} staged;
+
+static void store_staged(void)
+{
+	th_sim_epc_store(staged.e, staged.start, staged.pages, staged.n);
+	staged.start += staged.n * TH_SIM_PAGE;
+	staged.n = 0;
+}
+
+bool th_sim_epc_unstage(uint64_t addr)
+{
+	bool hit = addr - staged.prot_start < staged.start + staged.n * TH_SIM_PAGE - staged.prot_start;
+
+	if (!staged.e)
+		return false;
+	store_staged();
+	th_sim_apply_prot(staged.e, staged.prot_start, staged.start);
+	staged.e = NULL;
+	return hit;
+}
+
+uint8_t *th_sim_epc_stage(struct th_sim_encl *e, uint64_t addr)
+{
+	if (staged.e && (staged.e != e || addr != staged.start + staged.n * TH_SIM_PAGE))
+		th_sim_epc_unstage(0);
+	if (staged.n == TH_SIM_ADD_BATCH)
+		store_staged();
+	if (!staged.e) {
+		staged.e = e;
+		staged.prot_start = staged.start = addr;
+	}
+	return staged.pages + staged.n * TH_SIM_PAGE;
+}
+
+void th_sim_epc_staged(void)
+{
+	staged.n++;
+}
+
 int th_encls_eextend(struct th_sim_encl *e, uint64_t addr)
 {
 	struct th_sim_page *p = th_sim_page_at(e, addr);
@@ -498,6 +557,7 @@ void th_sim_encl_destroy(struct th_sim_encl *e)
 	if (!e->mr_done)
 		th_mr_abort(e->mr);
 	free(e->mr);
+	free(e->cpuid_sites);
 	free(e->pages);
 	th_sim_real_munmap(e->epc, e->size);
 	syscall(SYS_close, e->memfd);

@@ -5,14 +5,19 @@
  * LD_PRELOAD library (preload.c) and the device ops table (device.h).
  *
  * Layout of the machine:
- *   machine.c  EPC pages, EPCM, SECS/TCS state, the ENCLS leaves
- *   enclu.c    ENCLU leaves, EENTER/ERESUME/EEXIT/AEX, the signal dispatcher
- *   entry.S    signal trampoline, soft ENCLU used by the vDSO, the vDSO body
+ *   machine.c  EPC pages, EPCM, SECS/TCS state, the ENCLS leaves, staged EADDs
+ *   paging.c   EPC paging of the out-of-tree drivers (EWB/ELDU)
+ *   enclu.c    ENCLU leaves (a function each), EENTER/ERESUME/EEXIT/AEX, the signal dispatcher
+ *   ssa.c      SSA frames and the XSAVE state AEX saves and ERESUME restores
+ *   entry.S    signal trampoline, soft ENCLU used by the vDSO, copy_from_user
  *   keys.c     EREPORT / EGETKEY
  *   vdso.c     the ELF image returned by getauxval(AT_SYSINFO_EHDR)
- *   cpuid.c    CPUID leaves 7 and 0x12 (faulting or patched instructions)
- *   device-kernel.c  the in-kernel driver's ioctl/mmap semantics
- *   preload.c  the interposed libc functions
+ *   cpuid.c    CPUID as the simulated CPU answers it (faulting or rewritten instructions,
+ *              enclave code's included)
+ *   device-kernel.c, device-dcap.c, device-isgx.c  the drivers' ioctl/mmap semantics;
+ *   device-common.c  what they share
+ *   preload.c  start-up and the real libc functions; preload-fd.c, preload-map.c,
+ *              preload-signal.c, preload-thread.c  the interposed libc functions
  */
 #ifndef TH_SIM_SIM_H
 #define TH_SIM_SIM_H
@@ -52,6 +57,8 @@ enum {
 	TH_EPCM_PR = 1 << 3,
 	/* not EPCM: the page was written back (EWB) by a driver that pages EPC (paging.c) */
 	TH_EPCM_OUT = 1 << 4,
+	/* not EPCM: its CPUIDs were found and made UD2 since it last changed (cpuid.c) */
+	TH_EPCM_SCANNED = 1 << 5,
 };
 
 struct th_sim_tcs;
@@ -101,6 +108,10 @@ struct th_sim_encl {
 	void *dev;              /* the device model's enclave */
 	/* the driver's #PF handler for a page the EPCM lacks (EAUG on the kernel's); 0 = added */
 	int (*fault)(struct th_sim_encl *e, uint64_t addr);
+	/* CPUIDs made UD2 (cpuid.c), sorted; one is CPUID again while its #UD is handled */
+	uint64_t *cpuid_sites;
+	size_t n_cpuid_sites, cap_cpuid_sites;
+	bool cpuid_restored;
 };
 
 /*
@@ -123,7 +134,9 @@ struct th_sim_machine {
 th_sim_launch_fn th_sim_launch_default TH_SIM_API;
 extern struct th_sim_machine th_sim_m TH_SIM_API;
 
+/* th_sim_lock() also stores the staged pages (see th_sim_epc_stage); _keep leaves them staged */
 void th_sim_lock(void) TH_SIM_API;
+void th_sim_lock_keep(void) TH_SIM_API;
 void th_sim_unlock(void) TH_SIM_API;
 
 struct th_sim_encl *th_sim_encl_find(uint64_t addr) TH_SIM_API;
@@ -147,6 +160,18 @@ int th_encls_eadd_page(struct th_sim_encl *e, uint64_t addr, const uint8_t *page
 		       uint64_t secinfo_flags, uint16_t mask) TH_SIM_API;
 void th_sim_epc_store(struct th_sim_encl *e, uint64_t addr, const uint8_t *pages,
 		      uint64_t n) TH_SIM_API;
+/*
+ * Pages added one per ioctl (isgx) are staged, under th_sim_lock_keep(): th_sim_epc_stage()
+ * returns the slot for the page at ADDR of E (storing what was staged first unless ADDR
+ * continues it), th_sim_epc_staged() keeps the slot once EADD took the page. Staged pages are
+ * stored TH_SIM_ADD_BATCH at a time; the whole contiguous run gets its protection (and the
+ * last pages are stored) by the next th_sim_lock(): every other operation on the machine
+ * takes it, and a host access to a staged page faults (its protection is still the invalid
+ * page's) and th_sim_epc_unstage() finishes the run.
+ */
+uint8_t *th_sim_epc_stage(struct th_sim_encl *e, uint64_t addr) TH_SIM_API;
+void th_sim_epc_staged(void) TH_SIM_API;
+bool th_sim_epc_unstage(uint64_t addr) TH_SIM_API;      /* true: ADDR was staged */
 int th_encls_einit(struct th_sim_encl *e, const void *sigstruct,
 		   const void *token) TH_SIM_API;
 int th_encls_eremove(struct th_sim_encl *e, uint64_t addr) TH_SIM_API;
@@ -207,11 +232,25 @@ int th_sim_thread_setup(void) TH_SIM_API;
 /* from a signal handler off our altstacks: the thread returns to th_sim_altstack_retry */
 int th_sim_thread_setup_frame(ucontext_t *uc) TH_SIM_API;
 
+/* ssa.c: a TCS's SSA frames and the XSAVE state AEX saves in them and ERESUME restores */
+struct sgx_tcs *th_sim_tcs_page(struct th_sim_encl *e, uint64_t addr) TH_SIM_API;
+uint8_t *th_sim_ssa_frame(struct th_sim_encl *e, struct sgx_tcs *tp, uint32_t i) TH_SIM_API;
+struct sgx_gpr *th_sim_ssa_gpr(struct th_sim_encl *e, uint8_t *frame) TH_SIM_API;
+bool th_sim_ssa_ok(struct th_sim_encl *e, struct sgx_tcs *tp, uint32_t i) TH_SIM_API;
+bool th_sim_xsave_header_ok(struct th_sim_encl *e, const uint8_t *frame) TH_SIM_API;
+size_t th_sim_xsave_room(struct th_sim_encl *e) TH_SIM_API;
+size_t th_sim_frame_xsave_size(const ucontext_t *uc) TH_SIM_API;
+void th_sim_save_xstate(struct th_sim_encl *e, const ucontext_t *uc, uint8_t *frame) TH_SIM_API;
+void th_sim_synthetic_xstate(struct th_sim_encl *e, ucontext_t *uc) TH_SIM_API;
+void th_sim_load_xstate(struct th_sim_encl *e, ucontext_t *uc, const uint8_t *frame) TH_SIM_API;
+
 /* enclu.c */
 int th_sim_enter(struct th_sim_thread *t, struct th_sim_regs *r, uint64_t next_rip,
 		 uint64_t *err_vec, uint64_t *err_code, uint64_t *err_addr) TH_SIM_API;
 void th_sim_signal(int sig, siginfo_t *info, void *uc, uint64_t *fsgs) TH_SIM_API;
 void th_sim_soft_enclu(struct th_sim_regs *r) TH_SIM_API;
+/* nonzero while th_sim_signal runs on this thread (its fault signal is blocked there) */
+extern __thread unsigned th_sim_in_signal TH_SIM_API __attribute__((tls_model("initial-exec")));
 int th_sim_install_handlers(void) TH_SIM_API;
 
 /* entry.S symbols */
@@ -221,6 +260,10 @@ extern char th_sim_vdso_after[] TH_SIM_API;
 extern char th_sim_vdso_exception[] TH_SIM_API;
 extern char th_sim_sigtramp[] TH_SIM_API;
 extern char th_sim_altstack_retry[] TH_SIM_API;
+/* copy_from_user without a system call: the bytes not copied (th_sim_signal fixes its fault up) */
+size_t th_sim_copy_user(void *dst, const void *src, size_t len) TH_SIM_API;
+extern char th_sim_copy_user_insn[] TH_SIM_API;
+extern char th_sim_copy_user_fixup[] TH_SIM_API;
 extern uint64_t th_sim_alt_base TH_SIM_API;
 extern uint64_t th_sim_alt_size TH_SIM_API;
 extern uint8_t th_sim_fsgsbase TH_SIM_API;      /* the kernel saves FS/GS bases user mode wrote */
@@ -252,6 +295,19 @@ void *th_sim_vdso_image(void) TH_SIM_API;
 int th_sim_cpuid_init(void) TH_SIM_API;
 bool th_sim_cpuid_trap(void *uc, bool patched) TH_SIM_API;
 bool th_sim_cpuid_is_patched(uint64_t rip) TH_SIM_API;
+/*
+ * CPUID inside an enclave is #UD. Without CPUID faulting (th_sim_cpuid_in_code) enclave code
+ * gets the same rewrite as the program's, page by page when it first executes: an executable
+ * page runs without PROT_EXEC until th_sim_cpuid_scan_page() has made its CPUIDs UD2 (and a
+ * page that is also writable loses PROT_WRITE while it is executable, so that new code is
+ * scanned again). The #UD's handler reads the instruction at RIP (SGX SSL's does): restore
+ * puts CPUID back there for it, ERESUME (repatch) makes it UD2 again. Under th_sim_lock().
+ */
+extern bool th_sim_cpuid_in_code TH_SIM_API;
+void th_sim_cpuid_scan_page(struct th_sim_encl *e, uint64_t page) TH_SIM_API;
+void th_sim_cpuid_forget_page(struct th_sim_encl *e, uint64_t page) TH_SIM_API;
+bool th_sim_cpuid_restore(struct th_sim_encl *e, uint64_t rip) TH_SIM_API;
+void th_sim_cpuid_repatch(struct th_sim_encl *e) TH_SIM_API;
 
 /* preload.c: the real libc functions */
 void *th_sim_real_mmap(void *, size_t, int, int, int, off_t) TH_SIM_API;

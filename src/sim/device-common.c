@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the device models share: the three drivers run the same hardware steps around their
+ * different ABIs (ioctl numbers, structures, errno conventions). Each helper takes the
+ * convention that differs as an argument; see device.h.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "sgx/sigstruct.h"
+#include "sim/device.h"
+
+long th_sim_dev_dispatch(struct th_sim_dev *d, const struct th_sim_ioctl *table, unsigned long cmd,
+			 unsigned long arg)
+{
+	long ret = -ENOTTY;
+
+	/* one ioctl at a time per open file, as the drivers' per-enclave lock */
+	if (__atomic_exchange_n(&d->ioctl_busy, 1, __ATOMIC_ACQUIRE))
+		return -EBUSY;
+	for (; table->fn; table++)
+		if (table->cmd == cmd) {
+			ret = table->fn(d, arg);
+			break;
+		}
+	__atomic_store_n(&d->ioctl_busy, 0, __ATOMIC_RELEASE);
+	return ret;
+}
+
+int th_sim_dev_ecreate(struct th_sim_dev *d, const struct sgx_secs *secs, int memfd,
+		       const struct th_sim_create_rules *rules, struct th_sim_encl **out)
+{
+	struct th_sim_encl *e;
+	int rc = th_encls_ecreate(&e, secs, memfd);
+
+	if (rc) {
+		close(memfd);
+		if (rc > 0 && rules->encls_codes)
+			return rc;      /* an ENCLS error code, positive as the driver returns it */
+		return rc == -ENOMEM ? -ENOMEM : rules->err;
+	}
+	if (rules->paged) {
+		th_sim_lock();
+		rc = th_sim_epc_charge(e, 1, true);      /* the SECS: pinned while it lives */
+		th_sim_unlock();
+		if (rc) {
+			th_sim_encl_destroy(e);
+			return -ENOMEM;
+		}
+	}
+	e->dev = d;
+	e->fault = rules->fault;
+	*out = e;
+	return 0;
+}
+
+/* sgx_validate_secinfo() of the kernel's and the DCAP driver's ADD_PAGES */
+int th_sim_secinfo_ok(const struct sgx_secinfo *si)
+{
+	uint64_t perm = si->flags & SGX_SECINFO_PERM_MASK, pt = si->flags & SGX_SECINFO_TYPE_MASK;
+
+	if (pt != SGX_SECINFO_TYPE(SGX_PT_REG) && pt != SGX_SECINFO_TYPE(SGX_PT_TCS))
+		return -EINVAL;
+	if ((perm & SGX_SECINFO_W) && !(perm & SGX_SECINFO_R))
+		return -EINVAL;
+	if (pt == SGX_SECINFO_TYPE(SGX_PT_TCS) && perm)
+		return -EINVAL;
+	if (si->flags & TH_SECINFO_RESERVED)
+		return -EINVAL;
+	for (size_t i = 0; i < sizeof(si->reserved); i++)
+		if (si->reserved[i])
+			return -EINVAL;
+	return 0;
+}
+
+/*
+ * Up to TH_SIM_ADD_BATCH pages of one ADD_PAGES: copied in at once, added and measured from
+ * that copy (L2-hot), stored with one pwrite; the caller gives them their protection. Returns
+ * the pages added; *RC says why it stopped short, in the driver's errors (RULES).
+ */
+static uint64_t add_batch(struct th_sim_encl *e, unsigned long src, uint64_t off, uint64_t n,
+			  const struct sgx_secinfo *si, bool measure,
+			  const struct th_sim_add_rules *rules, int *rc)
+{
+	static uint8_t pages[TH_SIM_ADD_BATCH * TH_SIM_PAGE];
+	uint64_t got = th_sim_copy_pages(pages, src, n), i;
+	uint16_t mask = measure ? 0xffff : 0;
+
+	*rc = 0;
+	th_sim_lock();
+	for (i = 0; i < got; i++) {
+		struct th_sim_page *p = &e->pages[(off >> 12) + i];
+		int r;
+
+		if (p->state & TH_EPCM_VALID) {
+			*rc = rules->occupied;
+			break;
+		}
+		/* a full EPC: the driver's reclaimer writes another page back */
+		if (rules->paged && th_sim_epc_charge(e, 1, true)) {
+			*rc = -ENOMEM;
+			break;
+		}
+		r = th_encls_eadd_page(e, e->base + off + i * TH_SIM_PAGE, pages + i * TH_SIM_PAGE,
+				       si->flags, mask);
+		if (r) {
+			if (rules->paged)
+				th_sim_epc_release(e, 1);
+			*rc = r == -ENOMEM ? -ENOMEM : rules->eadd_err;
+			break;
+		}
+		p->maxprot = (si->flags & SGX_SECINFO_PERM_MASK) |
+			     ((si->flags & SGX_SECINFO_TYPE_MASK) == SGX_SECINFO_TYPE(SGX_PT_TCS) ?
+			      PROT_READ | PROT_WRITE : 0);
+	}
+	th_sim_epc_store(e, e->base + off, pages, i);
+	if (!*rc && i < n)
+		*rc = e->pages[(off >> 12) + i].state & TH_EPCM_VALID ? rules->occupied : -EFAULT;
+	th_sim_unlock();
+	return i;
+}
+
+int th_sim_dev_add_pages(struct th_sim_encl *e, uint64_t src, uint64_t offset, uint64_t length,
+			 const struct sgx_secinfo *si, bool measure,
+			 const struct th_sim_add_rules *rules, uint64_t *count)
+{
+	uint64_t c;
+	int rc = 0;
+
+	for (c = 0; c < length && !rc;) {
+		uint64_t n = (length - c) / TH_SIM_PAGE;
+
+		if (n > TH_SIM_ADD_BATCH)
+			n = TH_SIM_ADD_BATCH;
+		c += add_batch(e, src + c, offset + c, n, si, measure, rules, &rc) * TH_SIM_PAGE;
+	}
+	/* one mprotect for the run, not one a batch (a system call and a VMA split each) */
+	th_sim_lock();
+	th_sim_apply_prot(e, e->base + offset, e->base + offset + c);
+	th_sim_unlock();
+	*count = c;
+	return rc;
+}
+
+int th_sim_dev_einit(struct th_sim_encl *e, const struct sgx_sigstruct *ss, const void *token)
+{
+	uint8_t mrsigner[32];
+	int rc;
+
+	if (th_sim_keys_load())
+		th_sim_log("cannot read or create the platform root secret: EREPORT/EGETKEY will #GP");
+	th_sigstruct_mrsigner(ss, mrsigner);
+	th_sim_lock();
+	/* with FLC the driver writes IA32_SGXLEPUBKEYHASH = MRSIGNER before each EINIT */
+	if (th_sim_cfg.flc && !th_sim_m.lepubkeyhash_locked)
+		memcpy(th_sim_m.lepubkeyhash, mrsigner, 32);
+	rc = th_encls_einit(e, ss, token);
+	th_sim_unlock();
+	if (rc > 0)
+		th_sim_log("EINIT returned %d", rc);
+	return rc;
+}
