@@ -204,6 +204,9 @@ int sim_guest_supervise(struct guest_supervisor *s, char **argv)
 	if (rc >= 0 && s->tsm_error)
 		fprintf(stderr, "teehost: sim: configfs-tsm was not available: %s\n",
 			strerror(-s->tsm_error));
+	if (rc >= 0 && s->mr_error)
+		fprintf(stderr, "teehost: sim: the TD's sysfs measurements were not available: %s\n",
+			strerror(-s->mr_error));
 	if (rc < 0)
 		cli_error("sim", "cannot start the guest supervisor: %s", strerror(-rc));
 	return rc;
