@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * libFuzzer target: the OVMF image parser behind `sim --snp-guest --launch` (GUIDed footer
- * table, SEV-ES reset block, SEV metadata) and, when it parses, the launch digest over it.
+ * table, SEV-ES reset block, SEV metadata) and, for images of up to two pages, the launch
+ * digest over it.
  * Images are whole pages, so the input is also tried cut to whole pages: otherwise nearly every
  * mutation stops at the size check.
  */
@@ -12,12 +13,17 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct snp_launch_opts o;
+	struct snp_ovmf ovmf;
 	uint8_t ld[48];
+	size_t whole = size - size % SNP_PAGE_SIZE;
 
+	snp_ovmf_parse(data, size, &ovmf, NULL);
+	/* the digest hashes every page: only for small images, or the fuzzer crawls */
 	snp_launch_opts_default(&o);
 	o.vcpus = 2;
-	snp_launch_digest(data, size, &o, ld, NULL);
-	if (size > SNP_PAGE_SIZE && size % SNP_PAGE_SIZE)
-		snp_launch_digest(data, size - size % SNP_PAGE_SIZE, &o, ld, NULL);
+	if (whole && whole <= 2 * SNP_PAGE_SIZE)
+		snp_launch_digest(data, whole, &o, ld, NULL);
+	else if (whole)
+		snp_ovmf_parse(data, whole, &ovmf, NULL);
 	return 0;
 }

@@ -296,7 +296,7 @@ static void handle_ioctl(struct guest_supervisor *s, int listener, struct seccom
 }
 
 static void serve(struct guest_supervisor *s, int listener, struct guest_tsm *tsm,
-		  struct guest_tdx_mr *mr, pid_t child, int *status)
+		  struct guest_fuse *mr, pid_t child, int *status)
 {
 	struct seccomp_notif_sizes sz;
 	struct seccomp_notif *req;
@@ -310,7 +310,7 @@ static void serve(struct guest_supervisor *s, int listener, struct guest_tsm *ts
 	for (;;) {
 		struct pollfd p[4] = { { listener, POLLIN, 0 }, { pidfd, POLLIN, 0 },
 				       { tsm ? guest_tsm_fd(tsm) : -1, POLLIN, 0 },
-				       { mr ? guest_tdx_mr_fd(mr) : -1, POLLIN, 0 } };
+				       { mr ? guest_fuse_fd(mr) : -1, POLLIN, 0 } };
 
 		if (poll(p, 4, -1) < 0) {
 			if (errno == EINTR)
@@ -323,8 +323,8 @@ static void serve(struct guest_supervisor *s, int listener, struct guest_tsm *ts
 			guest_tsm_free(tsm);     /* the mount went away with its namespace */
 			tsm = NULL;
 		}
-		if (p[3].revents & POLLIN && guest_tdx_mr_process(mr) < 0) {
-			guest_tdx_mr_free(mr);
+		if (p[3].revents & POLLIN && guest_fuse_process(mr) < 0) {
+			guest_fuse_free(mr);
 			mr = NULL;
 		}
 		if (p[0].revents & (POLLHUP | POLLERR))
@@ -344,7 +344,7 @@ static void serve(struct guest_supervisor *s, int listener, struct guest_tsm *ts
 	free(req);
 	free(resp);
 	guest_tsm_free(tsm);
-	guest_tdx_mr_free(mr);
+	guest_fuse_free(mr);
 	while (waitpid(child, status, 0) < 0 && errno == EINTR)
 		;
 	if (pidfd >= 0)
@@ -355,7 +355,7 @@ int guest_supervise(struct guest_supervisor *s, char **argv)
 {
 	int sv[2], listener, status = 0;
 	struct guest_tsm *tsm = NULL;
-	struct guest_tdx_mr *mr = NULL;
+	struct guest_fuse *mr = NULL;
 	pid_t child;
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
@@ -413,7 +413,7 @@ int guest_supervise(struct guest_supervisor *s, char **argv)
 	}
 	if (listener < 0 || write(sv[0], "g", 1) != 1) {
 		guest_tsm_free(tsm);
-		guest_tdx_mr_free(mr);
+		guest_fuse_free(mr);
 		close(sv[0]);
 		waitpid(child, &status, 0);
 		return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);

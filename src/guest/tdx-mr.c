@@ -42,12 +42,6 @@ static const char *const mr_names[MR_COUNT] = {
 #define INO_ROOT 1
 #define MR_INO(i) ((fuse_ino_t)(2 + (i)))
 
-struct guest_tdx_mr {
-	struct fuse_session *se;
-	struct fuse_buf buf;
-	struct tdx_guest *g;
-};
-
 static uint8_t *mr_value(struct tdx_guest *g, int i)
 {
 	switch (i) {
@@ -144,7 +138,7 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		    struct fuse_file_info *fi)
 {
-	struct guest_tdx_mr *m = fuse_req_userdata(req);
+	struct tdx_guest *g = fuse_req_userdata(req);
 	int i = mr_of(ino);
 
 	(void)fi;
@@ -152,14 +146,14 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		return (void)fuse_reply_err(req, EISDIR);
 	if (off >= MR_SIZE)
 		return (void)fuse_reply_buf(req, NULL, 0);
-	fuse_reply_buf(req, (const char *)mr_value(m->g, i) + off,
+	fuse_reply_buf(req, (const char *)mr_value(g, i) + off,
 		       size < (size_t)(MR_SIZE - off) ? size : (size_t)(MR_SIZE - off));
 }
 
 static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,
 		     struct fuse_file_info *fi)
 {
-	struct guest_tdx_mr *m = fuse_req_userdata(req);
+	struct tdx_guest *g = fuse_req_userdata(req);
 	int i = mr_of(ino), rc;
 
 	(void)fi;
@@ -173,7 +167,7 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 	/* tm_digest_write: partial writes are not supported */
 	if (off != 0 || size != MR_SIZE)
 		return (void)fuse_reply_err(req, EINVAL);
-	rc = tdx_guest_extend_rtmr(m->g, (unsigned)i, (const uint8_t *)buf);
+	rc = tdx_guest_extend_rtmr(g, (unsigned)i, (const uint8_t *)buf);
 	if (rc)
 		return (void)fuse_reply_err(req, -rc);
 	fuse_reply_write(req, size);
@@ -238,36 +232,7 @@ int guest_tdx_mr_mount(void)
 	return guest_fuse_mount_at(MR_DIR "/measurements", "teehost-tdx-mr");
 }
 
-struct guest_tdx_mr *guest_tdx_mr_new(int fuse_fd, struct tdx_guest *g)
+struct guest_fuse *guest_tdx_mr_new(int fuse_fd, struct tdx_guest *g)
 {
-	struct guest_tdx_mr *m = calloc(1, sizeof(*m));
-
-	if (!m)
-		return NULL;
-	m->g = g;
-	m->se = guest_fuse_session(fuse_fd, &mr_ops, sizeof(mr_ops), m);
-	if (!m->se) {
-		free(m);
-		return NULL;
-	}
-	return m;
-}
-
-int guest_tdx_mr_fd(struct guest_tdx_mr *m)
-{
-	return fuse_session_fd(m->se);
-}
-
-int guest_tdx_mr_process(struct guest_tdx_mr *m)
-{
-	return guest_fuse_process(m->se, &m->buf);
-}
-
-void guest_tdx_mr_free(struct guest_tdx_mr *m)
-{
-	if (!m)
-		return;
-	free(m->buf.mem);
-	fuse_session_destroy(m->se);
-	free(m);
+	return guest_fuse_new(fuse_fd, &mr_ops, sizeof(mr_ops), g);
 }

@@ -78,8 +78,7 @@ struct report_entry {
 };
 
 struct guest_tsm {
-	struct fuse_session *se;
-	struct fuse_buf buf;
+	struct guest_fuse *f;
 	struct guest_tsm_provider p;
 	struct report_entry e[MAX_ENTRIES];
 };
@@ -528,34 +527,58 @@ static const struct fuse_lowlevel_ops tsm_ops = {
 	.readdir = op_readdir,
 };
 
-struct fuse_session *guest_fuse_session(int fuse_fd, const struct fuse_lowlevel_ops *ops,
-					size_t ops_size, void *userdata)
+struct guest_fuse {
+	struct fuse_session *se;
+	struct fuse_buf buf;
+};
+
+struct guest_fuse *guest_fuse_new(int fuse_fd, const struct fuse_lowlevel_ops *ops,
+				  size_t ops_size, void *userdata)
 {
 	char *argv[] = { (char *)"teehost-sim", NULL };
 	struct fuse_args args = FUSE_ARGS_INIT(1, argv);
-	struct fuse_session *se = fuse_session_new(&args, ops, ops_size, userdata);
+	struct guest_fuse *f = calloc(1, sizeof(*f));
 	char fdpath[32];
 
+	if (!f)
+		return NULL;
+	f->se = fuse_session_new(&args, ops, ops_size, userdata);
 	fuse_opt_free_args(&args);       /* the session parsed what it needed */
 	snprintf(fdpath, sizeof(fdpath), "/dev/fd/%d", fuse_fd);
 	/* "/dev/fd/N": libfuse takes the fd of a mount someone else made (the child) */
-	if (se && fuse_session_mount(se, fdpath)) {
-		fuse_session_destroy(se);
-		se = NULL;
+	if (!f->se || fuse_session_mount(f->se, fdpath)) {
+		if (f->se)
+			fuse_session_destroy(f->se);
+		free(f);
+		return NULL;
 	}
-	return se;
+	return f;
 }
 
-int guest_fuse_process(struct fuse_session *se, struct fuse_buf *buf)
+int guest_fuse_fd(struct guest_fuse *f)
 {
-	int rc = fuse_session_receive_buf(se, buf);
+	return fuse_session_fd(f->se);
+}
+
+int guest_fuse_process(struct guest_fuse *f)
+{
+	int rc = fuse_session_receive_buf(f->se, &f->buf);
 
 	if (rc == -EINTR || rc == -EAGAIN)
 		return 0;
 	if (rc <= 0)
 		return rc ? rc : -ENODEV;
-	fuse_session_process_buf(se, buf);
+	fuse_session_process_buf(f->se, &f->buf);
 	return 0;
+}
+
+void guest_fuse_free(struct guest_fuse *f)
+{
+	if (!f)
+		return;
+	free(f->buf.mem);
+	fuse_session_destroy(f->se);
+	free(f);
 }
 
 struct guest_tsm *guest_tsm_new(int fuse_fd, const struct guest_tsm_provider *provider)
@@ -565,8 +588,8 @@ struct guest_tsm *guest_tsm_new(int fuse_fd, const struct guest_tsm_provider *pr
 	if (!t)
 		return NULL;
 	t->p = *provider;
-	t->se = guest_fuse_session(fuse_fd, &tsm_ops, sizeof(tsm_ops), t);
-	if (!t->se) {
+	t->f = guest_fuse_new(fuse_fd, &tsm_ops, sizeof(tsm_ops), t);
+	if (!t->f) {
 		free(t);
 		return NULL;
 	}
@@ -575,12 +598,12 @@ struct guest_tsm *guest_tsm_new(int fuse_fd, const struct guest_tsm_provider *pr
 
 int guest_tsm_fd(struct guest_tsm *t)
 {
-	return fuse_session_fd(t->se);
+	return guest_fuse_fd(t->f);
 }
 
 int guest_tsm_process(struct guest_tsm *t)
 {
-	return guest_fuse_process(t->se, &t->buf);
+	return guest_fuse_process(t->f);
 }
 
 void guest_tsm_free(struct guest_tsm *t)
@@ -591,8 +614,7 @@ void guest_tsm_free(struct guest_tsm *t)
 		free(t->e[i].out);
 		free(t->e[i].aux);
 	}
-	free(t->buf.mem);
-	fuse_session_destroy(t->se);
+	guest_fuse_free(t->f);
 	free(t);
 }
 

@@ -6,19 +6,12 @@ source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/../guest-lib.sh"
 export TEEHOST_SIM_STATE_DIR=$TMP/state
 README="$(dirname "$0")/../../README.md"
-BUSYBOX=$(command -v busybox)
-if [ -z "$BUSYBOX" ] || ! command -v python3 >/dev/null || ! command -v jq >/dev/null; then
-	skip "README SNP flow" "needs busybox, python3 and jq"
+if ! command -v python3 >/dev/null || ! command -v jq >/dev/null; then
+	skip "README SNP flow" "needs python3 and jq"
 	done_testing
 	exit
 fi
-run "$TEEHOST" sim --snp-guest -- "$BUSYBOX" true
-skip_without_seccomp_notify "README SNP flow"
-if grep -q "configfs-tsm was not available" <<<"$err"; then
-	skip "README SNP flow" "cannot mount FUSE in a private mount namespace here: $err"
-	done_testing
-	exit
-fi
+guest_busybox_fuse --snp-guest "README SNP flow"
 # the block: indented lines after the marker, up to the first line that is neither
 block=$(awk '/^attestation flow on a laptop/ { on = 1; next }
 	on && /^    / { print substr($0, 5); seen = 1; next }

@@ -7,19 +7,7 @@ source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/../guest-lib.sh"
 CLIENT=$BUILD/tests/tdx-client
 export TEEHOST_SIM_STATE_DIR=$TMP/state
-BUSYBOX=$(command -v busybox)
-if [ -z "$BUSYBOX" ] || ! file -L "$BUSYBOX" | grep -q "statically linked"; then
-	skip "TDX measurements" "no static busybox (apt install busybox-static)"
-	done_testing
-	exit
-fi
-run "$TEEHOST" sim --tdx-guest -- "$BUSYBOX" true
-skip_without_seccomp_notify "TDX measurements"
-if grep -q "not available" <<<"$err"; then
-	skip "TDX measurements" "cannot mount FUSE in a private mount namespace here: $err"
-	done_testing
-	exit
-fi
+guest_busybox_fuse --tdx-guest "TDX measurements"
 MRTD=$(printf 'a1%.0s' {1..48})
 RTMR2=$(printf 'cd%.0s' {1..48})
 D1=$(printf '11%.0s' {1..48}) D2=$(printf '22%.0s' {1..48})
