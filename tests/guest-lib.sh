@@ -53,3 +53,22 @@ refused_tampered() {
 		like "$out" "NOT verified: $step:" "  ... at step $step"
 	done
 }
+
+# guest_busybox_fuse FLAG NAME: sets $BUSYBOX to a static busybox that `teehost sim FLAG` runs
+# with its FUSE files (configfs-tsm; for TDX the measurements too); else one SKIP for NAME and
+# the script ends
+guest_busybox_fuse() {
+	BUSYBOX=$(command -v busybox)
+	if [ -z "$BUSYBOX" ] || ! file -L "$BUSYBOX" | grep -q "statically linked"; then
+		skip "$2" "no static busybox (apt install busybox-static)"
+		done_testing
+		exit
+	fi
+	run "$TEEHOST" sim "$1" -- "$BUSYBOX" true
+	skip_without_seccomp_notify "$2"
+	if grep -q "was not available\|were not available" <<<"$err"; then
+		skip "$2" "cannot mount FUSE in a private mount namespace here: $err"
+		done_testing
+		exit
+	fi
+}

@@ -11,16 +11,40 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "cli/sim-guest.h"
+#include "guest/snp-launch.h"
 #include "guest/supervisor.h"
+#include "util/file.h"
 
 static void sim_guest_help(void)
 {
-	printf("Usage: teehost sim --snp-guest [--measurement HEX] [--host-data HEX]\n"
-	       "                   [--policy N] [--vmpl N] [--guest-svn N] [--product milan|genoa]\n"
+	printf("Usage: teehost sim --snp-guest [--measurement HEX | --launch OVMF [--vcpus N]\n"
+	       "                   [--vcpu-type MODEL | --vcpu-sig N] [--guest-features N]]\n"
+	       "                   [--host-data HEX] [--policy N] [--vmpl N] [--guest-svn N] [--product milan|genoa]\n"
 	       "                   [--report-version 2|3|5] [--verbose] -- PROGRAM [ARGS]\n\n"
 	       "Run PROGRAM (any program: static, Go, dynamic) with /dev/sev-guest: SNP_GET_REPORT,\n"
 	       "SNP_GET_DERIVED_KEY and SNP_GET_EXT_REPORT as the kernel driver, reports signed by\n"
-	       "a simulated VCEK under a simulated ASK/ARK (see teehost attest collateral).\n");
+	       "a simulated VCEK under a simulated ASK/ARK (see teehost attest collateral).\n"
+	       "--launch OVMF measures QEMU launching that SEV-capable OVMF image as the AMD-SP\n"
+	       "does (the value sev-snp-measure --mode snp computes); --verbose prints it.\n");
+}
+
+/* --launch: the measurement of QEMU launching the OVMF image at PATH */
+static int sim_guest_launch(const char *path, const struct snp_launch_opts *lo,
+			    struct snp_guest_config *cfg)
+{
+	struct th_mapped_file f;
+	struct th_err err = { "" };
+	int rc = th_map_file(path, &f, &err);
+
+	if (!rc) {
+		rc = snp_launch_digest(f.data, f.size, lo, cfg->measurement, &err);
+		th_unmap_file(&f);
+	}
+	if (rc) {
+		th_err_prefix(&err, path);
+		return cli_error_err("sim", &err);
+	}
+	return 0;
 }
 
 /* Options shared with collateral: the same launch makes the same VCEK. */
@@ -35,14 +59,23 @@ int sim_guest_parse(int argc, char **argv, struct snp_guest_config *cfg, int *ve
 		{ "guest-svn", required_argument, NULL, 'g' },
 		{ "product", required_argument, NULL, 'P' },
 		{ "report-version", required_argument, NULL, 'r' },
+		{ "launch", required_argument, NULL, 'L' },
+		{ "vcpus", required_argument, NULL, 'n' },
+		{ "vcpu-type", required_argument, NULL, 't' },
+		{ "vcpu-sig", required_argument, NULL, 's' },
+		{ "guest-features", required_argument, NULL, 'f' },
 		{ "verbose", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct snp_launch_opts lo;
+	const char *launch = NULL;
+	int measurement_set = 0;
 	unsigned long long v;
 	int c;
 
 	snp_guest_config_default(cfg);
+	snp_launch_opts_default(&lo);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
 		switch (c) {
@@ -51,6 +84,31 @@ int sim_guest_parse(int argc, char **argv, struct snp_guest_config *cfg, int *ve
 		case 'm':
 			if (cli_parse_hex(optarg, cfg->measurement, 48))
 				return cli_usage_error("sim", "--measurement: up to 96 hex digits");
+			measurement_set = 1;
+			break;
+		case 'L':
+			launch = optarg;
+			break;
+		case 'n':
+			if (cli_parse_u64(optarg, 512, &v) || v == 0)
+				return cli_usage_error("sim", "--vcpus '%s': 1 to 512", optarg);
+			lo.vcpus = (unsigned)v;
+			break;
+		case 't':
+			if (snp_vcpu_sig(optarg, &lo.vcpu_sig))
+				return cli_usage_error("sim", "--vcpu-type '%s': EPYC, EPYC-v4, EPYC-IBPB, "
+						       "EPYC-Rome, EPYC-Milan or EPYC-Genoa", optarg);
+			break;
+		case 's':
+			if (cli_parse_u64(optarg, UINT32_MAX, &v))
+				return cli_usage_error("sim", "--vcpu-sig '%s': a 32-bit number", optarg);
+			lo.vcpu_sig = (uint32_t)v;
+			break;
+		case 'f':
+			if (cli_parse_u64(optarg, UINT64_MAX, &v) || !(v & 1))
+				return cli_usage_error("sim", "--guest-features '%s': bit 0 (SNPActive) "
+						       "must be set", optarg);
+			lo.guest_features = v;
 			break;
 		case 'H':
 			if (cli_parse_hex(optarg, cfg->host_data, 32))
@@ -95,6 +153,10 @@ int sim_guest_parse(int argc, char **argv, struct snp_guest_config *cfg, int *ve
 			return cli_usage_error("sim", "unknown option");
 		}
 	}
+	if (launch && measurement_set)
+		return cli_usage_error("sim", "--launch and --measurement: give one");
+	if (launch)
+		return sim_guest_launch(launch, &lo, cfg);
 	return 0;
 }
 
@@ -119,6 +181,10 @@ int cmd_sim_guest(int argc, char **argv)
 		snp_cert_fingerprint(g.pki.ark, fp);
 		fprintf(stderr, "teehost: sim: SEV-SNP guest (%s, simulated): ARK SHA-256 %s\n",
 			snp_product_line(cfg.product), fp);
+		fprintf(stderr, "teehost: sim: measurement ");
+		for (int i = 0; i < 48; i++)
+			fprintf(stderr, "%02x", cfg.measurement[i]);
+		fputc('\n', stderr);
 	}
 	s.snp = &g;
 	guest_tsm_snp(&g, &tsm);
@@ -138,6 +204,9 @@ int sim_guest_supervise(struct guest_supervisor *s, char **argv)
 	if (rc >= 0 && s->tsm_error)
 		fprintf(stderr, "teehost: sim: configfs-tsm was not available: %s\n",
 			strerror(-s->tsm_error));
+	if (rc >= 0 && s->mr_error)
+		fprintf(stderr, "teehost: sim: the TD's sysfs measurements were not available: %s\n",
+			strerror(-s->mr_error));
 	if (rc < 0)
 		cli_error("sim", "cannot start the guest supervisor: %s", strerror(-rc));
 	return rc;

@@ -25,7 +25,9 @@ static void sim_tdx_help(void)
 	       "/sys/kernel/config/tsm/report (provider tdx_guest) whose outblob is a TDX quote v4\n"
 	       "signed by a simulated TD quoting enclave under the test PCK chain (see teehost\n"
 	       "attest collateral --tee tdx). Measurements are 48 bytes (96 hex digits, shorter\n"
-	       "values are zero-padded); RTMR I is 0 to 3.\n");
+	       "values are zero-padded); RTMR I is 0 to 3, its launch value. PROGRAM extends RTMRs\n"
+	       "as on Linux 6.16: 48 bytes written to /sys/class/misc/tdx_guest/measurements/\n"
+	       "rtmrI:sha384 (RTMR = SHA-384(RTMR || data), in the next TDREPORT and quote).\n");
 }
 
 static int hex48(const char *opt, const char *s, uint8_t out[48])

@@ -100,6 +100,9 @@ void tdx_guest_report(struct tdx_guest *g, const uint8_t report_data[64], struct
 int tdx_guest_quote(struct tdx_guest *g, const uint8_t report_data[64], uint8_t **quote,
 		    size_t *len, struct th_err *err);
 
+/* TDG.MR.RTMR.EXTEND: RTMR[INDEX] = SHA-384(RTMR[INDEX] || DATA); 0 or -EINVAL (index > 3) */
+int tdx_guest_extend_rtmr(struct tdx_guest *g, unsigned index, const uint8_t data[48]);
+
 /* /dev/tdx_guest's ioctl, as drivers/virt/coco/tdx-guest (6.12): 0 or a negative errno. */
 long tdx_guest_ioctl(struct tdx_guest *g, unsigned long cmd, uint64_t arg,
 		     const struct guest_mem *mem);

@@ -295,8 +295,8 @@ static void handle_ioctl(struct guest_supervisor *s, int listener, struct seccom
 	answer(listener, resp);
 }
 
-static void serve(struct guest_supervisor *s, int listener, struct guest_tsm *tsm, pid_t child,
-		  int *status)
+static void serve(struct guest_supervisor *s, int listener, struct guest_tsm *tsm,
+		  struct guest_fuse *mr, pid_t child, int *status)
 {
 	struct seccomp_notif_sizes sz;
 	struct seccomp_notif *req;
@@ -308,10 +308,11 @@ static void serve(struct guest_supervisor *s, int listener, struct guest_tsm *ts
 	req = calloc(1, sz.seccomp_notif > sizeof(*req) ? sz.seccomp_notif : sizeof(*req));
 	resp = calloc(1, sz.seccomp_notif_resp > sizeof(*resp) ? sz.seccomp_notif_resp : sizeof(*resp));
 	for (;;) {
-		struct pollfd p[3] = { { listener, POLLIN, 0 }, { pidfd, POLLIN, 0 },
-				       { tsm ? guest_tsm_fd(tsm) : -1, POLLIN, 0 } };
+		struct pollfd p[4] = { { listener, POLLIN, 0 }, { pidfd, POLLIN, 0 },
+				       { tsm ? guest_tsm_fd(tsm) : -1, POLLIN, 0 },
+				       { mr ? guest_fuse_fd(mr) : -1, POLLIN, 0 } };
 
-		if (poll(p, 3, -1) < 0) {
+		if (poll(p, 4, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
@@ -321,6 +322,10 @@ static void serve(struct guest_supervisor *s, int listener, struct guest_tsm *ts
 		if (p[2].revents & POLLIN && guest_tsm_process(tsm) < 0) {
 			guest_tsm_free(tsm);     /* the mount went away with its namespace */
 			tsm = NULL;
+		}
+		if (p[3].revents & POLLIN && guest_fuse_process(mr) < 0) {
+			guest_fuse_free(mr);
+			mr = NULL;
 		}
 		if (p[0].revents & (POLLHUP | POLLERR))
 			break;
@@ -339,6 +344,7 @@ static void serve(struct guest_supervisor *s, int listener, struct guest_tsm *ts
 	free(req);
 	free(resp);
 	guest_tsm_free(tsm);
+	guest_fuse_free(mr);
 	while (waitpid(child, status, 0) < 0 && errno == EINTR)
 		;
 	if (pidfd >= 0)
@@ -349,6 +355,7 @@ int guest_supervise(struct guest_supervisor *s, char **argv)
 {
 	int sv[2], listener, status = 0;
 	struct guest_tsm *tsm = NULL;
+	struct guest_fuse *mr = NULL;
 	pid_t child;
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
@@ -358,6 +365,8 @@ int guest_supervise(struct guest_supervisor *s, char **argv)
 		return -errno;
 	if (child == 0) {
 		int fuse_fd = s->tsm ? guest_tsm_mount() : -ENOENT, fd;
+		/* the TD's measurements files, in the same private mount namespace */
+		int mr_fd = s->tdx && fuse_fd >= 0 ? guest_tdx_mr_mount() : -ENOENT;
 		char go;
 
 		close(sv[0]);
@@ -367,7 +376,8 @@ int guest_supervise(struct guest_supervisor *s, char **argv)
 			_exit(127);
 		}
 		fd = install_filter();
-		if (fd < 0 || send_fd(sv[1], fd) || (s->tsm && send_fd(sv[1], fuse_fd))) {
+		if (fd < 0 || send_fd(sv[1], fd) || (s->tsm && send_fd(sv[1], fuse_fd)) ||
+		    (s->tsm && s->tdx && send_fd(sv[1], mr_fd))) {
 			fprintf(stderr, "teehost: sim: seccomp user notification: %s\n",
 				strerror(fd < 0 ? -fd : errno));
 			_exit(127);
@@ -391,9 +401,19 @@ int guest_supervise(struct guest_supervisor *s, char **argv)
 			fuse_fd = -EIO;
 		}
 		s->tsm_error = fuse_fd < 0 ? fuse_fd : 0;
+		if (s->tdx) {
+			int mr_fd = recv_fd(sv[0]);
+
+			if (mr_fd >= 0 && !(mr = guest_tdx_mr_new(mr_fd, s->tdx))) {
+				close(mr_fd);
+				mr_fd = -EIO;
+			}
+			s->mr_error = mr_fd < 0 ? mr_fd : 0;
+		}
 	}
 	if (listener < 0 || write(sv[0], "g", 1) != 1) {
 		guest_tsm_free(tsm);
+		guest_fuse_free(mr);
 		close(sv[0]);
 		waitpid(child, &status, 0);
 		return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
@@ -401,7 +421,7 @@ int guest_supervise(struct guest_supervisor *s, char **argv)
 	close(sv[0]);
 	signal(SIGINT, SIG_IGN);     /* the terminal's ^C reaches PROGRAM; we follow its exit */
 	signal(SIGQUIT, SIG_IGN);
-	serve(s, listener, tsm, child, &status);
+	serve(s, listener, tsm, mr, child, &status);
 	close(listener);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }

@@ -12,6 +12,7 @@ struct guest_supervisor {
 	const struct guest_tsm_provider *tsm;   /* NULL: no configfs-tsm */
 	bool tsm_required;              /* fail when configfs-tsm cannot be mounted */
 	int tsm_error;                  /* why configfs-tsm is absent (negative errno), or 0 */
+	int mr_error;                   /* TDX: why the sysfs measurements are absent, or 0 */
 	unsigned long opens, ioctls;    /* served, for --verbose */
 };
 

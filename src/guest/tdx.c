@@ -4,9 +4,8 @@
  * of the simulated CPU), the TD quoting enclave (checks that MAC as QE does with
  * EVERIFYREPORT2, then signs a quote v4 with the attestation key certified by the PCK key), and
  * the ioctl layer of the kernel's tdx-guest driver (drivers/virt/coco/tdx-guest, 6.12):
- * TDX_CMD_GET_REPORT0 only; every other number is -ENOTTY. Linux 6.12 offers no RTMR
- * extension to user space (no ioctl; the sysfs measurements files arrived later), so RTMRs are
- * set at launch (--rtmr).
+ * TDX_CMD_GET_REPORT0 only; every other number is -ENOTTY. RTMRs start at --rtmr and are
+ * extended through Linux 6.16's sysfs measurements files (tdx-mr.c): the ioctl has none.
  *
  * The TDX platform's identity (PCK key, FMSPC, attestation key) derives from the platform
  * secret, as the SNP chip's does; its PCK certificate is issued by the same test CA as the

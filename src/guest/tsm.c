@@ -78,8 +78,7 @@ struct report_entry {
 };
 
 struct guest_tsm {
-	struct fuse_session *se;
-	struct fuse_buf buf;
+	struct guest_fuse *f;
 	struct guest_tsm_provider p;
 	struct report_entry e[MAX_ENTRIES];
 };
@@ -528,23 +527,69 @@ static const struct fuse_lowlevel_ops tsm_ops = {
 	.readdir = op_readdir,
 };
 
+struct guest_fuse {
+	struct fuse_session *se;
+	struct fuse_buf buf;
+};
+
+struct guest_fuse *guest_fuse_new(int fuse_fd, const struct fuse_lowlevel_ops *ops,
+				  size_t ops_size, void *userdata)
+{
+	char *argv[] = { (char *)"teehost-sim", NULL };
+	struct fuse_args args = FUSE_ARGS_INIT(1, argv);
+	struct guest_fuse *f = calloc(1, sizeof(*f));
+	char fdpath[32];
+
+	if (!f)
+		return NULL;
+	f->se = fuse_session_new(&args, ops, ops_size, userdata);
+	fuse_opt_free_args(&args);       /* the session parsed what it needed */
+	snprintf(fdpath, sizeof(fdpath), "/dev/fd/%d", fuse_fd);
+	/* "/dev/fd/N": libfuse takes the fd of a mount someone else made (the child) */
+	if (!f->se || fuse_session_mount(f->se, fdpath)) {
+		if (f->se)
+			fuse_session_destroy(f->se);
+		free(f);
+		return NULL;
+	}
+	return f;
+}
+
+int guest_fuse_fd(struct guest_fuse *f)
+{
+	return fuse_session_fd(f->se);
+}
+
+int guest_fuse_process(struct guest_fuse *f)
+{
+	int rc = fuse_session_receive_buf(f->se, &f->buf);
+
+	if (rc == -EINTR || rc == -EAGAIN)
+		return 0;
+	if (rc <= 0)
+		return rc ? rc : -ENODEV;
+	fuse_session_process_buf(f->se, &f->buf);
+	return 0;
+}
+
+void guest_fuse_free(struct guest_fuse *f)
+{
+	if (!f)
+		return;
+	free(f->buf.mem);
+	fuse_session_destroy(f->se);
+	free(f);
+}
+
 struct guest_tsm *guest_tsm_new(int fuse_fd, const struct guest_tsm_provider *provider)
 {
-	char *argv[] = { (char *)"teehost-tsm", NULL };
-	struct fuse_args args = FUSE_ARGS_INIT(1, argv);
 	struct guest_tsm *t = calloc(1, sizeof(*t));
-	char fdpath[32];
 
 	if (!t)
 		return NULL;
 	t->p = *provider;
-	t->se = fuse_session_new(&args, &tsm_ops, sizeof(tsm_ops), t);
-	fuse_opt_free_args(&args);       /* the session parsed what it needed */
-	snprintf(fdpath, sizeof(fdpath), "/dev/fd/%d", fuse_fd);
-	/* "/dev/fd/N": libfuse takes the fd of a mount someone else made (the child) */
-	if (!t->se || fuse_session_mount(t->se, fdpath)) {
-		if (t->se)
-			fuse_session_destroy(t->se);
+	t->f = guest_fuse_new(fuse_fd, &tsm_ops, sizeof(tsm_ops), t);
+	if (!t->f) {
 		free(t);
 		return NULL;
 	}
@@ -553,19 +598,12 @@ struct guest_tsm *guest_tsm_new(int fuse_fd, const struct guest_tsm_provider *pr
 
 int guest_tsm_fd(struct guest_tsm *t)
 {
-	return fuse_session_fd(t->se);
+	return guest_fuse_fd(t->f);
 }
 
 int guest_tsm_process(struct guest_tsm *t)
 {
-	int rc = fuse_session_receive_buf(t->se, &t->buf);
-
-	if (rc == -EINTR || rc == -EAGAIN)
-		return 0;
-	if (rc <= 0)
-		return rc ? rc : -ENODEV;
-	fuse_session_process_buf(t->se, &t->buf);
-	return 0;
+	return guest_fuse_process(t->f);
 }
 
 void guest_tsm_free(struct guest_tsm *t)
@@ -576,8 +614,7 @@ void guest_tsm_free(struct guest_tsm *t)
 		free(t->e[i].out);
 		free(t->e[i].aux);
 	}
-	free(t->buf.mem);
-	fuse_session_destroy(t->se);
+	guest_fuse_free(t->f);
 	free(t);
 }
 
@@ -614,25 +651,21 @@ static int enter_namespace(void)
 }
 
 /*
- * Without configfs there is no /sys/kernel/config to mount on and sysfs takes no mkdir: a
- * tmpfs over /sys/kernel gets a config directory and every original entry bound back.
+ * sysfs takes no mkdir: a tmpfs over DIR with every original entry bound back (directories and
+ * files) or copied (symlinks) leaves DIR as it was and lets the caller add entries.
  */
-static int make_config_dir(void)
+int guest_sysfs_overlay(const char *dir)
 {
-	struct stat st;
 	int old, rc = 0;
 	DIR *d;
 	struct dirent *de;
 	char src[PATH_MAX], dst[PATH_MAX];
 
-	if (!stat("/sys/kernel/config", &st))
-		return 0;
-	old = open("/sys/kernel", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	old = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (old < 0)
 		return -errno;
-	d = opendir("/sys/kernel");
-	if (!d || mount("tmpfs", "/sys/kernel", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-			"mode=0755")) {
+	d = opendir(dir);
+	if (!d || mount("tmpfs", dir, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0755")) {
 		rc = -errno;
 		goto out;
 	}
@@ -642,7 +675,7 @@ static int make_config_dir(void)
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
 		snprintf(src, sizeof(src), "/proc/self/fd/%d/%s", old, de->d_name);
-		snprintf(dst, sizeof(dst), "/sys/kernel/%s", de->d_name);
+		snprintf(dst, sizeof(dst), "%s/%s", dir, de->d_name);
 		if (de->d_type == DT_DIR) {
 			mkdir(dst, 0755);
 		} else if (de->d_type == DT_LNK) {
@@ -663,8 +696,6 @@ static int make_config_dir(void)
 		/* entries that will not bind (none on a usual sysfs) are left empty */
 		mount(src, dst, NULL, MS_BIND | MS_REC, NULL);
 	}
-	if (mkdir("/sys/kernel/config", 0755))
-		rc = -errno;
 out:
 	if (d)
 		closedir(d);
@@ -672,10 +703,41 @@ out:
 	return rc;
 }
 
+int guest_fuse_mount_at(const char *path, const char *name)
+{
+	char opts[128], type[64];
+	int rc, fd = open("/dev/fuse", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	snprintf(opts, sizeof(opts), "fd=%d,rootmode=40755,user_id=%u,group_id=%u,allow_other,"
+		 "default_permissions", fd, getuid(), getgid());
+	snprintf(type, sizeof(type), "fuse.%s", name);
+	if (mount(name, path, type, MS_NOSUID | MS_NODEV | MS_NOEXEC, opts)) {
+		rc = -errno;
+		close(fd);
+		return rc;
+	}
+	return fd;
+}
+
+/* Without configfs there is no /sys/kernel/config to mount on: one is added to /sys/kernel. */
+static int make_config_dir(void)
+{
+	struct stat st;
+	int rc;
+
+	if (!stat("/sys/kernel/config", &st))
+		return 0;
+	rc = guest_sysfs_overlay("/sys/kernel");
+	if (!rc && mkdir("/sys/kernel/config", 0755))
+		rc = -errno;
+	return rc;
+}
+
 int guest_tsm_mount(void)
 {
-	char opts[128];
-	int rc, fd;
+	int rc;
 
 	rc = enter_namespace();
 	if (rc)
@@ -685,16 +747,5 @@ int guest_tsm_mount(void)
 	rc = make_config_dir();
 	if (rc)
 		return rc;
-	fd = open("/dev/fuse", O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	snprintf(opts, sizeof(opts), "fd=%d,rootmode=40755,user_id=%u,group_id=%u,allow_other,"
-		 "default_permissions", fd, getuid(), getgid());
-	if (mount("teehost-tsm", "/sys/kernel/config", "fuse.teehost-tsm",
-		  MS_NOSUID | MS_NODEV | MS_NOEXEC, opts)) {
-		rc = -errno;
-		close(fd);
-		return rc;
-	}
-	return fd;
+	return guest_fuse_mount_at("/sys/kernel/config", "teehost-tsm");
 }

@@ -39,6 +39,28 @@ int guest_tsm_fd(struct guest_tsm *t);
 int guest_tsm_process(struct guest_tsm *t);
 void guest_tsm_free(struct guest_tsm *t);
 
+/* ---- shared with the TDX measurements files (tdx-mr.c) ---- */
+struct fuse_lowlevel_ops;
+/* A FUSE session on the /dev/fuse fd of a mount the child made, with its receive buffer. */
+struct guest_fuse;
+struct guest_fuse *guest_fuse_new(int fuse_fd, const struct fuse_lowlevel_ops *ops,
+				  size_t ops_size, void *userdata);
+int guest_fuse_fd(struct guest_fuse *f);
+/* one request; 0, or negative when the mount is gone */
+int guest_fuse_process(struct guest_fuse *f);
+void guest_fuse_free(struct guest_fuse *f);
+/* In the child's mount namespace: a tmpfs over the sysfs directory DIR, its entries kept. */
+int guest_sysfs_overlay(const char *dir);
+/* In the child's mount namespace: /dev/fuse mounted at PATH as fuse.NAME; the fd or -errno. */
+int guest_fuse_mount_at(const char *path, const char *name);
+
+/* ---- the TD's sysfs measurements (tdx-mr.c, Linux 6.16's tsm-mr files) ---- */
+struct tdx_guest;
+/* In the child, after guest_tsm_mount: the directory made, FUSE mounted; the fd or -errno. */
+int guest_tdx_mr_mount(void);
+/* In the supervisor: serve FUSE_FD with G's registers (a guest_fuse: fd, process, free). */
+struct guest_fuse *guest_tdx_mr_new(int fuse_fd, struct tdx_guest *g);
+
 /* the providers of the simulated guests (tsm-provider.c) */
 struct snp_guest;
 struct tdx_guest;

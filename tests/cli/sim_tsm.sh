@@ -5,19 +5,7 @@
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/../guest-lib.sh"
 export TEEHOST_SIM_STATE_DIR=$TMP/state
-BUSYBOX=$(command -v busybox)
-if [ -z "$BUSYBOX" ] || ! file -L "$BUSYBOX" | grep -q "statically linked"; then
-	skip "configfs-tsm" "no static busybox (apt install busybox-static)"
-	done_testing
-	exit
-fi
-run "$TEEHOST" sim --snp-guest -- "$BUSYBOX" true
-skip_without_seccomp_notify "configfs-tsm"
-if grep -q "configfs-tsm was not available" <<<"$err"; then
-	skip "configfs-tsm" "cannot mount FUSE in a private mount namespace here: $err"
-	done_testing
-	exit
-fi
+guest_busybox_fuse --snp-guest "configfs-tsm"
 # busybox's own applets only: "busybox sh" runs cat, mkdir, ... from the same static binary
 bb() { run "$TEEHOST" sim "$@"; }
 script='R=/sys/kernel/config/tsm/report
