@@ -2,8 +2,7 @@
 # Make a throw-away Debian target for testing the Ansible role through
 # Ansible's chroot connection: a debootstrap'd minbase bookworm with python3 and
 # libjansson4 and libfuse3-3 (the teehost sent to hosts links them, as a lab host with teehost
-# has them), and libasan8, libubsan1 and libelf1 (the suite's sanitizer build, linked without
-# --as-needed, sends its teehost too),
+# has them),
 # built once into a cache ($TEEHOST_DEPLOY_CACHE, default
 # /var/cache/teehost/deploy-target) and copied fresh to DEST for each run.
 #   deploy/test-target.sh DEST
@@ -15,14 +14,11 @@ base=$cache/bookworm-minbase
 mirror=${TEEHOST_DEBIAN_MIRROR:-$(sed -n 's/^URIs: *\([^ ]*debian\)$/\1/p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -n1)}
 mirror=${mirror:-http://deb.debian.org/debian}
 if [ ! -x "$base/usr/bin/python3" ] || [ ! -e "$base/usr/lib/x86_64-linux-gnu/libjansson.so.4" ] ||
-	[ ! -e "$base/usr/lib/x86_64-linux-gnu/libfuse3.so.3" ] ||
-	[ ! -e "$base/usr/lib/x86_64-linux-gnu/libasan.so.8" ] ||
-	[ ! -e "$base/usr/lib/x86_64-linux-gnu/libelf.so.1" ]; then
+	[ ! -e "$base/usr/lib/x86_64-linux-gnu/libfuse3.so.3" ]; then
 	mkdir -p "$cache"
 	tmp=$(mktemp -d "$cache/.debootstrap.XXXXXX")
 	trap 'rm -rf "$tmp"' EXIT
-	debootstrap --variant=minbase --include=python3,libjansson4,libfuse3-3,libasan8,libubsan1,libelf1 \
-		bookworm "$tmp/root" "$mirror" >"$tmp/log" 2>&1 ||
+	debootstrap --variant=minbase --include=python3,libjansson4,libfuse3-3 bookworm "$tmp/root" "$mirror" >"$tmp/log" 2>&1 ||
 		{ tail -n 5 "$tmp/log" >&2; exit 1; }
 	rm -rf "$base"
 	mv "$tmp/root" "$base"

@@ -5,6 +5,10 @@
 # self-contained HTML page checked with a headless Chromium screenshot.
 source "$(dirname "$0")/../lib.sh"
 export TEEHOST_DATADIR="$_lib_root/kernel"
+# Ansible's state (even ansible-inventory's local temp) in this test's directory, not in HOME
+export ANSIBLE_NOCOLOR=1 ANSIBLE_HOME=$TMP/ansible-home ANSIBLE_LOCAL_TEMP=$TMP/ansible-local \
+	ANSIBLE_SSH_CONTROL_PATH_DIR=$TMP/ansible-cp ANSIBLE_REMOTE_TEMP=$TMP/ansible-remote ANSIBLE_RETRY_FILES_ENABLED=0 \
+	ANSIBLE_DEPRECATION_WARNINGS=0 ANSIBLE_HOST_KEY_CHECKING=0
 
 printf '[lab]\n' >"$TMP/empty.ini"
 run "$TEEHOST" fleet check --inventory "$TMP/empty.ini"
@@ -37,9 +41,6 @@ alpha ansible_connection=community.general.chroot ansible_host=$TMP/alpha ansibl
 beta ansible_connection=community.general.chroot ansible_host=$TMP/beta ansible_become=false ansible_python_interpreter=/usr/bin/python3
 gone ansible_host=127.0.0.1 ansible_port=9 ansible_user=nobody ansible_ssh_common_args='-o ConnectTimeout=5 -o BatchMode=yes'
 EOF2
-export ANSIBLE_NOCOLOR=1 ANSIBLE_HOME=$TMP/ansible-home ANSIBLE_LOCAL_TEMP=$TMP/ansible-local \
-	ANSIBLE_SSH_CONTROL_PATH_DIR=$TMP/ansible-cp ANSIBLE_RETRY_FILES_ENABLED=0 \
-	ANSIBLE_DEPRECATION_WARNINGS=0 ANSIBLE_HOST_KEY_CHECKING=0
 
 run "$TEEHOST" fleet check --inventory "$TMP/inventory.ini" --out "$TMP/report.html"
 is "$rc" 1 "a host did not answer: exit 1"
@@ -77,7 +78,8 @@ if [ -z "$chromium" ]; then
 	skip "html screenshot" "chromium not installed"
 else
 	shot=${FLEET_SCREENSHOT:-$TMP/report.png}
-	timeout 120 "$chromium" --headless --no-sandbox --disable-gpu --hide-scrollbars \
+	# crashpad keeps its "Crash Reports" under XDG_CONFIG_HOME whatever --user-data-dir says
+	XDG_CONFIG_HOME=$TMP/chromium-config timeout 120 "$chromium" --headless --no-sandbox --disable-gpu --hide-scrollbars \
 		--user-data-dir="$TMP/chromium" --window-size=1100,700 --screenshot="$shot" \
 		"file://$TMP/report.html" >"$TMP/chromium.log" 2>&1
 	[ -s "$shot" ] && [ "$(head -c 8 "$shot" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ]

@@ -48,7 +48,7 @@ cat >"$TMP/inventory.ini" <<EOF
 testhost ansible_connection=community.general.chroot ansible_host=$target ansible_become=false ansible_python_interpreter=/usr/bin/python3
 EOF
 export ANSIBLE_NOCOLOR=1 ANSIBLE_STDOUT_CALLBACK=default ANSIBLE_HOME=$TMP/ansible-home ANSIBLE_LOCAL_TEMP=$TMP/ansible-local \
-	ANSIBLE_SSH_CONTROL_PATH_DIR=$TMP/ansible-cp \
+	ANSIBLE_SSH_CONTROL_PATH_DIR=$TMP/ansible-cp ANSIBLE_REMOTE_TEMP=$TMP/ansible-remote \
 	ANSIBLE_RETRY_FILES_ENABLED=0 ANSIBLE_DEPRECATION_WARNINGS=0
 
 # --- bad input: one line, exit != 0, no host touched ---------------------------------
@@ -92,6 +92,16 @@ like "$out" "failed=0" "--check: nothing failed"
 [ ! -e "$target/boot/vmlinuz-$rel" ]; ok $? "--check: nothing installed"
 [ ! -e "$target/var/cache/teehost/kernel" ]; ok $? "--check: nothing copied"
 
+case $BUILD in
+*-san)
+	# The role runs the teehost it sends (`teehost --version`) before touching the kernel; an
+	# ASan teehost needs libasan and, for LeakSanitizer, /proc, which the chroot target lacks.
+	# The --check run above took deploy.c's whole path under ASan; the normal build installs.
+	skip "deploy and deploy again on the chroot target" \
+		"the ASan teehost sent to the target cannot run there (no libasan, no /proc); the normal build runs this"
+	done_testing
+	exit 0 ;;
+esac
 run "$TEEHOST" kernel deploy "$TMP/art" --inventory "$TMP/inventory.ini"
 is "$rc" 0 "deploy: exit 0"
 like "$out" "failed=0" "deploy: nothing failed"

@@ -33,7 +33,7 @@ rel2=$(lab_ssh vm2 uname -r)
 	echo "gone ansible_host=127.0.0.1 ansible_port=9 ansible_user=root ansible_ssh_common_args='-o ConnectTimeout=5 -o BatchMode=yes'"
 } >"$TMP/lab.ini"
 export ANSIBLE_NOCOLOR=1 ANSIBLE_HOME=$TMP/ansible-home ANSIBLE_LOCAL_TEMP=$TMP/ansible-local \
-	ANSIBLE_SSH_CONTROL_PATH_DIR=$TMP/ansible-cp ANSIBLE_RETRY_FILES_ENABLED=0 \
+	ANSIBLE_SSH_CONTROL_PATH_DIR=$TMP/ansible-cp ANSIBLE_REMOTE_TEMP=$TMP/ansible-remote ANSIBLE_RETRY_FILES_ENABLED=0 \
 	ANSIBLE_DEPRECATION_WARNINGS=0 ANSIBLE_HOST_KEY_CHECKING=0
 
 run "$TEEHOST" fleet check --inventory "$TMP/lab.ini" --json
