@@ -47,11 +47,11 @@ export ANSIBLE_STDOUT_CALLBACK=default
 # --- scenarios 3 and 4: no TDX_HOST in the kernel tdx-host asks for; vm1 is the canary
 run "$TEEHOST" kernel deploy "$TMP/notdx" --inventory "$TMP/lab.ini" --reboot
 is "$rc" 1 "no-TEE kernel: deploy fails (exit 1)"
-like "$out" "kernel $new failed the gate on vm1; default left at $old_entry" \
+like "$out" "kernel $(lab_re "$new") failed the gate on vm1; default left at $(lab_re "$old_entry")" \
 	"no-TEE kernel: the role reports vm1 failed the gate, default left at the old kernel"
 like "$out" "FAIL tdx-host: CONFIG_INTEL_TDX_HOST: asked y, the running kernel has n" \
 	"no-TEE kernel: the failing check is named: CONFIG_INTEL_TDX_HOST"
-like "$out" "PASS release: running $new" "no-TEE kernel: it did boot (the gate ran on $new)"
+like "$out" "PASS release: running $(lab_re "$new")" "no-TEE kernel: it did boot (the gate ran on $new)"
 is "$(lab_ssh vm1 uname -r)" "$old" "no-TEE kernel: vm1 rolled back, runs $old again"
 is "$(lab_saved_entry vm1)" "$old_entry" "no-TEE kernel: vm1's GRUB default is still the old kernel"
 is "$(lab_ssh vm1 grub-editenv list | sed -n 's/^next_entry=//p')" "" "no-TEE kernel: no one-shot boot left armed on vm1"
@@ -71,9 +71,9 @@ tar -xzOf "$tiny/linux-$tiny_rel.tar.gz" "./boot/config-$tiny_rel" >"$TMP/config
 ! grep -qE '^CONFIG_(VIRTIO_BLK|PCI)=y' "$TMP/config-$tiny_rel"; ok $? "the tiny kernel ($tiny_rel) has no virtio-blk: it cannot mount the VM's root"
 run "$TEEHOST" kernel deploy "$tiny" --inventory "$TMP/lab.ini" --limit vm2 --reboot
 is "$rc" 1 "panicking kernel: deploy fails (exit 1)"
-like "$out" "kernel $tiny_rel failed the gate on vm2; default left at $old_entry" \
+like "$out" "kernel $(lab_re "$tiny_rel") failed the gate on vm2; default left at $(lab_re "$old_entry")" \
 	"panicking kernel: the role reports the failure, default left at the old kernel"
-like "$out" "FAIL release: running $old, not $tiny_rel" "panicking kernel: the gate found the old kernel running"
+like "$out" "FAIL release: running $(lab_re "$old"), not $(lab_re "$tiny_rel")" "panicking kernel: the gate found the old kernel running"
 like "$out" "console:" "panicking kernel: the report carries the console"
 like "$out" "Kernel panic|Rebooting automatically due to panic=" "panicking kernel: the console evidence shows the panic"
 grep -aq "Linux version $tiny_rel " "$TMP/vm2.console"; ok $? "vm2's console: the tiny kernel did start"

@@ -27,7 +27,7 @@ export ANSIBLE_STDOUT_CALLBACK=default
 run "$TEEHOST" kernel deploy "$TMP/art" --inventory "$TMP/lab.ini" --reboot
 is "$rc" 0 "deploy --reboot: exit 0"
 [ "$rc" = 0 ] || printf '%s\n%s\n' "$out" "$err" | grep -E 'FAIL|fatal|msg' | tail -n 15 | sed 's/^/# /'
-like "$out" "vm1: $new passed the gate \\(kernel level\\) and is the default" "the role reports the gate passed and the commit"
+like "$out" "vm1: $(lab_re "$new") passed the gate \\(kernel level\\) and is the default" "the role reports the gate passed and the commit"
 is "$(lab_ssh vm1 uname -r)" "$new" "vm1 runs the new kernel after the one-shot boot"
 is "$(lab_saved_entry vm1)" \
 	"Advanced options for Debian GNU/Linux>Debian GNU/Linux, with Linux $new" "GRUB's saved default is the new kernel"

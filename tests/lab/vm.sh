@@ -19,6 +19,7 @@
 #   lab_ansible_env         points Ansible's state (home, temp dirs, SSH control sockets)
 #                           into $TMP: HOME stays clean
 #   lab_saved_entry NAME    GRUB's saved default entry on NAME (grub-editenv)
+#   lab_re STRING           STRING as an extended regex matching itself (for like)
 #   lab_setup DESC          skip DESC unless the lab can run; else the EXIT trap and the image
 #   lab_debian_artifact DIR PROFILE  Debian's 6.12 package + a manifest naming PROFILE in DIR
 #   lab_vms_up NAME...      lab_vm_start + lab_vm_wait_ssh for each, with a result line each
@@ -235,4 +236,10 @@ SH
 		echo "[lab:vars]"
 		echo "teehost_kernel_gate_level=kernel"
 	} >"$file"
+}
+
+# lab_re STRING: STRING as an extended regex matching only itself (for like): kernel
+# releases carry '+' and '.' (6.12.118+deb12-amd64), GRUB entries '>'.
+lab_re() {
+	printf '%s' "$1" | sed 's/[][\.*^$+?(){}|]/\\&/g'
 }
