@@ -7,22 +7,8 @@ source "$(dirname "$0")/../lib.sh"
 source "$_lib_root/tests/lab/vm.sh"
 export TEEHOST_DATADIR="$_lib_root/kernel"
 
-why=$(lab_why)
-if [ -n "$why" ]; then
-	skip "fleet check of two lab VMs and an unreachable host" "$why"
-	done_testing
-	exit 0
-fi
-trap 'lab_vm_stop_all; rm -rf "$TMP"' EXIT
-lab_image; r=$?
-ok $r "lab image built or reused (${LAB_CACHE:-})"
-[ "$r" = 0 ] || { done_testing; exit 1; }
-lab_vm_start vm1 && lab_vm_start vm2; ok $? "two VMs started"
-lab_vm_wait_ssh vm1; r=$?
-ok $r "vm1 answers over SSH on 127.0.0.1"
-lab_vm_wait_ssh vm2; r2=$?
-ok $r2 "vm2 answers over SSH on 127.0.0.1"
-[ "$r" = 0 ] && [ "$r2" = 0 ] || { done_testing; exit 1; }
+lab_setup "fleet check of two lab VMs and an unreachable host"
+lab_vms_up vm1 vm2
 rel1=$(lab_ssh vm1 uname -r)
 rel2=$(lab_ssh vm2 uname -r)
 
@@ -32,9 +18,7 @@ rel2=$(lab_ssh vm2 uname -r)
 	lab_inventory_line vm2
 	echo "gone ansible_host=127.0.0.1 ansible_port=9 ansible_user=root ansible_ssh_common_args='-o ConnectTimeout=5 -o BatchMode=yes'"
 } >"$TMP/lab.ini"
-export ANSIBLE_NOCOLOR=1 ANSIBLE_HOME=$TMP/ansible-home ANSIBLE_LOCAL_TEMP=$TMP/ansible-local \
-	ANSIBLE_SSH_CONTROL_PATH_DIR=$TMP/ansible-cp ANSIBLE_REMOTE_TEMP=$TMP/ansible-remote ANSIBLE_RETRY_FILES_ENABLED=0 \
-	ANSIBLE_DEPRECATION_WARNINGS=0 ANSIBLE_HOST_KEY_CHECKING=0
+lab_ansible_env
 
 run "$TEEHOST" fleet check --inventory "$TMP/lab.ini" --json
 is "$rc" 1 "a host did not answer: exit 1"
