@@ -170,7 +170,6 @@ static long i_create(struct th_sim_dev *d, unsigned long arg)
 
 static long i_add_page(struct th_sim_dev *d, unsigned long arg)
 {
-	static uint8_t page[4096];
 	struct isgx_enclave_add_page a;
 	struct sgx_secinfo si;
 	struct isgx_encl *x;
@@ -188,7 +187,7 @@ static long i_add_page(struct th_sim_dev *d, unsigned long arg)
 	e = x->e;
 	if (e->initialized)
 		return -EINVAL;
-	if (th_sim_copy_from(&si, a.secinfo, sizeof(si)) || th_sim_copy_from(page, a.src, 4096))
+	if (th_sim_copy_from(&si, a.secinfo, sizeof(si)))
 		return -EFAULT;
 	pt = si.flags & SGX_SECINFO_TYPE_MASK;
 	perm = si.flags & SGX_SECINFO_PERM_MASK;
@@ -210,7 +209,12 @@ static long i_add_page(struct th_sim_dev *d, unsigned long arg)
 	 * mprotect (two system calls a page were most of this ioctl's cost).
 	 */
 	slot = th_sim_epc_stage(e, a.addr);
-	memcpy(slot, page, sizeof(page));
+	/* straight into the staging slot: a fault of this copy never takes the lock we hold */
+	if (th_sim_copy_from(slot, a.src, TH_SIM_PAGE)) {
+		th_sim_epc_release(e, 1);
+		th_sim_unlock();
+		return -EFAULT;
+	}
 	rc = th_encls_eadd_page(e, a.addr, slot, si.flags, a.mrmask);
 	if (rc) {
 		th_sim_epc_release(e, 1);

@@ -31,12 +31,16 @@ for d in kernel dcap isgx; do
 	fi
 	for m in abi except threads attest kss edmm switchless; do
 		# isgx: the driver takes ATTRIBUTES.KSS (intel/linux-sgx-driver 077f50c took bit 7 out
-		# of SGX_ATTR_RESERVED_MASK), Intel's launch enclave grants a token for it only since
-		# sgx_2.5 (KSS left FLAGS_SECURITY_BITS_RESERVED, tseal_migration_attr.h); the signed LE
-		# at hand is the 2016 one (ISVSVN 2), which answers LE_INVALID_ATTRIBUTE
+		# of SGX_ATTR_RESERVED_MASK); Intel's launch enclave grants a token for it only since
+		# sgx_2.5 (KSS left FLAGS_SECURITY_BITS_RESERVED, tseal_migration_attr.h). The signed LE
+		# at hand is the 2016 one (ISVSVN 2): it runs and refuses, as it does on hardware.
 		if [ "$d" = isgx ] && [ "$m" = kss ]; then
-			skip "$d: $m" "the only signed launch enclave here ($le, 2016-11-16) predates\
- KSS in Intel's LE (sgx_2.5): no EINITTOKEN, ENCLAVE_NOT_AUTHORIZED"
+			run env SDK_DRIVER_DRIVER=$d "$TEEHOST" sim --driver "$d" -- "$DRV" "$m" "$ENCL" \
+				"$TMP/k.pem"
+			like "$err" "the launch enclave refused a token \(ae_error_t 40\)" \
+				"$d: $m: Intel's 2016 launch enclave runs and answers LE_INVALID_ATTRIBUTE to KSS"
+			like "$out" "enclave_initialize: 0x6" \
+				"$d: $m: enclave_initialize fails with ENCLAVE_NOT_AUTHORIZED"
 			continue
 		fi
 		SDK_DRIVER_DRIVER=$d tap_sub --comments "$d: $m" "$TEEHOST" sim --driver "$d" -- \
