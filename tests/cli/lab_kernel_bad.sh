@@ -9,9 +9,10 @@
 #     is rolled back to the old default; vm2 is never touched.
 #   2, kernel that panics at boot: the tiny SGX kernel kernel_e2e.sh builds with
 #     `teehost kernel build` (tinyconfig + sgx-host + boot-test: no PCI, no
-#     virtio-blk, so it cannot mount the image's root) rolled out to vm2. It panics,
-#     panic=10 resets the VM, GRUB's one-shot entry is spent and the old default
-#     boots; the role reports the failure with the console's panic lines.
+#     virtio-blk, so it cannot mount the image's root) rolled out to vm2. Its initramfs
+#     gives up on /dev/vda1 and panics, panic=10 resets the VM, GRUB's one-shot entry is
+#     spent and the old default boots; the role reports the failure with the console's
+#     panic lines.
 # TEEHOST_KERNEL_E2E=1 TEEHOST_LAB_E2E=1 only (minutes under TCG). Scenario 2 takes
 # kernel_e2e.sh's kernel from $BUILD/kernel-e2e/sgx (it runs first in the suite).
 source "$(dirname "$0")/../lib.sh"
