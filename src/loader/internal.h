@@ -4,8 +4,8 @@
  * backends share (backend-common.c). Each backend (backend-kernel.c, backend-dcap.c,
  * backend-isgx.c) fills one struct th_backend, which says everything driver-specific: how to
  * recognise the driver from its device nodes (probe), the node it is named by, whether EINIT
- * needs a launch token, and the ioctls. probe.c, enclave.c and errors.c hold no driver name,
- * node path or ioctl.
+ * needs a launch token, and the ioctls. probe.c, enclave.c, load.c and errors.c hold no
+ * driver name, node path or ioctl.
  */
 #ifndef TEEHOST_LOADER_INTERNAL_H
 #define TEEHOST_LOADER_INTERNAL_H
