@@ -606,6 +606,37 @@ static void recount(struct th_status_run *run)
 	}
 }
 
+/* --continue: the conflict of patch K, resolved by hand in TDIR, becomes its status V (and a
+ * commit with the patch's message when the resolution changes the base). 0, or the exit
+ * status of the error it printed. */
+static int rebase_resolved(const char *tdir, const struct th_series *s, size_t k,
+			   struct th_pstatus *v)
+{
+	char *msg = NULL;
+
+	if (!sh(tdir, "git grep -q -e '^<<<<<<< ' -e '^>>>>>>> ' -- . ", NULL, NULL, NULL))
+		return cli_error(tdir, "conflict markers are still there (git grep '^<<<<<<<'): "
+				 "resolve them first");
+	sh(tdir, "git add -A", NULL, NULL, NULL);
+	snprintf(v->method, sizeof(v->method), "resolved by hand (--continue)");
+	if (!sh(tdir, "git diff --cached --quiet HEAD", NULL, NULL, NULL)) {
+		v->verdict = TH_PV_UPSTREAM;
+		snprintf(v->evidence, sizeof(v->evidence), "the resolution leaves the base "
+			 "unchanged");
+		return 0;
+	}
+	v->verdict = TH_PV_3WAY;
+	snprintf(v->evidence, sizeof(v->evidence), "conflict resolved in %s", tdir);
+	if (asprintf(&msg, "%s%s%s", s->v[k].p.subject, s->v[k].p.body[0] ? "\n\n" : "",
+		     s->v[k].p.body) < 0 ||
+	    sh(tdir, "git commit -q --no-verify -m \"$0\"", msg, NULL, NULL)) {
+		free(msg);
+		return cli_error(tdir, "git commit failed");
+	}
+	free(msg);
+	return 0;
+}
+
 static int series_rebase(int argc, char **argv)
 {
 	struct th_series s;
@@ -659,38 +690,11 @@ static int series_rebase(int argc, char **argv)
 			r = cli_error(state, "state names patch %zu of %zu", k + 1, s.n);
 			goto out;
 		}
-		if (!sh(tdir, "git grep -q -e '^<<<<<<< ' -e '^>>>>>>> ' -- . ", NULL, NULL,
-			NULL)) {
-			r = cli_error(tdir, "conflict markers are still there (git grep '^<<<<<<<'): "
-				      "resolve them first");
+		memcpy(done_v, st.v, k * sizeof(done_v[0]));
+		r = rebase_resolved(tdir, &s, k, &done_v[k]);
+		if (r) {
 			free(done_v);
 			goto out;
-		}
-		memcpy(done_v, st.v, k * sizeof(done_v[0]));
-		sh(tdir, "git add -A", NULL, NULL, NULL);
-		if (!sh(tdir, "git diff --cached --quiet HEAD", NULL, NULL, NULL)) {
-			done_v[k].verdict = TH_PV_UPSTREAM;
-			snprintf(done_v[k].method, sizeof(done_v[k].method), "resolved by hand "
-				 "(--continue)");
-			snprintf(done_v[k].evidence, sizeof(done_v[k].evidence), "the resolution "
-				 "leaves the base unchanged");
-		} else {
-			char *msg = NULL;
-
-			done_v[k].verdict = TH_PV_3WAY;
-			snprintf(done_v[k].method, sizeof(done_v[k].method), "resolved by hand "
-				 "(--continue)");
-			snprintf(done_v[k].evidence, sizeof(done_v[k].evidence), "conflict resolved "
-				 "in %s", tdir);
-			if (asprintf(&msg, "%s%s%s", s.v[k].p.subject, s.v[k].p.body[0] ? "\n\n" : "",
-				     s.v[k].p.body) < 0 ||
-			    sh(tdir, "git commit -q --no-verify -m \"$0\"", msg, NULL, NULL)) {
-				free(msg);
-				free(done_v);
-				r = cli_error(tdir, "git commit failed");
-				goto out;
-			}
-			free(msg);
 		}
 		so.resume = 1;
 		so.scratch_dir = state;
@@ -898,101 +902,68 @@ static size_t profile_union(const struct th_series *s, size_t ns, const struct s
 	return n;
 }
 
-static int series_compose(int argc, char **argv)
+/* What compose found, from its steps to its report. */
+struct compose {
+	struct order_result orders[2];	/* the series in the order given, then reversed */
+	char names[2][256];
+	size_t yes;			/* the first order without conflicts, or 2: none */
+	char **pairs;			/* patches of different series touching the same lines */
+	size_t npairs;
+	int kconfig_ran, kconfig_ok;
+	char knote[400], kblock[400], verdict[600];
+};
+
+/* The Kconfig proof of the union of profiles (np of them) on the base tree: c->kconfig_ok,
+ * what blocks it, and a note saying what ran. */
+static void compose_kconfig(struct compose *c, const struct sopts *o, const struct th_sbase *b,
+			    const char *const *profiles, size_t np, const char *base_cfg)
 {
-	struct th_series s[MAX_SERIES];
-	struct order_result orders[2];
-	struct th_sbase b;
+	const char *src = o->src ? o->src : b->git ? b->repo : b->tree;
+	struct th_ktree t;
+	struct th_kconfig_opts ko = { .src = src, .base = base_cfg, .profiles = profiles,
+				      .nprofiles = np };
+	struct th_kconfig_result res;
 	struct th_err err = { "" };
-	struct sopts o;
-	const char *profiles[MAX_PROFILES], *base_cfg = NULL;
-	char verdict[600] = "", kblock[400] = "", knote[400] = "", names[2][256];
-	size_t np, yes = 2, npairs = 0;
-	char **pairs = NULL;
-	int r, kconfig_ok = 1, kconfig_ran = 0;
 
-	r = parse(argc, argv, "kernel series compose", compose_usage, &o);
-	if (r)
-		return r < 0 ? EXIT_OK : r;
-	r = load_all(&o, s, &b, 2, "kernel series compose");
-	if (r)
-		return r;
-	memset(orders, 0, sizeof(orders));
-	for (size_t k = 0; k < 2; k++) {
-		const struct th_series *sp[MAX_SERIES];
-		struct th_status_opts so = { .patch_id_depth = o.depth };
-
-		for (size_t i = 0; i < o.nargs; i++) {
-			orders[k].order[i] = k ? o.nargs - 1 - i : i;
-			sp[i] = &s[orders[k].order[i]];
-		}
-		order_name(s, orders[k].order, o.nargs, names[k], sizeof(names[k]));
-		r = th_series_status(&b, sp, o.nargs, &so, &orders[k].run, &err);
-		if (r) {
-			r = cli_error("kernel series compose", "%s", err.msg);
-			goto done;
-		}
-		orders[k].ran = 1;
-		if (!orders[k].run.conflicts && yes == 2)
-			yes = k;
-	}
-	/* The Kconfig proof of the union of profiles, on the base tree. */
-	np = profile_union(s, o.nargs, &o, profiles);
-	for (size_t i = 0; i < o.nargs && !base_cfg; i++)
-		base_cfg = s[i].base_config;
-	if (o.base_cfg)
-		base_cfg = o.base_cfg;
-	if (!base_cfg)
-		base_cfg = "tinyconfig";
-	if (np) {
-		const char *src = o.src ? o.src : b.git ? b.repo : b.tree;
-		struct th_ktree t;
-		struct th_kconfig_opts ko = { .src = src, .base = base_cfg, .profiles = profiles,
-					      .nprofiles = np };
-		struct th_kconfig_result res;
-
-		if (th_ktree_open(&t, src, &err)) {
-			snprintf(knote, sizeof(knote), "Kconfig proof not run: %s", err.msg);
-		} else if (th_kernel_configure(&ko, &res, &err)) {
-			kconfig_ok = 0;
-			snprintf(kblock, sizeof(kblock), "%s", err.msg);
-			th_kconfig_result_free(&res);
-		} else {
-			kconfig_ran = 1;
-			for (size_t i = 0; i < res.proof.n; i++) {
-				const struct th_kreq *q = &res.proof.v[i];
-
-				if (q->status == TH_KREQ_OK || q->status == TH_KREQ_ABSENT_OK)
-					continue;
-				kconfig_ok = 0;
-				snprintf(kblock, sizeof(kblock), "CONFIG_%s (%s asks %s, got %s): %s",
-					 q->name, q->source, q->want, q->got ? q->got : "nothing",
-					 q->reason ? q->reason : "?");
-				break;
-			}
-			snprintf(knote, sizeof(knote), "Kconfig proof: %zu option(s) of %zu "
-				 "profile(s) on Linux %s, base %s: %s", res.proof.n, np,
-				 res.tree.version, base_cfg, kconfig_ok ? "all hold in one .config" :
-				 "blocked");
-			th_kconfig_result_free(&res);
-		}
-	} else {
-		snprintf(knote, sizeof(knote), "Kconfig proof not run: no profiles (give "
+	if (!np) {
+		snprintf(c->knote, sizeof(c->knote), "Kconfig proof not run: no profiles (give "
 			 ".recipe series or --profile)");
+		return;
 	}
-	if (yes < 2 && kconfig_ok)
-		snprintf(verdict, sizeof(verdict), "one kernel: yes (order %s)", names[yes]);
-	else if (yes == 2) {
-		char bl[400];
+	if (th_ktree_open(&t, src, &err)) {
+		snprintf(c->knote, sizeof(c->knote), "Kconfig proof not run: %s", err.msg);
+		return;
+	}
+	if (th_kernel_configure(&ko, &res, &err)) {
+		c->kconfig_ok = 0;
+		snprintf(c->kblock, sizeof(c->kblock), "%s", err.msg);
+		th_kconfig_result_free(&res);
+		return;
+	}
+	c->kconfig_ran = 1;
+	for (size_t i = 0; i < res.proof.n; i++) {
+		const struct th_kreq *q = &res.proof.v[i];
 
-		blocker(&orders[0], bl, sizeof(bl));
-		snprintf(verdict, sizeof(verdict), "no: blocked by %s", bl);
-	} else {
-		snprintf(verdict, sizeof(verdict), "no: blocked by %s", kblock);
+		if (q->status == TH_KREQ_OK || q->status == TH_KREQ_ABSENT_OK)
+			continue;
+		c->kconfig_ok = 0;
+		snprintf(c->kblock, sizeof(c->kblock), "CONFIG_%s (%s asks %s, got %s): %s",
+			 q->name, q->source, q->want, q->got ? q->got : "nothing",
+			 q->reason ? q->reason : "?");
+		break;
 	}
-	/* Pairs across series that touch the same lines. */
-	for (size_t i = 0; i < o.nargs; i++)
-		for (size_t j = i + 1; j < o.nargs; j++)
+	snprintf(c->knote, sizeof(c->knote), "Kconfig proof: %zu option(s) of %zu "
+		 "profile(s) on Linux %s, base %s: %s", res.proof.n, np,
+		 res.tree.version, base_cfg, c->kconfig_ok ? "all hold in one .config" :
+		 "blocked");
+	th_kconfig_result_free(&res);
+}
+
+/* Pairs across series that touch the same lines. */
+static void compose_pairs(struct compose *c, const struct th_series *s, size_t ns)
+{
+	for (size_t i = 0; i < ns; i++)
+		for (size_t j = i + 1; j < ns; j++)
 			for (size_t p = 0; p < s[i].n; p++)
 				for (size_t q = 0; q < s[j].n; q++) {
 					const char *file = NULL;
@@ -1000,90 +971,157 @@ static int series_compose(int argc, char **argv)
 
 					if (!th_patches_overlap(&s[i].v[p].p, &s[j].v[q].p, &file))
 						continue;
-					np2 = realloc(pairs, (npairs + 1) * sizeof(*pairs));
+					np2 = realloc(c->pairs, (c->npairs + 1) * sizeof(*c->pairs));
 					if (!np2)
 						continue;
-					pairs = np2;
-					if (asprintf(&pairs[npairs], "%s/%04zu vs %s/%04zu in %s",
+					c->pairs = np2;
+					if (asprintf(&c->pairs[c->npairs], "%s/%04zu vs %s/%04zu in %s",
 						     s[i].label, p + 1, s[j].label, q + 1, file) >= 0)
-						npairs++;
+						c->npairs++;
 				}
-	if (o.json) {
-		struct json_writer w;
+}
 
-		json_init(&w, stdout, true);
+static void compose_json(const struct compose *c, const struct sopts *o,
+			 const struct th_sbase *b, const struct th_series *s)
+{
+	struct json_writer w;
+
+	json_init(&w, stdout, true);
+	json_begin_object(&w);
+	json_key(&w, "format");
+	json_str(&w, "teehost-series-compose/1");
+	json_base(&w, b);
+	json_key(&w, "orders");
+	json_begin_array(&w);
+	for (size_t k = 0; k < 2; k++) {
 		json_begin_object(&w);
-		json_key(&w, "format");
-		json_str(&w, "teehost-series-compose/1");
-		json_base(&w, &b);
-		json_key(&w, "orders");
+		json_key(&w, "order");
 		json_begin_array(&w);
-		for (size_t k = 0; k < 2; k++) {
-			json_begin_object(&w);
-			json_key(&w, "order");
-			json_begin_array(&w);
-			for (size_t i = 0; i < o.nargs; i++)
-				json_str(&w, s[orders[k].order[i]].label);
-			json_end_array(&w);
-			json_key(&w, "ok");
-			json_bool(&w, !orders[k].run.conflicts);
-			json_run(&w, &orders[k].run, o.onto);
-			json_end_object(&w);
-		}
+		for (size_t i = 0; i < o->nargs; i++)
+			json_str(&w, s[c->orders[k].order[i]].label);
 		json_end_array(&w);
-		json_key(&w, "same_lines");
-		json_begin_array(&w);
-		for (size_t i = 0; i < npairs; i++)
-			json_str(&w, pairs[i]);
-		json_end_array(&w);
-		json_key(&w, "kconfig");
-		json_begin_object(&w);
-		json_key(&w, "ran");
-		json_bool(&w, kconfig_ran);
 		json_key(&w, "ok");
-		json_bool(&w, kconfig_ok);
-		json_key(&w, "note");
-		json_str(&w, knote);
-		json_key(&w, "blocking");
-		if (kblock[0])
-			json_str(&w, kblock);
-		else
-			json_null(&w);
+		json_bool(&w, !c->orders[k].run.conflicts);
+		json_run(&w, &c->orders[k].run, o->onto);
 		json_end_object(&w);
-		json_key(&w, "one_kernel");
-		json_bool(&w, verdict[0] == 'o');
-		json_key(&w, "verdict");
-		json_str(&w, verdict);
-		json_end_object(&w);
-		json_finish(&w);
-	} else {
-		printf("onto %s%s%.12s\n", o.onto, b.git ? " = commit " : " (tree)",
-		       b.git ? b.commit : "");
-		for (size_t k = 0; k < 2; k++) {
-			char line[512];
-
-			summary_line(&orders[k].run, o.onto, line, sizeof(line));
-			printf("order %s: %s\n", names[k], line);
-			for (size_t i = 0; i < orders[k].run.n; i++)
-				if (orders[k].run.v[i].verdict == TH_PV_CONFLICT ||
-				    orders[k].run.v[i].verdict == TH_PV_UPSTREAM)
-					print_patch_line(&orders[k].run.v[i], stdout);
-		}
-		for (size_t i = 0; i < npairs; i++)
-			printf("same lines: %s\n", pairs[i]);
-		printf("%s\n%s\n", knote, verdict);
 	}
-	r = verdict[0] == 'o' ? EXIT_OK : EXIT_FAIL;
+	json_end_array(&w);
+	json_key(&w, "same_lines");
+	json_begin_array(&w);
+	for (size_t i = 0; i < c->npairs; i++)
+		json_str(&w, c->pairs[i]);
+	json_end_array(&w);
+	json_key(&w, "kconfig");
+	json_begin_object(&w);
+	json_key(&w, "ran");
+	json_bool(&w, c->kconfig_ran);
+	json_key(&w, "ok");
+	json_bool(&w, c->kconfig_ok);
+	json_key(&w, "note");
+	json_str(&w, c->knote);
+	json_key(&w, "blocking");
+	if (c->kblock[0])
+		json_str(&w, c->kblock);
+	else
+		json_null(&w);
+	json_end_object(&w);
+	json_key(&w, "one_kernel");
+	json_bool(&w, c->verdict[0] == 'o');
+	json_key(&w, "verdict");
+	json_str(&w, c->verdict);
+	json_end_object(&w);
+	json_finish(&w);
+}
+
+static void compose_text(const struct compose *c, const struct sopts *o,
+			 const struct th_sbase *b)
+{
+	printf("onto %s%s%.12s\n", o->onto, b->git ? " = commit " : " (tree)",
+	       b->git ? b->commit : "");
+	for (size_t k = 0; k < 2; k++) {
+		char line[512];
+
+		summary_line(&c->orders[k].run, o->onto, line, sizeof(line));
+		printf("order %s: %s\n", c->names[k], line);
+		for (size_t i = 0; i < c->orders[k].run.n; i++)
+			if (c->orders[k].run.v[i].verdict == TH_PV_CONFLICT ||
+			    c->orders[k].run.v[i].verdict == TH_PV_UPSTREAM)
+				print_patch_line(&c->orders[k].run.v[i], stdout);
+	}
+	for (size_t i = 0; i < c->npairs; i++)
+		printf("same lines: %s\n", c->pairs[i]);
+	printf("%s\n%s\n", c->knote, c->verdict);
+}
+
+static int series_compose(int argc, char **argv)
+{
+	struct th_series s[MAX_SERIES];
+	struct compose c = { .yes = 2, .kconfig_ok = 1 };
+	struct th_sbase b;
+	struct th_err err = { "" };
+	struct sopts o;
+	const char *profiles[MAX_PROFILES], *base_cfg = NULL;
+	size_t np;
+	int r;
+
+	r = parse(argc, argv, "kernel series compose", compose_usage, &o);
+	if (r)
+		return r < 0 ? EXIT_OK : r;
+	r = load_all(&o, s, &b, 2, "kernel series compose");
+	if (r)
+		return r;
+	for (size_t k = 0; k < 2; k++) {
+		const struct th_series *sp[MAX_SERIES];
+		struct th_status_opts so = { .patch_id_depth = o.depth };
+
+		for (size_t i = 0; i < o.nargs; i++) {
+			c.orders[k].order[i] = k ? o.nargs - 1 - i : i;
+			sp[i] = &s[c.orders[k].order[i]];
+		}
+		order_name(s, c.orders[k].order, o.nargs, c.names[k], sizeof(c.names[k]));
+		r = th_series_status(&b, sp, o.nargs, &so, &c.orders[k].run, &err);
+		if (r) {
+			r = cli_error("kernel series compose", "%s", err.msg);
+			goto done;
+		}
+		c.orders[k].ran = 1;
+		if (!c.orders[k].run.conflicts && c.yes == 2)
+			c.yes = k;
+	}
+	np = profile_union(s, o.nargs, &o, profiles);
+	for (size_t i = 0; i < o.nargs && !base_cfg; i++)
+		base_cfg = s[i].base_config;
+	if (o.base_cfg)
+		base_cfg = o.base_cfg;
+	if (!base_cfg)
+		base_cfg = "tinyconfig";
+	compose_kconfig(&c, &o, &b, profiles, np, base_cfg);
+	if (c.yes < 2 && c.kconfig_ok)
+		snprintf(c.verdict, sizeof(c.verdict), "one kernel: yes (order %s)", c.names[c.yes]);
+	else if (c.yes == 2) {
+		char bl[400];
+
+		blocker(&c.orders[0], bl, sizeof(bl));
+		snprintf(c.verdict, sizeof(c.verdict), "no: blocked by %s", bl);
+	} else {
+		snprintf(c.verdict, sizeof(c.verdict), "no: blocked by %s", c.kblock);
+	}
+	compose_pairs(&c, s, o.nargs);
+	if (o.json)
+		compose_json(&c, &o, &b, s);
+	else
+		compose_text(&c, &o, &b);
+	r = c.verdict[0] == 'o' ? EXIT_OK : EXIT_FAIL;
 	if (r == EXIT_OK && o.out)
-		r = compose_out(o.out, &b, s, &orders[yes], o.nargs, profiles, np, base_cfg) ?
+		r = compose_out(o.out, &b, s, &c.orders[c.yes], o.nargs, profiles, np, base_cfg) ?
 		    EXIT_FAIL : EXIT_OK;
 done:
-	for (size_t i = 0; i < npairs; i++)
-		free(pairs[i]);
-	free(pairs);
+	for (size_t i = 0; i < c.npairs; i++)
+		free(c.pairs[i]);
+	free(c.pairs);
 	for (size_t k = 0; k < 2; k++)
-		if (orders[k].ran)
-			th_status_run_free(&orders[k].run);
+		if (c.orders[k].ran)
+			th_status_run_free(&c.orders[k].run);
 	for (size_t i = 0; i < o.nargs; i++)
 		th_series_free(&s[i]);
 	return r;

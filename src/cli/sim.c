@@ -200,6 +200,49 @@ static int is_static_elf(const char *prog)
 	return is_static;
 }
 
+/* The environment the simulated program runs in: the simulator's library LIB first in
+ * LD_PRELOAD, its EPC size. 0, or -ENOMEM. */
+static int sim_env(const char *lib, unsigned long long epc)
+{
+	const char *old = getenv("LD_PRELOAD");
+	char *preload, num[32];
+
+	if (old && *old) {
+		size_t n = strlen(lib) + strlen(old) + 2;
+
+		preload = malloc(n);
+		if (!preload)
+			return -ENOMEM;
+		snprintf(preload, n, "%s:%s", lib, old);
+	} else {
+		preload = strdup(lib);
+		if (!preload)
+			return -ENOMEM;
+	}
+	setenv("LD_PRELOAD", preload, 1);
+	free(preload);
+	snprintf(num, sizeof(num), "%llu", epc);
+	setenv("TEEHOST_SIM_EPC", num, 1);
+	/*
+	 * A program built with AddressSanitizer: its runtime must not insist on coming first
+	 * (the simulator's library does) nor take the fault signals the simulator owns.
+	 */
+	{
+		static const char asan[] = "verify_asan_link_order=0:handle_segv=0:handle_sigill=0:"
+					   "handle_sigbus=0:handle_sigfpe=0:allow_user_segv_handler=1";
+		const char *o = getenv("ASAN_OPTIONS");
+		size_t n = (o ? strlen(o) + 1 : 0) + sizeof(asan);
+		char *v = malloc(n);
+
+		if (!v)
+			return -ENOMEM;
+		snprintf(v, n, "%s%s%s", o ? o : "", o && *o ? ":" : "", asan);
+		setenv("ASAN_OPTIONS", v, 1);
+		free(v);
+	}
+	return 0;
+}
+
 int cmd_sim(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -214,8 +257,8 @@ int cmd_sim(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned long long epc = 64ull << 20;
-	char lib[PATH_MAX], *preload, num[32];
-	const char *old, *common = "auto";
+	char lib[PATH_MAX];
+	const char *common = "auto";
 	int c;
 
 	/* guest devices (SEV-SNP) have their own runner: src/cli/sim-guest.c */
@@ -287,40 +330,8 @@ int cmd_sim(int argc, char **argv)
 			return cli_error("sim-lib/libsgx_enclave_common.so.1", "not found beside %s: %s",
 					 lib, strerror(-r));
 	}
-	old = getenv("LD_PRELOAD");
-	if (old && *old) {
-		size_t n = strlen(lib) + strlen(old) + 2;
-
-		preload = malloc(n);
-		if (!preload)
-			return cli_error("sim", "out of memory");
-		snprintf(preload, n, "%s:%s", lib, old);
-	} else {
-		preload = strdup(lib);
-		if (!preload)
-			return cli_error("sim", "out of memory");
-	}
-	setenv("LD_PRELOAD", preload, 1);
-	free(preload);
-	snprintf(num, sizeof(num), "%llu", epc);
-	setenv("TEEHOST_SIM_EPC", num, 1);
-	/*
-	 * A program built with AddressSanitizer: its runtime must not insist on coming first
-	 * (the simulator's library does) nor take the fault signals the simulator owns.
-	 */
-	{
-		static const char asan[] = "verify_asan_link_order=0:handle_segv=0:handle_sigill=0:"
-					   "handle_sigbus=0:handle_sigfpe=0:allow_user_segv_handler=1";
-		const char *o = getenv("ASAN_OPTIONS");
-		size_t n = (o ? strlen(o) + 1 : 0) + sizeof(asan);
-		char *v = malloc(n);
-
-		if (!v)
-			return cli_error("sim", "out of memory");
-		snprintf(v, n, "%s%s%s", o ? o : "", o && *o ? ":" : "", asan);
-		setenv("ASAN_OPTIONS", v, 1);
-		free(v);
-	}
+	if (sim_env(lib, epc))
+		return cli_error("sim", "out of memory");
 	execvp(argv[optind], argv + optind);
 	return cli_error(argv[optind], "cannot execute: %s", strerror(errno));
 }

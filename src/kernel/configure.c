@@ -287,6 +287,78 @@ static int is_make_base(const char *base)
 	return 0;
 }
 
+/* 1. The base, new options at their defaults: `make BASE` for a make target, else BASEFILE
+ *    (xz-compressed or not) as .config and olddefconfig. */
+static int write_base(struct th_kconfig_result *res, const struct work *w, const char *base,
+		      const char *basefile, const char *cfg, struct th_err *err)
+{
+	size_t l = strlen(basefile);
+	int r;
+
+	if (is_make_base(base)) {
+		snprintf(res->base, sizeof(res->base), "make %s", base);
+		return th_kmake(&res->tree, w->obj, w->log, NULL, base, err);
+	}
+	snprintf(res->base, sizeof(res->base), "%s", basefile);
+	if (l > 3 && !strcmp(basefile + l - 3, ".xz")) {
+		const char *argv[] = { "xz", "-dc", basefile, NULL };
+
+		r = th_krun(NULL, w->log, cfg, NULL, argv);
+		if (r)
+			r = th_fail(err, EIO, basefile, "cannot decompress (xz exit %d)", r);
+	} else {
+		r = copy_file(basefile, cfg, err);
+	}
+	if (!r)
+		r = th_kmake(&res->tree, w->obj, w->log, NULL, "olddefconfig", err);
+	return r;
+}
+
+/* 2. Profiles and fragments with the tree's merge_config.sh, then
+ *    olddefconfig resolves what they imply. merge_config.sh exits 0
+ *    even when an option will not stick: the proof is the check. */
+static int merge_fragments(struct th_kconfig_result *res, const struct work *w,
+			   char *const *frags, size_t nfrags, const char *cfg, struct th_err *err)
+{
+	char merge[PATH_MAX + 64];
+	const char **argv = calloc(nfrags + 8, sizeof(*argv));
+	size_t a = 0;
+	int r = 0;
+
+	if (!argv)
+		return th_fail(err, ENOMEM, "config", "out of memory");
+	snprintf(merge, sizeof(merge), "%s/scripts/kconfig/merge_config.sh", res->tree.src);
+	argv[a++] = "sh";
+	argv[a++] = merge;
+	argv[a++] = "-m";
+	argv[a++] = "-O";
+	argv[a++] = w->obj;
+	argv[a++] = cfg;
+	/* Copies with plain names: merge_config.sh word-splits its arguments
+	 * and resolves them from its cwd. */
+	char (*copies)[PATH_MAX + 64] = calloc(nfrags, sizeof(*copies));
+
+	for (size_t i = 0; i < nfrags && copies && !r; i++) {
+		snprintf(copies[i], sizeof(copies[i]), "%s/fragment-%02zu.config", w->dir, i);
+		r = copy_file(frags[i], copies[i], err);
+		argv[a++] = copies[i];
+	}
+	argv[a] = NULL;
+	if (!copies)
+		r = th_fail(err, ENOMEM, "config", "out of memory");
+	if (r) {
+		free(copies);
+		free(argv);
+		return r;
+	}
+	r = th_krun(w->dir, w->log, NULL, NULL, argv);
+	free(argv);
+	free(copies);
+	if (r)
+		return th_fail(err, EIO, "merge_config.sh", "failed (exit %d); see %s", r, w->log);
+	return th_kmake(&res->tree, w->obj, w->log, NULL, "olddefconfig", err);
+}
+
 int th_kernel_configure(const struct th_kconfig_opts *o, struct th_kconfig_result *res,
 			struct th_err *err)
 {
@@ -326,79 +398,14 @@ int th_kernel_configure(const struct th_kconfig_opts *o, struct th_kconfig_resul
 	snprintf(res->log, sizeof(res->log), "%s", w.log);
 	snprintf(cfg, sizeof(cfg), "%s/.config", w.obj);
 
-	/* 1. The base, new options at their defaults. */
-	if (is_make_base(base)) {
-		snprintf(res->base, sizeof(res->base), "make %s", base);
-		r = th_kmake(&res->tree, w.obj, w.log, NULL, base, err);
-	} else {
-		size_t l = strlen(basefile);
-
-		snprintf(res->base, sizeof(res->base), "%s", basefile);
-		if (l > 3 && !strcmp(basefile + l - 3, ".xz")) {
-			const char *argv[] = { "xz", "-dc", basefile, NULL };
-
-			r = th_krun(NULL, w.log, cfg, NULL, argv);
-			if (r)
-				r = th_fail(err, EIO, basefile, "cannot decompress (xz exit %d)", r);
-		} else {
-			r = copy_file(basefile, cfg, err);
-		}
-		if (!r)
-			r = th_kmake(&res->tree, w.obj, w.log, NULL, "olddefconfig", err);
-	}
+	r = write_base(res, &w, base, basefile, cfg, err);
 	if (r)
 		goto out;
-
-	/* 2. Profiles and fragments with the tree's merge_config.sh, then
-	 *    olddefconfig resolves what they imply. merge_config.sh exits 0
-	 *    even when an option will not stick: the proof below is the check. */
 	if (nfrags) {
-		char merge[PATH_MAX + 64];
-		const char **argv = calloc(nfrags + 8, sizeof(*argv));
-		size_t a = 0;
-
-		if (!argv) {
-			r = th_fail(err, ENOMEM, "config", "out of memory");
-			goto out;
-		}
-		snprintf(merge, sizeof(merge), "%s/scripts/kconfig/merge_config.sh",
-			 res->tree.src);
-		argv[a++] = "sh";
-		argv[a++] = merge;
-		argv[a++] = "-m";
-		argv[a++] = "-O";
-		argv[a++] = w.obj;
-		argv[a++] = cfg;
-		/* Copies with plain names: merge_config.sh word-splits its arguments
-		 * and resolves them from its cwd. */
-		char (*copies)[PATH_MAX + 64] = calloc(nfrags, sizeof(*copies));
-
-		for (size_t i = 0; i < nfrags && copies && !r; i++) {
-			snprintf(copies[i], sizeof(copies[i]), "%s/fragment-%02zu.config", w.dir, i);
-			r = copy_file(frags[i], copies[i], err);
-			argv[a++] = copies[i];
-		}
-		argv[a] = NULL;
-		if (!copies)
-			r = th_fail(err, ENOMEM, "config", "out of memory");
-		if (r) {
-			free(copies);
-			free(argv);
-			goto out;
-		}
-		r = th_krun(w.dir, w.log, NULL, NULL, argv);
-		free(argv);
-		free(copies);
-		if (r) {
-			r = th_fail(err, EIO, "merge_config.sh", "failed (exit %d); see %s",
-				    r, w.log);
-			goto out;
-		}
-		r = th_kmake(&res->tree, w.obj, w.log, NULL, "olddefconfig", err);
+		r = merge_fragments(res, &w, frags, nfrags, cfg, err);
 		if (r)
 			goto out;
 	}
-
 	/* 3. The proof. */
 	r = prove(res, &w, cfg, err);
 	if (!r) {

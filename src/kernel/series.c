@@ -902,6 +902,43 @@ static int reset_to_head(struct scratch *sc)
 }
 
 /* Per hunk, when the whole patch neither applies nor reverse-applies. */
+/* Last: a 3-way merge with the blobs the patch's index lines name; on failure the patch is a
+ * conflict (the scratch tree is reset unless stop_on_conflict). */
+static void judge_3way(struct scratch *sc, const struct th_spatch *sp, struct th_pstatus *ps,
+		       int stop_on_conflict)
+{
+	char *out = NULL, l[200];
+	int r;
+
+	/* Commit what is applied so far, so a failed merge can be undone. */
+	scratch_commit(sc, "state", NULL, !sc->committed);
+	r = apply(sc, &out, sp->path, "--3way", NULL, NULL);
+	first_line(l, sizeof(l), out && strstr(out, "error:") ? strstr(out, "error:") :
+		   out);
+	if (!r) {
+		ps->verdict = TH_PV_3WAY;
+		snprintf(ps->method, sizeof(ps->method), "git apply --3way");
+		snprintf(ps->evidence, sizeof(ps->evidence), "merged with the base's blobs "
+			 "(the plain apply failed at %s hunk #%u)", ps->file, ps->hunk);
+	} else {
+		size_t used = strlen(ps->evidence);
+
+		ps->verdict = TH_PV_CONFLICT;
+		snprintf(ps->method, sizeof(ps->method), "git apply, -R, -C1 and --3way");
+		if (!used)
+			used = (size_t)snprintf(ps->evidence, sizeof(ps->evidence),
+						"%s does not apply", ps->file);
+		if (used < sizeof(ps->evidence))
+			snprintf(ps->evidence + used, sizeof(ps->evidence) - used,
+				 "; git apply --3way: %s",
+				 strstr(out ? out : "", "with conflicts") ?
+				 "conflicts" : (l[0] ? l : "failed"));
+		if (!stop_on_conflict)
+			reset_to_head(sc);
+	}
+	free(out);
+}
+
 static void judge_hunks(struct scratch *sc, const struct th_spatch *sp, struct th_pstatus *ps,
 			int stop_on_conflict)
 {
@@ -998,39 +1035,7 @@ static void judge_hunks(struct scratch *sc, const struct th_spatch *sp, struct t
 	free(st);
 	if (!failed)
 		return;
-	/* Last: a 3-way merge with the blobs the patch's index lines name. */
-	{
-		char *out = NULL, l[200];
-		int r;
-
-		/* Commit what is applied so far, so a failed merge can be undone. */
-		scratch_commit(sc, "state", NULL, !sc->committed);
-		r = apply(sc, &out, sp->path, "--3way", NULL, NULL);
-		first_line(l, sizeof(l), out && strstr(out, "error:") ? strstr(out, "error:") :
-			   out);
-		if (!r) {
-			ps->verdict = TH_PV_3WAY;
-			snprintf(ps->method, sizeof(ps->method), "git apply --3way");
-			snprintf(ps->evidence, sizeof(ps->evidence), "merged with the base's blobs "
-				 "(the plain apply failed at %s hunk #%u)", ps->file, ps->hunk);
-		} else {
-			size_t used = strlen(ps->evidence);
-
-			ps->verdict = TH_PV_CONFLICT;
-			snprintf(ps->method, sizeof(ps->method), "git apply, -R, -C1 and --3way");
-			if (!used)
-				used = (size_t)snprintf(ps->evidence, sizeof(ps->evidence),
-							"%s does not apply", ps->file);
-			if (used < sizeof(ps->evidence))
-				snprintf(ps->evidence + used, sizeof(ps->evidence) - used,
-					 "; git apply --3way: %s",
-					 strstr(out ? out : "", "with conflicts") ?
-					 "conflicts" : (l[0] ? l : "failed"));
-			if (!stop_on_conflict)
-				reset_to_head(sc);
-		}
-		free(out);
-	}
+	judge_3way(sc, sp, ps, stop_on_conflict);
 }
 
 static void judge(struct scratch *sc, const struct th_spatch *sp, const struct pid_map *hist,
