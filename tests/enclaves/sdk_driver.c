@@ -503,6 +503,25 @@ static int mode_except(void)
 		   "(vendor \"%s\", handled %" PRIu64 ", host saw %" PRIu64 ", status %#" PRIx64 ")",
 		   v, f.handled, n_exceptions - ex0, st);
 	}
+	/*
+	 * Intel's trts with SGX SSL: the second phase only points the SSA's RIP at the handler,
+	 * which runs after ERESUME and needs CPUID's bytes at the faulting RIP. Twice on TCS 0 (the
+	 * same instruction is #UD again once the ECALL is over), then on TCS 3.
+	 */
+	for (int i = 0; i < 3; i++) {
+		int tcs = i < 2 ? 0 : 3;
+
+		f = (struct sdkt_fault){ .kind = SDKT_FAULT_CPUID_LATE };
+		ex0 = n_exceptions;
+		st = ecall(tcs_of(&en, tcs), SDKT_EC_FAULT, &f);
+		ok(st == SDKT_OK && f.result3 == 0xa20f &&
+		   f.result == (0x756e6547ull | 0x49656e69ull << 32) && f.result2 == 0x6c65746e &&
+		   f.handled == 4 + (uint64_t)i && n_exceptions - ex0 == 1,
+		   "CPUID in the enclave, handled after ERESUME (SGX SSL under Intel's trts), TCS %d: "
+		   "the handler reads %#" PRIx64 " at RIP (0xa20f: CPUID), emulates it (handled %"
+		   PRIu64 ", host saw %" PRIu64 ", status %#" PRIx64 ")",
+		   tcs, f.result3, f.handled, n_exceptions - ex0, st);
+	}
 	ok(enclave_delete(en.base, NULL), "enclave_delete");
 	return 0;
 }
