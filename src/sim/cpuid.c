@@ -479,26 +479,62 @@ void th_sim_cpuid_scan_page(struct th_sim_encl *e, uint64_t page)
 		cs_free(insn, 1);
 }
 
-bool th_sim_cpuid_restore(struct th_sim_encl *e, uint64_t rip)
+/*
+ * A CPUID's #UD is being handled on TCS TS: the instruction reads as CPUID again until the
+ * handler has had its chance. Intel's trts runs the registered handlers (SGX SSL's reads the
+ * instruction at the faulting RIP) only after ERESUME, in the frame that took the #UD, so the
+ * site stays CPUID until TS leaves that frame by EEXIT (th_sim_cpuid_release): the ECALL
+ * returned or made an OCALL, the handler is done. FRAME is the SSA frame the AEX saves into.
+ */
+bool th_sim_cpuid_restore(struct th_sim_encl *e, struct th_sim_tcs *ts, uint32_t frame,
+			  uint64_t rip)
 {
 	size_t i = site_index(e, rip);
 
-	if (i == e->n_cpuid_sites || e->cpuid_sites[i] != rip || rip + 2 > e->base + e->size ||
-	    e->epc[rip + 1 - e->base] != 0x0b)
+	if (i == e->n_cpuid_sites || e->cpuid_sites[i] != rip || rip + 2 > e->base + e->size)
 		return false;
+	if (e->n_cpuid_holds == e->cap_cpuid_holds) {
+		size_t ncap = e->cap_cpuid_holds ? e->cap_cpuid_holds * 2 : 4;
+		struct th_sim_cpuid_hold *n = realloc(e->cpuid_holds, ncap * sizeof(*n));
+
+		if (!n)
+			return false;
+		e->cpuid_holds = n;
+		e->cap_cpuid_holds = ncap;
+	}
+	/* a site on the list reads 0F 0B, or 0F A2 while another TCS holds it */
 	e->epc[rip + 1 - e->base] = 0xa2;
-	e->cpuid_restored = true;
+	e->cpuid_holds[e->n_cpuid_holds++] = (struct th_sim_cpuid_hold){ rip, ts, frame };
+	ts->cpuid_holds++;
 	return true;
 }
 
-void th_sim_cpuid_repatch(struct th_sim_encl *e)
+static bool site_held(const struct th_sim_encl *e, uint64_t site)
 {
-	if (!e->cpuid_restored)
-		return;
-	e->cpuid_restored = false;
-	for (size_t i = 0; i < e->n_cpuid_sites; i++)
-		if (e->epc[e->cpuid_sites[i] + 1 - e->base] == 0xa2)
-			e->epc[e->cpuid_sites[i] + 1 - e->base] = 0x0b;
+	for (size_t i = 0; i < e->n_cpuid_holds; i++)
+		if (e->cpuid_holds[i].site == site)
+			return true;
+	return false;
+}
+
+void th_sim_cpuid_release(struct th_sim_encl *e, struct th_sim_tcs *ts, uint32_t cssa)
+{
+	for (size_t i = 0; i < e->n_cpuid_holds;) {
+		struct th_sim_cpuid_hold h = e->cpuid_holds[i];
+		size_t s;
+
+		if (h.tcs != ts || h.frame < cssa) {
+			i++;
+			continue;
+		}
+		e->cpuid_holds[i] = e->cpuid_holds[--e->n_cpuid_holds];
+		ts->cpuid_holds--;
+		s = site_index(e, h.site);
+		/* still a site (its page was not written since) and no other TCS's #UD there */
+		if (s < e->n_cpuid_sites && e->cpuid_sites[s] == h.site && !site_held(e, h.site) &&
+		    e->epc[h.site + 1 - e->base] == 0xa2)
+			e->epc[h.site + 1 - e->base] = 0x0b;
+	}
 }
 
 int th_sim_cpuid_init(void)

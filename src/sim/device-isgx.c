@@ -261,6 +261,26 @@ static long i_ioctl(struct th_sim_dev *d, unsigned long cmd, unsigned long arg)
 	return th_sim_dev_dispatch(d, i_ioctls, cmd, arg);
 }
 
+/*
+ * sgx_get_unmapped_area(): a length that is a power of two of at least two pages, within
+ * MaxEnclaveSize; the address of twice the length, rounded up to a multiple of the length, so
+ * that a mapping made without an address is where ECREATE may put a naturally aligned SECS.BASE
+ * (Intel's libsgx_enclave_common maps /dev/isgx so, then ECREATEs there). MAP_FIXED is taken at
+ * its own address (the driver would move an unaligned one).
+ */
+static int i_unmapped_area(struct th_sim_dev *d, uint64_t len, int flags, uint64_t *reserve,
+			   uint64_t *align)
+{
+	(void)d;
+	if (len < 2 * TH_SIM_PAGE || (len & (len - 1)) || len > TH_SIM_MAX_ENCLAVE_SIZE)
+		return -EINVAL;
+	if (!(flags & (MAP_FIXED | MAP_FIXED_NOREPLACE))) {
+		*reserve = 2 * len;
+		*align = len;
+	}
+	return 0;
+}
+
 static int i_may_map(struct th_sim_dev *d, uint64_t start, uint64_t len, int prot, int flags)
 {
 	(void)d; (void)start; (void)len; (void)prot;
@@ -302,6 +322,7 @@ const struct th_sim_device_ops th_sim_device_isgx = {
 	.nodes = nodes,
 	.open = i_open,
 	.ioctl = i_ioctl,
+	.unmapped_area = i_unmapped_area,
 	.may_map = i_may_map,
 	.release = i_release,
 	.unmapped = i_unmapped,

@@ -72,6 +72,13 @@ struct th_sim_device_ops {
 	int (*open)(struct th_sim_dev *d, int flags);
 	/* ioctl: >= 0 or -errno; ARG is the program's pointer (read it with th_sim_copy_from) */
 	long (*ioctl)(struct th_sim_dev *d, unsigned long cmd, unsigned long arg);
+	/*
+	 * The driver's get_unmapped_area (NULL: the kernel's): 0 or -errno for a mapping of LEN
+	 * bytes with FLAGS; without MAP_FIXED the address is found for *RESERVE bytes (from the
+	 * hint) and rounded up to a multiple of *ALIGN (both set by the caller to LEN and a page)
+	 */
+	int (*unmapped_area)(struct th_sim_dev *d, uint64_t len, int flags, uint64_t *reserve,
+			     uint64_t *align);
 	/* mmap of [start, start + len) with PROT and FLAGS: 0 or -errno (nothing done) */
 	int (*may_map)(struct th_sim_dev *d, uint64_t start, uint64_t len, int prot, int flags);
 	/* mprotect of the device's pages in [start, start + len) to PROT: 0 or -errno (the

@@ -118,11 +118,6 @@ int th_sim_enter(struct th_sim_thread *t, struct th_sim_regs *r, uint64_t next_r
 		g = th_sim_ssa_gpr(e, frame);
 		if (!th_sim_xsave_header_ok(e, frame))
 			goto gp;        /* XRSTOR of a corrupt SSA: #GP, as ERESUME's */
-		if (e->cpuid_restored) {        /* its #UD was handled: the CPUID is UD2 again */
-			th_sim_lock();
-			th_sim_cpuid_repatch(e);
-			th_sim_unlock();
-		}
 		ts->aep = r->rcx;
 		tp->aep = r->rcx;
 		ts->ursp = r->rsp;
@@ -405,9 +400,16 @@ static int leaf_edeccssa(struct leaf_call *c)
 static int leaf_eexit(struct leaf_call *c)
 {
 	greg_t *gr = c->uc->uc_mcontext.gregs;
+	struct th_sim_tcs *ts = c->t->cur_tcs;
 
 	if ((uint64_t)((int64_t)(c->rbx << 16) >> 16) != c->rbx)
 		return 13;      /* target not canonical */
+	if (ts->cpuid_holds) {
+		/* leaving the frame a CPUID's #UD interrupted: its handler has run */
+		th_sim_lock();
+		th_sim_cpuid_release(c->e, ts, th_sim_tcs_page(c->e, ts->addr)->cssa);
+		th_sim_unlock();
+	}
 	gr[REG_RIP] = (greg_t)c->rbx;
 	gr[REG_RCX] = (greg_t)c->t->cur_tcs->aep;
 	c->fsgs[0] = c->t->cur_tcs->host_fs;
@@ -831,10 +833,12 @@ void th_sim_signal(int sig, siginfo_t *info, void *ucv, uint64_t *fsgs)
 			sig = SIGILL;   /* CPUID inside an enclave is #UD */
 			info->si_code = ILL_ILLOPN;
 		}
-		/* a CPUID the machine made UD2: the handler reads CPUID at RIP */
+		/* a CPUID the machine made UD2: the handler reads CPUID at RIP, from the frame
+		 * this AEX saves into until the TCS leaves that frame (th_sim_cpuid_restore) */
 		if (inside && sig == SIGILL && th_sim_cpuid_in_code) {
 			th_sim_lock();
-			th_sim_cpuid_restore(t->cur_encl, rip);
+			th_sim_cpuid_restore(t->cur_encl, t->cur_tcs,
+					     th_sim_tcs_page(t->cur_encl, t->cur_tcs->addr)->cssa, rip);
 			th_sim_unlock();
 		}
 	}

@@ -457,6 +457,8 @@ int th_encls_eremove(struct th_sim_encl *e, uint64_t addr)
 	if (p->tcs) {
 		if (p->tcs->busy)
 			return SGX_CHILD_PRESENT;
+		if (p->tcs->cpuid_holds)        /* #UDs it left unfinished */
+			th_sim_cpuid_release(e, p->tcs, 0);
 		free(p->tcs);
 		p->tcs = NULL;
 	}
@@ -558,6 +560,7 @@ void th_sim_encl_destroy(struct th_sim_encl *e)
 		th_mr_abort(e->mr);
 	free(e->mr);
 	free(e->cpuid_sites);
+	free(e->cpuid_holds);
 	free(e->pages);
 	th_sim_real_munmap(e->epc, e->size);
 	syscall(SYS_close, e->memfd);

@@ -166,7 +166,7 @@ static void forget_mappings(uint64_t start, uint64_t end)
 EXPORT void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 {
 	struct th_sim_dev *d = th_sim_dev_of_fd(fd);
-	uint64_t start, end;
+	uint64_t start, end, reserve, align = TH_SIM_PAGE;
 	struct th_sim_encl *e;
 	void *r;
 	int rc;
@@ -184,18 +184,31 @@ EXPORT void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off
 		return MAP_FAILED;
 	}
 	len = (len + 0xfff) & ~(size_t)0xfff;
+	reserve = len;
 	if ((flags & MAP_TYPE) == MAP_PRIVATE || d->node->kind != 0) {
 		errno = (flags & MAP_TYPE) == MAP_PRIVATE ? EINVAL : ENODEV;
 		return MAP_FAILED;
 	}
+	if (d->ops->unmapped_area) {
+		rc = d->ops->unmapped_area(d, len, flags, &reserve, &align);
+		if (rc) {
+			errno = -rc;
+			return MAP_FAILED;
+		}
+	}
 	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
 		start = (uint64_t)addr;
 	} else {
-		r = th_sim_real_mmap(addr, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-				     -1, 0);
+		r = th_sim_real_mmap(addr, reserve, PROT_NONE,
+				     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 		if (r == MAP_FAILED)
 			return r;
-		start = (uint64_t)r;
+		start = ((uint64_t)r + align - 1) & ~(align - 1);
+		/* only [start, start + len) is the mapping: the rest of the search goes back */
+		if (start > (uint64_t)r)
+			th_sim_real_munmap(r, start - (uint64_t)r);
+		if ((uint64_t)r + reserve > start + len)
+			th_sim_real_munmap((void *)(start + len), (uint64_t)r + reserve - start - len);
 	}
 	end = start + len;
 	rc = d->ops->may_map(d, start, len, prot, flags);

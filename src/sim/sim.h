@@ -84,6 +84,7 @@ struct th_sim_tcs {
 	uint64_t host_fs, host_gs;
 	uint64_t encl_fs, encl_gs;
 	void *thread;           /* struct th_sim_thread currently inside */
+	uint32_t cpuid_holds;   /* CPUID sites its #UDs hold restored (cpuid.c) */
 };
 
 struct th_sim_encl {
@@ -111,7 +112,12 @@ struct th_sim_encl {
 	/* CPUIDs made UD2 (cpuid.c), sorted; one is CPUID again while its #UD is handled */
 	uint64_t *cpuid_sites;
 	size_t n_cpuid_sites, cap_cpuid_sites;
-	bool cpuid_restored;
+	struct th_sim_cpuid_hold {
+		uint64_t site;                  /* reads CPUID while held */
+		const struct th_sim_tcs *tcs;   /* the TCS whose #UD it was */
+		uint32_t frame;                 /* the SSA frame that #UD's AEX saved into */
+	} *cpuid_holds;
+	size_t n_cpuid_holds, cap_cpuid_holds;
 };
 
 /*
@@ -300,14 +306,17 @@ bool th_sim_cpuid_is_patched(uint64_t rip) TH_SIM_API;
  * gets the same rewrite as the program's, page by page when it first executes: an executable
  * page runs without PROT_EXEC until th_sim_cpuid_scan_page() has made its CPUIDs UD2 (and a
  * page that is also writable loses PROT_WRITE while it is executable, so that new code is
- * scanned again). The #UD's handler reads the instruction at RIP (SGX SSL's does): restore
- * puts CPUID back there for it, ERESUME (repatch) makes it UD2 again. Under th_sim_lock().
+ * scanned again). The #UD's handler reads the instruction at RIP (SGX SSL's does, after the
+ * ERESUME of Intel's two phases): restore puts CPUID back there and holds it for TCS and the
+ * SSA frame FRAME the AEX saved into; release, at that TCS's EEXIT with CSSA, drops its holds
+ * of frames >= CSSA and makes a site no TCS holds UD2 again. Under th_sim_lock().
  */
 extern bool th_sim_cpuid_in_code TH_SIM_API;
 void th_sim_cpuid_scan_page(struct th_sim_encl *e, uint64_t page) TH_SIM_API;
 void th_sim_cpuid_forget_page(struct th_sim_encl *e, uint64_t page) TH_SIM_API;
-bool th_sim_cpuid_restore(struct th_sim_encl *e, uint64_t rip) TH_SIM_API;
-void th_sim_cpuid_repatch(struct th_sim_encl *e) TH_SIM_API;
+bool th_sim_cpuid_restore(struct th_sim_encl *e, struct th_sim_tcs *ts, uint32_t frame,
+			  uint64_t rip) TH_SIM_API;
+void th_sim_cpuid_release(struct th_sim_encl *e, struct th_sim_tcs *ts, uint32_t cssa) TH_SIM_API;
 
 /* preload.c: the real libc functions */
 void *th_sim_real_mmap(void *, size_t, int, int, int, off_t) TH_SIM_API;

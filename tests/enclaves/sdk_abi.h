@@ -36,6 +36,8 @@ struct sdkt_thread {
 	uint64_t ssa;           /* offset of SSA frame 0 from the enclave base */
 	uint64_t index;         /* this thread's number (static TCSs 0..7, dynamic 8+) */
 	uint64_t aexnotify;     /* AEX notifications received */
+	uint64_t late_cpuid;    /* SDKT_FAULT_CPUID_LATE pending: the second phase defers */
+	uint64_t late_seen;     /* the bytes its handler found at the faulting RIP */
 };
 
 /* Status values (sgx_status_t where one exists). */
@@ -81,7 +83,12 @@ struct sdkt_nest {
 	uint64_t tcs_seen;      /* out: thread index of the deepest level */
 };
 
-enum { SDKT_FAULT_UD2 = 0, SDKT_FAULT_CPUID = 1 };
+/*
+ * CPUID_LATE: CPUID handled as Intel's trts does with SGX SSL's handler: the second phase
+ * only moves the SSA's RIP to a handler in the enclave, which runs after ERESUME and reads the
+ * instruction at the faulting RIP (result3: its two bytes, 0xa20f for CPUID).
+ */
+enum { SDKT_FAULT_UD2 = 0, SDKT_FAULT_CPUID = 1, SDKT_FAULT_CPUID_LATE = 2 };
 struct sdkt_fault {
 	uint64_t kind;
 	uint64_t result;        /* out: ud2: the handler's marker; cpuid: EBX:EDX:ECX of leaf 0 */

@@ -11,13 +11,14 @@
  * libteehost is used only to build the page plan, measure and sign.
  *
  *   sdk_driver MODE ELF KEY.pem [ARGS]     output: TAP
- *   modes: abi except threads attest kss edmm switchless aexnotify
+ *   modes: abi except threads attest kss edmm switchless aexnotify mapalign (isgx)
  *          seal SIZE_MIB POLICY (prints "seal HEX" after the TAP lines)
  *          quote OUT [REPORTDATA_HEX] (through libsgx_dcap_ql.so.1; prints "mrenclave HEX")
  */
 #include <dlfcn.h>
 #include <elf.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <signal.h>
@@ -502,6 +503,25 @@ static int mode_except(void)
 		   "CPUID in the enclave: #UD, emulated by the handler as SGX SSL's does "
 		   "(vendor \"%s\", handled %" PRIu64 ", host saw %" PRIu64 ", status %#" PRIx64 ")",
 		   v, f.handled, n_exceptions - ex0, st);
+	}
+	/*
+	 * Intel's trts with SGX SSL: the second phase only points the SSA's RIP at the handler,
+	 * which runs after ERESUME and needs CPUID's bytes at the faulting RIP. Twice on TCS 0 (the
+	 * same instruction is #UD again once the ECALL is over), then on TCS 3.
+	 */
+	for (int i = 0; i < 3; i++) {
+		int tcs = i < 2 ? 0 : 3;
+
+		f = (struct sdkt_fault){ .kind = SDKT_FAULT_CPUID_LATE };
+		ex0 = n_exceptions;
+		st = ecall(tcs_of(&en, tcs), SDKT_EC_FAULT, &f);
+		ok(st == SDKT_OK && f.result3 == 0xa20f &&
+		   f.result == (0x756e6547ull | 0x49656e69ull << 32) && f.result2 == 0x6c65746e &&
+		   f.handled == 4 + (uint64_t)i && n_exceptions - ex0 == 1,
+		   "CPUID in the enclave, handled after ERESUME (SGX SSL under Intel's trts), TCS %d: "
+		   "the handler reads %#" PRIx64 " at RIP (0xa20f: CPUID), emulates it (handled %"
+		   PRIu64 ", host saw %" PRIu64 ", status %#" PRIx64 ")",
+		   tcs, f.result3, f.handled, n_exceptions - ex0, st);
 	}
 	ok(enclave_delete(en.base, NULL), "enclave_delete");
 	return 0;
@@ -1078,12 +1098,61 @@ static int mode_aexnotify(void)
 	return 0;
 }
 
+/*
+ * /dev/isgx mapped without MAP_FIXED, as Intel's libsgx_enclave_common does before ECREATE: the
+ * driver's sgx_get_unmapped_area searches twice the length and returns an address aligned to
+ * the length (a power of two of at least two pages), so ECREATE may put SECS.BASE there. The
+ * hint given is one page past an aligned free address: taken as it is, it would be unaligned.
+ */
+static int mode_mapalign(void)
+{
+	static const size_t lens[] = { 2 * 4096, 64 << 10, 16 << 20 };
+	int fd = open("/dev/isgx", O_RDWR | O_CLOEXEC);
+	void *m;
+
+	ok(fd >= 0, "open /dev/isgx (%s)", fd >= 0 ? "fd" : strerror(errno));
+	if (fd < 0)
+		return 0;
+	for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+		size_t len = lens[i];
+		uint8_t *free_area = mmap(NULL, 4 * len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		uint8_t *hint;
+
+		if (free_area == MAP_FAILED) {
+			ok(0, "a free area of %zu bytes (%s)", 4 * len, strerror(errno));
+			continue;
+		}
+		hint = (uint8_t *)(((uintptr_t)free_area + len - 1) & ~(uintptr_t)(len - 1)) + 4096;
+		munmap(free_area, 4 * len);
+		for (int h = 0; h < 2; h++) {
+			m = mmap(h ? hint : NULL, len, PROT_NONE, MAP_SHARED, fd, 0);
+			ok(m != MAP_FAILED && !((uintptr_t)m & (len - 1)),
+			   "/dev/isgx, %#zx bytes, %s: an address aligned to the length (%p%s%s)", len,
+			   h ? "an unaligned hint" : "no hint", m, m == MAP_FAILED ? ": " : "",
+			   m == MAP_FAILED ? strerror(errno) : "");
+			if (m != MAP_FAILED)
+				munmap(m, len);
+		}
+	}
+	errno = 0;
+	m = mmap(NULL, 3 * 4096, PROT_NONE, MAP_SHARED, fd, 0);
+	ok(m == MAP_FAILED && errno == EINVAL, "/dev/isgx, 3 pages (not a power of two): EINVAL (%s)",
+	   strerror(errno));
+	errno = 0;
+	m = mmap(NULL, 4096, PROT_NONE, MAP_SHARED, fd, 0);
+	ok(m == MAP_FAILED && errno == EINVAL, "/dev/isgx, one page (less than two): EINVAL (%s)",
+	   strerror(errno));
+	close(fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct { const char *name; int (*fn)(void); } modes[] = {
 		{ "abi", mode_abi }, { "except", mode_except }, { "threads", mode_threads }, { "thread1", mode_thread1 },
 		{ "attest", mode_attest }, { "kss", mode_kss }, { "edmm", mode_edmm },
 		{ "switchless", mode_switchless }, { "aexnotify", mode_aexnotify },
+		{ "mapalign", mode_mapalign },
 	};
 
 	if (argc < 4) {

@@ -172,11 +172,44 @@ static int64_t ec_fault(struct sdkt_fault *ms)
 		ms->result2 = c;
 		ms->result3 = a;
 		break;
+	case SDKT_FAULT_CPUID_LATE:
+		__atomic_store_n(&self()->late_cpuid, 1, __ATOMIC_SEQ_CST);
+		__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0), "c"(0));
+		ms->result = b | d << 32;
+		ms->result2 = c;
+		ms->result3 = __atomic_load_n(&self()->late_seen, __ATOMIC_SEQ_CST);
+		break;
 	default:
 		return SDKT_ERR_PARAM;
 	}
 	ms->handled = __atomic_load_n(&exceptions_handled, __ATOMIC_SEQ_CST);
 	return SDKT_OK;
+}
+
+/*
+ * SDKT_FAULT_CPUID_LATE's handler, as SGX SSL's sgxssl_exception_handler under Intel's trts
+ * (internal_handle_exception): it runs after ERESUME, on the interrupted thread's stack at
+ * CSSA 0, with CTX the context the second phase copied there. It reads the instruction at the
+ * faulting RIP (`cmp $0xa20f,%cx`), emulates CPUID only where it finds one and continues past
+ * it; seeing anything else it declines, recorded in late_seen (the trts would abort).
+ */
+__attribute__((noreturn, used)) static void late_cpuid_handler(struct sgx_gpr *ctx)
+{
+	const volatile uint8_t *ip = (const volatile uint8_t *)(uintptr_t)ctx->rip;
+	uint64_t seen = ip[0] | (uint64_t)ip[1] << 8;
+
+	__atomic_store_n(&self()->late_seen, seen, __ATOMIC_SEQ_CST);
+	if (seen == 0xa20f && (uint32_t)ctx->rax == 0) {
+		ctx->rax = 0x16;
+		ctx->rbx = 0x756e6547;          /* "GenuineIntel" */
+		ctx->rdx = 0x49656e69;
+		ctx->rcx = 0x6c65746e;
+		__atomic_add_fetch(&exceptions_handled, 1, __ATOMIC_SEQ_CST);
+	} else {
+		ctx->rax = ctx->rbx = ctx->rcx = ctx->rdx = 0;  /* declined: the test reports it */
+	}
+	ctx->rip += 2;
+	sdkt_resume(ctx);
 }
 
 /* ECMD_EXCEPT: the second phase of an exception, on the same TCS with CSSA = 1 */
@@ -188,6 +221,20 @@ static int64_t handle_exception(uint64_t cssa)
 	if (!(g->exitinfo & SGX_EXITINFO_VALID) || SGX_EXITINFO_VECTOR(g->exitinfo) != 6 ||
 	    !inside(g->rip, 2))
 		return SDKT_ERR_UNEXPECTED;     /* not ours to handle: the host sees a crash */
+	if (__atomic_exchange_n(&self()->late_cpuid, 0, __ATOMIC_SEQ_CST)) {
+		/* trts_handle_exception: a copy of the context for the handler, below the stack this
+		 * phase runs on (256 bytes below the interrupted RSP, entry.S); the SSA's RIP goes to
+		 * the handler, which runs once ERESUME has resumed it */
+		struct sgx_gpr *ctx = (struct sgx_gpr *)(uintptr_t)((g->rsp - 4096 - sizeof(*ctx)) &
+								      ~15ull);
+
+		memcpy(ctx, g, sizeof(*ctx));
+		g->rsp = (uint64_t)(uintptr_t)ctx - 8;  /* as after a call: RSP + 8 is aligned */
+		g->rdi = (uint64_t)(uintptr_t)ctx;
+		/* the image is linked at 0 and never relocated: the handler's address, RIP-relative */
+		__asm__("lea late_cpuid_handler(%%rip), %0" : "=r"(g->rip));
+		return SDKT_OK;
+	}
 	if (ip[0] == 0x0f && ip[1] == 0x0b) {
 		g->rax = SDKT_UD2_MARKER;
 	} else if (ip[0] == 0x0f && ip[1] == 0xa2 && (uint32_t)g->rax == 0) {
