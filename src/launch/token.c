@@ -270,20 +270,14 @@ static int from_launch_enclave(const struct sgx_sigstruct *ss, const struct sgx_
 	img.plan.miscselect = css->miscselect;
 	th_loader_log(opts, "launch token: running the launch enclave %s", so);
 	rc = th_enclave_load(&img.plan, css, &lopts, &le, &lst, &lerr);
-	if (rc < 0) {
-		rc = th_lfail(st, err, "token", ENCLAVE_SERVICE_NOT_AVAILABLE, -rc,
-			      "launch enclave %s: %s", so, lerr.msg);
-		goto out;
-	}
+	if (rc < 0)
+		goto le_failed;
 	rc = th_sdk_init(le, 0, img.sdk.copies[img.sdk.used].version_major, &status, &lerr);
 	if (rc == 0 && status != 0)
 		rc = th_fail(&lerr, EIO, "ecall", "initialization ECALL returned %#llx",
 			     (unsigned long long)status);
-	if (rc < 0) {
-		rc = th_lfail(st, err, "token", ENCLAVE_SERVICE_NOT_AVAILABLE, -rc,
-			      "launch enclave %s: %s", so, lerr.msg);
-		goto out;
-	}
+	if (rc < 0)
+		goto le_failed;
 	if (!(attr->flags & SGX_ATTR_DEBUG))
 		register_white_list(le, so, opts);
 	memcpy(mrenclave, ss->enclave_hash, 32);
@@ -301,11 +295,8 @@ static int from_launch_enclave(const struct sgx_sigstruct *ss, const struct sgx_
 	if (rc == 0 && status != 0)
 		rc = th_fail(&lerr, EIO, "ecall", "le_get_launch_token_wrapper: sgx_status_t %#llx",
 			     (unsigned long long)status);
-	if (rc < 0) {
-		rc = th_lfail(st, err, "token", ENCLAVE_SERVICE_NOT_AVAILABLE, -rc,
-			      "launch enclave %s: %s", so, lerr.msg);
-		goto out;
-	}
+	if (rc < 0)
+		goto le_failed;
 	if (ms.retval != 0) {
 		/* the launch enclave refused: white list, attributes (e.g. PROVISIONKEY) */
 		rc = th_lfail(st, err, "token", ENCLAVE_NOT_AUTHORIZED, EPERM,
@@ -318,6 +309,11 @@ static int from_launch_enclave(const struct sgx_sigstruct *ss, const struct sgx_
 	memcpy(token, &out, sizeof(*token));
 	th_loader_log(opts, "launch token: minted by the launch enclave");
 	rc = 0;
+	goto out;
+le_failed:
+	/* loading, initializing or asking the launch enclave failed: LERR says which step */
+	rc = th_lfail(st, err, "token", ENCLAVE_SERVICE_NOT_AVAILABLE, -rc,
+		      "launch enclave %s: %s", so, lerr.msg);
 out:
 	teehost_enclave_destroy(le);
 	th_image_close(&img);
