@@ -62,7 +62,7 @@ ALL_TARGETS := $(CLI) $(LIBA) $(LIBSO)
 TEST_TARGETS := $(UNIT_BIN) $(FUZZ_REPLAY)
 INSTALL_HOOKS :=
 
-.PHONY: all install uninstall check check-quick deps demo fuzz bench clean
+.PHONY: all install uninstall check check-quick deps check-deps demo fuzz bench clean
 .DEFAULT_GOAL := all
 
 include $(sort $(wildcard mk/*.mk))
@@ -121,10 +121,16 @@ DEPS_CORE := build-essential pkg-config libssl-dev libelf-dev libcmocka-dev clan
 deps:
 	@scripts/deps.sh $(sort $(foreach v,$(filter DEPS_%,$(.VARIABLES)),$($(v))))
 
+# What only the suite needs, not the build: the headless browser that judges the fleet
+# report's HTML (tests/cli/fleet_check.sh renders it to PNG).
+CHECK_DEPS := chromium
+check-deps: deps
+	@scripts/deps.sh $(CHECK_DEPS)
+
 # --- tests ----------------------------------------------------------------------------------
 # The whole suite: a normal and a sanitizer build, unit + CLI tests + fuzz-corpus replay in
 # both. tests/run.sh prints the closing "N passed, N failed, N skipped" line.
-check: deps
+check: check-deps
 	$(Q)$(MAKE) --no-print-directory all tests
 	$(Q)$(MAKE) --no-print-directory SAN=1 all tests
 	$(Q)tests/run.sh build build-san
