@@ -120,7 +120,7 @@ int th_quote_parse(const void *buf, size_t len, struct th_quote *q, struct th_er
 		return th_fail(err, -ENOTSUP, "header.tee_type", "%#x is not SGX (0)%s",
 			       q->header.tee_type, q->header.version > 3 ? " or TDX (0x81)" : "");
 	if (q->header.version == TH_QUOTE_VERSION_5) {
-		if (!(h = take(&c, sizeof(struct th_quote_body_desc), "body_descriptor")))
+		if (!(h = take(&c, sizeof(struct th_quote_type_size), "body_descriptor")))
 			return -EINVAL;
 		q->body_type = get16(h);
 		q->body_len = body_size(q->body_type);
@@ -207,9 +207,9 @@ size_t th_quote_size(const struct th_quote_params *p)
 
 	/* v4 and v5: the type-6 certification data header; v5: the body descriptor */
 	if (p->version >= TH_QUOTE_VERSION_4)
-		n += sizeof(struct th_quote_cert_data);
+		n += sizeof(struct th_quote_type_size);
 	if (p->version == TH_QUOTE_VERSION_5)
-		n += sizeof(struct th_quote_body_desc);
+		n += sizeof(struct th_quote_type_size);
 	return n;
 }
 
@@ -266,7 +266,7 @@ int th_quote_build(const struct th_quote_params *p, uint8_t *out, size_t cap, si
 			 : p->body_len == TH_QUOTE_BODY_TDX15_SIZE ? TH_QUOTE_BODY_TYPE_TDX15
 								    : TH_QUOTE_BODY_TYPE_TDX10);
 		put32(o + 2, (uint32_t)p->body_len);
-		o += sizeof(struct th_quote_body_desc);
+		o += sizeof(struct th_quote_type_size);
 	}
 	signed_len = (size_t)(o - out) + p->body_len;
 	memcpy(o, p->body, p->body_len);

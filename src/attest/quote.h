@@ -70,15 +70,18 @@ SGX_STATIC_ASSERT_OFFSET(struct th_quote_header, pce_svn, 10);
 SGX_STATIC_ASSERT_OFFSET(struct th_quote_header, qe_vendor_id, 12);
 SGX_STATIC_ASSERT_OFFSET(struct th_quote_header, user_data, 28);
 
-/* v5: what follows the header, before the body */
-struct th_quote_body_desc {
+/*
+ * A u16 type and a u32 size: the certification data header (sgx_ql_certification_data_t) and
+ * v5's body descriptor (what follows the header, before the body)
+ */
+struct th_quote_type_size {
 	uint16_t type;
 	uint32_t size;
 } __attribute__((packed));
-SGX_STATIC_ASSERT_LAYOUT(struct th_quote_body_desc, 6);
-SGX_STATIC_ASSERT_OFFSET(struct th_quote_body_desc, size, 2);
+SGX_STATIC_ASSERT_LAYOUT(struct th_quote_type_size, 6);
+SGX_STATIC_ASSERT_OFFSET(struct th_quote_type_size, size, 2);
 /* in a v5 quote the body starts at 54 */
-_Static_assert(sizeof(struct th_quote_header) + sizeof(struct th_quote_body_desc) == 54,
+_Static_assert(sizeof(struct th_quote_header) + sizeof(struct th_quote_type_size) == 54,
 	       "v5 body at 54");
 
 /* The fixed start of a v3 SGX quote (sgx_quote3_t) */
@@ -114,13 +117,5 @@ struct th_quote_ecdsa_sig_v4 {
 	uint8_t attest_pub_key[64];
 } __attribute__((packed));
 SGX_STATIC_ASSERT_LAYOUT(struct th_quote_ecdsa_sig_v4, 128);
-
-/* sgx_ql_certification_data_t header */
-struct th_quote_cert_data {
-	uint16_t type;
-	uint32_t size;
-} __attribute__((packed));
-SGX_STATIC_ASSERT_LAYOUT(struct th_quote_cert_data, 6);
-SGX_STATIC_ASSERT_OFFSET(struct th_quote_cert_data, size, 2);
 
 #endif

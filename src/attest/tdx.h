@@ -137,9 +137,9 @@ _Static_assert(offsetof(struct tdx_quote_body15, v10.report_data) == 520, "repor
 _Static_assert(offsetof(struct tdx_quote_body15, tee_tcb_svn2) == 584, "tee_tcb_svn2");
 _Static_assert(offsetof(struct tdx_quote_body15, mr_servicetd) == 600, "mr_servicetd");
 /* in a v5 quote the body starts at 54 (header, descriptor): REPORTDATA at 574, MRSERVICETD 654 */
-_Static_assert(sizeof(struct th_quote_header) + sizeof(struct th_quote_body_desc) +
+_Static_assert(sizeof(struct th_quote_header) + sizeof(struct th_quote_type_size) +
 	       offsetof(struct tdx_quote_body15, v10.report_data) == 574, "v5 REPORTDATA at 574");
-_Static_assert(sizeof(struct th_quote_header) + sizeof(struct th_quote_body_desc) +
+_Static_assert(sizeof(struct th_quote_header) + sizeof(struct th_quote_type_size) +
 	       offsetof(struct tdx_quote_body15, mr_servicetd) == 654, "v5 MRSERVICETD at 654");
 
 /* The simulated TDX module: what the TCB info's tdxModule and TEE_TCB_SVN levels publish. */
