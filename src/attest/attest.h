@@ -9,7 +9,7 @@
  *                       (th_attest_platform_derive), the test CA (th_attest_ca_open), PCK
  *                       certificate, th_quote_build
  *   src/cli/attest.c    teehost attest quote|collateral|verify
- *   TDX (quote v4, tee_type 0x81, TD report body): th_quote_build takes any body and tee type;
+ *   TDX (quote v4/v5, tee_type 0x81, TD report body): th_quote_build takes any body and tee type;
  *   the collateral writer takes the TCB info id ("SGX"/"TDX") and QE identity id ("QE"/"TD_QE").
  *
  * Errors: 0 or a negative errno, with "FIELD: message" in the caller's struct th_err.
@@ -53,9 +53,10 @@ struct th_quote {
 	const uint8_t *raw;
 	size_t len;
 	struct th_quote_header header;
-	const uint8_t *body;          /* SGX REPORT body (384) or TD report (584) */
+	uint16_t body_type;           /* v5: the descriptor's; v3/v4: implied (1 SGX, 2 TDX) */
+	const uint8_t *body;          /* SGX REPORT body (384) or TD report (584, 1.5: 648) */
 	size_t body_len;
-	size_t signed_len;            /* header + body: what the attestation key signs */
+	size_t signed_len;            /* header (+ v5 descriptor) + body: what the key signs */
 	uint32_t sig_data_len;
 	const uint8_t *sig;           /* 64 */
 	const uint8_t *attest_key;    /* 64 */
@@ -69,12 +70,13 @@ struct th_quote {
 	uint32_t cert_len;
 };
 
-/* Parse v3 (SGX) or v4 (SGX/TDX); every length checked against the buffer. */
+/* Parse v3 (SGX), v4 or v5 (SGX/TDX); every length checked against the buffer. */
 int th_quote_parse(const void *buf, size_t len, struct th_quote *q, struct th_err *err);
 
 struct th_quote_params {
-	unsigned version;             /* 3 or 4 */
-	uint32_t tee_type;            /* TH_QUOTE_TEE_SGX or TH_QUOTE_TEE_TDX (v4 only) */
+	unsigned version;             /* 3, 4 or 5 */
+	uint32_t tee_type;            /* TH_QUOTE_TEE_SGX or TH_QUOTE_TEE_TDX (v4, v5) */
+	/* the body: SGX 384, TD report 1.0 584; v5 also TD report 1.5 648 (body type from these) */
 	const void *body;
 	size_t body_len;
 	uint16_t qe_svn, pce_svn;

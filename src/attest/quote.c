@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Quote v3/v4: parse (bytes in, a view out; every length checked against the buffer) and
+ * Quote v3/v4/v5: parse (bytes in, a view out; every length checked against the buffer) and
  * build (the QE's last step: lay out, sign header || body with the attestation key and the QE
  * report with the PCK key). Layout in attest/quote.h.
  */
@@ -85,6 +85,17 @@ static int parse_qe_part(struct cursor *c, struct th_quote *q, int depth)
 	return 0;
 }
 
+/* the size of a body type; 0 if it is not one */
+static size_t body_size(unsigned type)
+{
+	switch (type) {
+	case TH_QUOTE_BODY_TYPE_SGX: return TH_QUOTE_BODY_SGX_SIZE;
+	case TH_QUOTE_BODY_TYPE_TDX10: return TH_QUOTE_BODY_TDX10_SIZE;
+	case TH_QUOTE_BODY_TYPE_TDX15: return TH_QUOTE_BODY_TDX15_SIZE;
+	default: return 0;
+	}
+}
+
 int th_quote_parse(const void *buf, size_t len, struct th_quote *q, struct th_err *err)
 {
 	struct cursor c = { buf, (const uint8_t *)buf + len, err };
@@ -98,23 +109,39 @@ int th_quote_parse(const void *buf, size_t len, struct th_quote *q, struct th_er
 	if (!(h = take(&c, sizeof(q->header), "header")))
 		return -EINVAL;
 	memcpy(&q->header, h, sizeof(q->header));
-	if (q->header.version != TH_QUOTE_VERSION_3 && q->header.version != TH_QUOTE_VERSION_4)
-		return th_fail(err, -ENOTSUP, "header.version", "%u is not supported (3 or 4 is)",
+	if (q->header.version < TH_QUOTE_VERSION_3 || q->header.version > TH_QUOTE_VERSION_5)
+		return th_fail(err, -ENOTSUP, "header.version", "%u is not supported (3, 4 or 5 is)",
 			       q->header.version);
 	if (q->header.att_key_type != TH_QUOTE_ATT_KEY_ECDSA_P256)
 		return th_fail(err, -ENOTSUP, "header.att_key_type",
 			       "%u is not ECDSA-256-with-P-256 (2)", q->header.att_key_type);
-	if (q->header.tee_type == TH_QUOTE_TEE_SGX)
-		q->body_len = TH_QUOTE_BODY_SGX_SIZE;
-	else if (q->header.tee_type == TH_QUOTE_TEE_TDX && q->header.version == TH_QUOTE_VERSION_4)
-		q->body_len = TH_QUOTE_BODY_TDX10_SIZE;
-	else
+	if (q->header.tee_type != TH_QUOTE_TEE_SGX &&
+	    (q->header.tee_type != TH_QUOTE_TEE_TDX || q->header.version == TH_QUOTE_VERSION_3))
 		return th_fail(err, -ENOTSUP, "header.tee_type", "%#x is not SGX (0)%s",
-			       q->header.tee_type, q->header.version == 4 ? " or TDX (0x81)" : "");
+			       q->header.tee_type, q->header.version > 3 ? " or TDX (0x81)" : "");
+	if (q->header.version == TH_QUOTE_VERSION_5) {
+		if (!(h = take(&c, sizeof(struct th_quote_type_size), "body_descriptor")))
+			return -EINVAL;
+		q->body_type = get16(h);
+		q->body_len = body_size(q->body_type);
+		if (!q->body_len || (q->body_type == TH_QUOTE_BODY_TYPE_SGX) !=
+					    (q->header.tee_type == TH_QUOTE_TEE_SGX))
+			return th_fail(err, -ENOTSUP, "body.type", "%u is not a %s body (%s)",
+				       q->body_type, q->header.tee_type ? "TDX" : "SGX",
+				       q->header.tee_type ? "2: TD report 1.0, 3: TD report 1.5"
+							  : "1: SGX REPORT body");
+		if (get32(h + 2) != q->body_len)
+			return th_fail(err, -EINVAL, "body.size", "%u is not %zu, the size of body "
+				       "type %u", get32(h + 2), q->body_len, q->body_type);
+	} else {
+		q->body_type = q->header.tee_type == TH_QUOTE_TEE_TDX ? TH_QUOTE_BODY_TYPE_TDX10
+								       : TH_QUOTE_BODY_TYPE_SGX;
+		q->body_len = body_size(q->body_type);
+	}
+	q->signed_len = (size_t)(c.p - (const uint8_t *)buf) + q->body_len;
 	if (!(q->body = take(&c, q->body_len, "body")) ||
 	    !(h = take(&c, 4, "signature_data_len")))
 		return -EINVAL;
-	q->signed_len = sizeof(q->header) + q->body_len;
 	q->sig_data_len = get32(h);
 	if (!(sd = take(&c, q->sig_data_len, "signature_data_len")))
 		return -EINVAL;
@@ -178,7 +205,12 @@ size_t th_quote_size(const struct th_quote_params *p)
 {
 	size_t n = sizeof(struct th_quote_header) + p->body_len + 4 + 128 + qe_part_size(p);
 
-	return p->version == TH_QUOTE_VERSION_4 ? n + 6 : n;
+	/* v4 and v5: the type-6 certification data header; v5: the body descriptor */
+	if (p->version >= TH_QUOTE_VERSION_4)
+		n += sizeof(struct th_quote_type_size);
+	if (p->version == TH_QUOTE_VERSION_5)
+		n += sizeof(struct th_quote_type_size);
+	return n;
 }
 
 static uint8_t *put_qe_part(uint8_t *o, const struct th_quote_params *p, int *rc)
@@ -202,16 +234,18 @@ int th_quote_build(const struct th_quote_params *p, uint8_t *out, size_t cap, si
 	size_t need = th_quote_size(p);
 	struct th_quote_header h;
 	uint8_t *o = out, *sig;
+	size_t signed_len;
 	int rc = 0;
 
-	if (p->version != TH_QUOTE_VERSION_3 && p->version != TH_QUOTE_VERSION_4)
-		return th_fail(err, -EINVAL, "version", "%u is not 3 or 4", p->version);
+	if (p->version < TH_QUOTE_VERSION_3 || p->version > TH_QUOTE_VERSION_5)
+		return th_fail(err, -EINVAL, "version", "%u is not 3, 4 or 5", p->version);
 	if (p->version == TH_QUOTE_VERSION_3 && p->tee_type != TH_QUOTE_TEE_SGX)
 		return th_fail(err, -EINVAL, "tee_type", "quote v3 is SGX only");
-	if (p->body_len != (p->tee_type == TH_QUOTE_TEE_TDX ? TH_QUOTE_BODY_TDX10_SIZE
-							     : TH_QUOTE_BODY_SGX_SIZE))
-		return th_fail(err, -EINVAL, "body", "%zu bytes is not the size of this TEE's body",
-			       p->body_len);
+	if (p->tee_type == TH_QUOTE_TEE_SGX ? p->body_len != TH_QUOTE_BODY_SGX_SIZE
+	    : p->body_len != TH_QUOTE_BODY_TDX10_SIZE &&
+	      (p->body_len != TH_QUOTE_BODY_TDX15_SIZE || p->version != TH_QUOTE_VERSION_5))
+		return th_fail(err, -EINVAL, "body", "%zu bytes is not the size of a body of this "
+			       "TEE in quote v%u", p->body_len, p->version);
 	if (p->pck_chain_len > UINT32_MAX / 2)
 		return th_fail(err, -EINVAL, "pck_chain", "too long");
 	*len = need;
@@ -226,21 +260,30 @@ int th_quote_build(const struct th_quote_params *p, uint8_t *out, size_t cap, si
 	memcpy(h.qe_vendor_id, th_quote_intel_qe_vendor, 16);
 	memcpy(h.user_data, p->user_data, 20);
 	memcpy(o, &h, sizeof(h));
-	memcpy(o + sizeof(h), p->body, p->body_len);
-	o += sizeof(h) + p->body_len;
+	o += sizeof(h);
+	if (p->version == TH_QUOTE_VERSION_5) {
+		put16(o, p->tee_type == TH_QUOTE_TEE_SGX ? TH_QUOTE_BODY_TYPE_SGX
+			 : p->body_len == TH_QUOTE_BODY_TDX15_SIZE ? TH_QUOTE_BODY_TYPE_TDX15
+								    : TH_QUOTE_BODY_TYPE_TDX10);
+		put32(o + 2, (uint32_t)p->body_len);
+		o += sizeof(struct th_quote_type_size);
+	}
+	signed_len = (size_t)(o - out) + p->body_len;
+	memcpy(o, p->body, p->body_len);
+	o += p->body_len;
 	put32(o, (uint32_t)(need - (size_t)(o + 4 - out)));
 	o += 4;
 	sig = o;
 	if (th_ec_pub_raw(p->attest_key, o + 64))
 		return th_fail(err, -EINVAL, "attest_key", "not a P-256 key");
 	o += 128;
-	if (p->version == TH_QUOTE_VERSION_4) {
+	if (p->version >= TH_QUOTE_VERSION_4) {
 		put16(o, TH_CERT_QE_REPORT);
 		put32(o + 2, (uint32_t)qe_part_size(p));
 		o += 6;
 	}
 	o = put_qe_part(o, p, &rc);
-	if (rc == 0 && th_ecdsa_sign_raw(p->attest_key, out, sizeof(h) + p->body_len, sig))
+	if (rc == 0 && th_ecdsa_sign_raw(p->attest_key, out, signed_len, sig))
 		rc = -EIO;
 	if (rc)
 		return th_fail(err, rc, "signature", "ECDSA signing failed");

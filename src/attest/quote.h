@@ -14,6 +14,11 @@
  *     certification data: u16 type,           certification data (type 5: PCK chain PEM)
  *       u32 size, bytes (type 5: PEM)
  *
+ *   Quote v5 (sgx_quote_5.h): header (48), then the body descriptor (u16 type, u32 size) and
+ *   the body it describes: type 1 SGX REPORT body (384), 2 TD report 1.0 (584), 3 TD report 1.5
+ *   (648: 1.0 plus TEE_TCB_SVN2 and MRSERVICETD); then signature data exactly as v4. The
+ *   attestation key signs header || descriptor || body.
+ *
  * Multi-byte integers are little-endian; signatures are r || s and public keys x || y, each
  * 32 bytes big-endian (P-256). The quote signature covers header || body.
  */
@@ -27,6 +32,7 @@
 
 #define TH_QUOTE_VERSION_3 3
 #define TH_QUOTE_VERSION_4 4
+#define TH_QUOTE_VERSION_5 5
 #define TH_QUOTE_ATT_KEY_ECDSA_P256 2
 #define TH_QUOTE_TEE_SGX 0x00000000u
 #define TH_QUOTE_TEE_TDX 0x00000081u
@@ -37,6 +43,12 @@
 
 #define TH_QUOTE_BODY_SGX_SIZE 384u
 #define TH_QUOTE_BODY_TDX10_SIZE 584u
+#define TH_QUOTE_BODY_TDX15_SIZE 648u
+
+/* v5 body types (the descriptor's type) */
+#define TH_QUOTE_BODY_TYPE_SGX 1      /* SGX REPORT body, 384 */
+#define TH_QUOTE_BODY_TYPE_TDX10 2    /* TD report 1.0, 584 */
+#define TH_QUOTE_BODY_TYPE_TDX15 3    /* TD report 1.5, 648 */
 
 /* Intel's QE vendor id 939A7233-F79C-4CA9-940A-0DB3957F0607: verifiers insist on it */
 extern const uint8_t th_quote_intel_qe_vendor[16];
@@ -57,6 +69,20 @@ SGX_STATIC_ASSERT_OFFSET(struct th_quote_header, qe_svn, 8);
 SGX_STATIC_ASSERT_OFFSET(struct th_quote_header, pce_svn, 10);
 SGX_STATIC_ASSERT_OFFSET(struct th_quote_header, qe_vendor_id, 12);
 SGX_STATIC_ASSERT_OFFSET(struct th_quote_header, user_data, 28);
+
+/*
+ * A u16 type and a u32 size: the certification data header (sgx_ql_certification_data_t) and
+ * v5's body descriptor (what follows the header, before the body)
+ */
+struct th_quote_type_size {
+	uint16_t type;
+	uint32_t size;
+} __attribute__((packed));
+SGX_STATIC_ASSERT_LAYOUT(struct th_quote_type_size, 6);
+SGX_STATIC_ASSERT_OFFSET(struct th_quote_type_size, size, 2);
+/* in a v5 quote the body starts at 54 */
+_Static_assert(sizeof(struct th_quote_header) + sizeof(struct th_quote_type_size) == 54,
+	       "v5 body at 54");
 
 /* The fixed start of a v3 SGX quote (sgx_quote3_t) */
 struct th_quote3 {
@@ -91,13 +117,5 @@ struct th_quote_ecdsa_sig_v4 {
 	uint8_t attest_pub_key[64];
 } __attribute__((packed));
 SGX_STATIC_ASSERT_LAYOUT(struct th_quote_ecdsa_sig_v4, 128);
-
-/* sgx_ql_certification_data_t header */
-struct th_quote_cert_data {
-	uint16_t type;
-	uint32_t size;
-} __attribute__((packed));
-SGX_STATIC_ASSERT_LAYOUT(struct th_quote_cert_data, 6);
-SGX_STATIC_ASSERT_OFFSET(struct th_quote_cert_data, size, 2);
 
 #endif

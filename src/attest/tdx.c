@@ -64,6 +64,13 @@ void tdx_quote_body_from_report(const struct tdx_report *r, struct tdx_quote_bod
 	memcpy(b->report_data, r->mac.report_data, 64);
 }
 
+void tdx_quote_body15_from_report(const struct tdx_report *r, struct tdx_quote_body15 *b)
+{
+	tdx_quote_body_from_report(r, &b->v10);
+	memcpy(b->tee_tcb_svn2, r->tee_tcb_info.tee_tcb_svn2, 16);
+	memcpy(b->mr_servicetd, r->td_info.servtd_hash, 48);
+}
+
 /* ---- parsing and showing ---- */
 
 #define F(s, name, field) { name, offsetof(s, field), sizeof(((s *)0)->field) }
@@ -94,24 +101,31 @@ const struct tdx_field tdx_report_fields[] = {
 };
 const size_t tdx_report_nfields = sizeof(tdx_report_fields) / sizeof(tdx_report_fields[0]);
 
+#define B(name, field) F(struct tdx_quote_body15, name, field)
 const struct tdx_field tdx_quote_body_fields[] = {
-	F(struct tdx_quote_body, "tee_tcb_svn", tee_tcb_svn),
-	F(struct tdx_quote_body, "mr_seam", mr_seam),
-	F(struct tdx_quote_body, "mr_signer_seam", mr_signer_seam),
-	F(struct tdx_quote_body, "seam_attributes", seam_attributes),
-	F(struct tdx_quote_body, "td_attributes", td_attributes),
-	F(struct tdx_quote_body, "xfam", xfam),
-	F(struct tdx_quote_body, "mr_td", mr_td),
-	F(struct tdx_quote_body, "mr_config_id", mr_config_id),
-	F(struct tdx_quote_body, "mr_owner", mr_owner),
-	F(struct tdx_quote_body, "mr_owner_config", mr_owner_config),
-	F(struct tdx_quote_body, "rtmr0", rtmr[0]),
-	F(struct tdx_quote_body, "rtmr1", rtmr[1]),
-	F(struct tdx_quote_body, "rtmr2", rtmr[2]),
-	F(struct tdx_quote_body, "rtmr3", rtmr[3]),
-	F(struct tdx_quote_body, "report_data", report_data),
+	B("tee_tcb_svn", v10.tee_tcb_svn),
+	B("mr_seam", v10.mr_seam),
+	B("mr_signer_seam", v10.mr_signer_seam),
+	B("seam_attributes", v10.seam_attributes),
+	B("td_attributes", v10.td_attributes),
+	B("xfam", v10.xfam),
+	B("mr_td", v10.mr_td),
+	B("mr_config_id", v10.mr_config_id),
+	B("mr_owner", v10.mr_owner),
+	B("mr_owner_config", v10.mr_owner_config),
+	B("rtmr0", v10.rtmr[0]),
+	B("rtmr1", v10.rtmr[1]),
+	B("rtmr2", v10.rtmr[2]),
+	B("rtmr3", v10.rtmr[3]),
+	B("report_data", v10.report_data),
+	B("tee_tcb_svn2", tee_tcb_svn2),
+	B("mr_servicetd", mr_servicetd),
 };
-const size_t tdx_quote_body_nfields = sizeof(tdx_quote_body_fields) / sizeof(tdx_quote_body_fields[0]);
+#undef B
+const size_t tdx_quote_body_nfields = 15;
+const size_t tdx_quote_body15_nfields = sizeof(tdx_quote_body_fields) / sizeof(tdx_quote_body_fields[0]);
+_Static_assert(sizeof(tdx_quote_body_fields) / sizeof(tdx_quote_body_fields[0]) == 17,
+	       "TD report 1.0's 15 fields, then 1.5's two");
 #undef F
 
 static bool all_zero(const uint8_t *p, size_t n)
@@ -215,7 +229,9 @@ int tdx_verify_module(const struct th_quote *q, const char *tcb_info_json, size_
 	bool signer_eq, attr_eq;
 	int rc = -EINVAL;
 
-	if (q->header.tee_type != TH_QUOTE_TEE_TDX || q->body_len != sizeof(b))
+	/* TD report 1.0, or 1.5 (which starts with it): QVL reads TEE_TCB_SVN, MRSIGNERSEAM and
+	 * SEAM attributes at the same offsets in both; TEE_TCB_SVN2 only for a TD relaunch */
+	if (q->header.tee_type != TH_QUOTE_TEE_TDX || q->body_len < sizeof(b))
 		return 0;
 	memcpy(&b, q->body, sizeof(b));
 	root = json_loadb(tcb_info_json, len, 0, NULL);

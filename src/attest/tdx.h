@@ -2,7 +2,10 @@
 /*
  * Intel TDX structures, declared once with every offset asserted: the TDREPORT that
  * TDG.MR.REPORT writes (TDX module ABI spec, "TDREPORT_STRUCT"; the 1024 bytes of
- * TDX_CMD_GET_REPORT0), and the TD quote body v4 (DCAP sgx_quote_4.h, sgx_report2_body_t).
+ * TDX_CMD_GET_REPORT0), the TD quote body of quote v4 and of v5 body type 2 (DCAP
+ * sgx_quote_4.h, sgx_report2_body_t: "TD report 1.0", 584 bytes), and v5 body type 3
+ * (sgx_quote_5.h, sgx_report2_body_v1_5_t: "TD report 1.5", 648 bytes: 1.0, then
+ * tee_tcb_svn2 at 584 (16) and mr_servicetd at 600 (48)).
  *
  *   TDREPORT (1024)                     TD quote body v4 (584)
  *     REPORTMACSTRUCT        0  256       tee_tcb_svn      0   16
@@ -123,6 +126,22 @@ _Static_assert(offsetof(struct tdx_quote_body, report_data) == 520, "report_data
 _Static_assert(sizeof(struct th_quote_header) + offsetof(struct tdx_quote_body, report_data) == 568,
 	       "REPORTDATA at 568");
 
+/* TD report 1.5 (quote v5 body type 3): TDX 1.5's TEE_TCB_SVN2 and SERVTD_HASH added */
+struct tdx_quote_body15 {
+	struct tdx_quote_body v10;
+	uint8_t tee_tcb_svn2[16];        /* TEE_TCB_INFO.TEE_TCB_SVN2 */
+	uint8_t mr_servicetd[48];        /* TDINFO.SERVTD_HASH */
+} __attribute__((packed));
+_Static_assert(sizeof(struct tdx_quote_body15) == TH_QUOTE_BODY_TDX15_SIZE, "TD report 1.5");
+_Static_assert(offsetof(struct tdx_quote_body15, v10.report_data) == 520, "report_data");
+_Static_assert(offsetof(struct tdx_quote_body15, tee_tcb_svn2) == 584, "tee_tcb_svn2");
+_Static_assert(offsetof(struct tdx_quote_body15, mr_servicetd) == 600, "mr_servicetd");
+/* in a v5 quote the body starts at 54 (header, descriptor): REPORTDATA at 574, MRSERVICETD 654 */
+_Static_assert(sizeof(struct th_quote_header) + sizeof(struct th_quote_type_size) +
+	       offsetof(struct tdx_quote_body15, v10.report_data) == 574, "v5 REPORTDATA at 574");
+_Static_assert(sizeof(struct th_quote_header) + sizeof(struct th_quote_type_size) +
+	       offsetof(struct tdx_quote_body15, mr_servicetd) == 654, "v5 MRSERVICETD at 654");
+
 /* The simulated TDX module: what the TCB info's tdxModule and TEE_TCB_SVN levels publish. */
 struct tdx_sim_module {
 	uint8_t tee_tcb_svn[16];
@@ -134,8 +153,9 @@ extern const struct tdx_sim_module tdx_sim_module;
 /* The simulated TD quoting enclave: QE3's signer, ISVPRODID 2 (as Intel's TD QE) */
 extern const struct th_attest_enclave_id tdx_sim_td_qe;
 
-/* The quote body of a TDREPORT (TDX 1.0 layout). */
+/* The quote body of a TDREPORT: TD report 1.0, and 1.5 (1.0 plus TEE_TCB_SVN2, SERVTD_HASH). */
 void tdx_quote_body_from_report(const struct tdx_report *r, struct tdx_quote_body *b);
+void tdx_quote_body15_from_report(const struct tdx_report *r, struct tdx_quote_body15 *b);
 
 /* TCB info "TDX" v3 for PCK's platform and the simulated module, signed (malloc'ed JSON). */
 int tdx_tcb_info_json(const struct th_attest_ca *ca, const struct th_pck_ext *pck,
@@ -159,8 +179,9 @@ struct tdx_field {
 };
 extern const struct tdx_field tdx_report_fields[];
 extern const size_t tdx_report_nfields;
+/* TD report 1.5's fields: the first tdx_quote_body_nfields are TD report 1.0's */
 extern const struct tdx_field tdx_quote_body_fields[];
-extern const size_t tdx_quote_body_nfields;
+extern const size_t tdx_quote_body_nfields, tdx_quote_body15_nfields;
 
 /*
  * A TDREPORT as TDX_CMD_GET_REPORT0 returns it: 1024 bytes, REPORTTYPE 0x81/0, version 0 or 1,

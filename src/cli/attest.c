@@ -340,7 +340,8 @@ static int cmd_collateral(int argc, char **argv)
 	return tdx ? attest_tdx_collateral(out, tcb, false) : write_collateral(out, tcb, false);
 }
 
-static void print_verdict(const char *path, const struct th_verify_result *r, bool json)
+static void print_verdict(const char *path, const struct th_quote *q,
+			  const struct th_verify_result *r, bool json)
 {
 	if (json) {
 		struct json_writer w;
@@ -348,6 +349,8 @@ static void print_verdict(const char *path, const struct th_verify_result *r, bo
 		json_init(&w, stdout, false);
 		json_begin_object(&w);
 		json_key(&w, "quote"); json_str(&w, path);
+		json_key(&w, "quote_version"); json_uint(&w, q->header.version);
+		json_key(&w, "body_type"); json_uint(&w, q->body_type);
 		json_key(&w, "verified"); json_bool(&w, r->ok);
 		json_key(&w, "tcb_status"); json_str(&w, r->tcb_status);
 		json_key(&w, "qe_tcb_status"); json_str(&w, r->qe_status);
@@ -359,6 +362,8 @@ static void print_verdict(const char *path, const struct th_verify_result *r, bo
 		return;
 	}
 	printf("root CA key SHA-256 %s\n", r->root_fingerprint);
+	printf("quote              v%u, %s, body type %u (%zu bytes)\n", q->header.version,
+	       q->header.tee_type == TH_QUOTE_TEE_TDX ? "TDX" : "SGX", q->body_type, q->body_len);
 	if (r->tcb_status[0])
 		printf("TCB status         %s\n", r->tcb_status);
 	if (r->ok)
@@ -450,7 +455,7 @@ static int cmd_verify(int argc, char **argv)
 	} else if (attest_tdx_verify(&q, dir, &r)) {
 		ret = EXIT_FAIL;
 	} else {
-		print_verdict(path, &r, json);
+		print_verdict(path, &q, &r, json);
 		ret = r.ok ? EXIT_OK : EXIT_FAIL;
 	}
 	if (tmp[0])

@@ -143,8 +143,8 @@ int cmd_show(int argc, char **argv)
 		return ret;
 	if (th_map_file(a.path, &f, &err))
 		return cli_error_err(a.path, &err);
-	if (f.size >= 48 && (f.data[0] == 3 || f.data[0] == 4) && !f.data[1] && f.data[2] == 2 &&
-	    !f.data[3]) {       /* a DCAP quote: version 3/4, ECDSA P-256 */
+	if (f.size >= 48 && f.data[0] >= 3 && f.data[0] <= 5 && !f.data[1] && f.data[2] == 2 &&
+	    !f.data[3]) {       /* a DCAP quote: version 3, 4 or 5, ECDSA P-256 */
 		ret = show_quote(a.path, f.data, f.size, a.json);
 		th_unmap_file(&f);
 		return ret;

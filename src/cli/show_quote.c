@@ -43,6 +43,12 @@ void quote_root_id(const struct th_quote *q, char fp[97], char ou[128])
 	}
 }
 
+static const char *body_type_name(unsigned type)
+{
+	return type == TH_QUOTE_BODY_TYPE_SGX ? "SGX REPORT body"
+	       : type == TH_QUOTE_BODY_TYPE_TDX10 ? "TD report 1.0" : "TD report 1.5";
+}
+
 int show_quote(const char *path, const uint8_t *data, size_t size, bool json)
 {
 	struct th_quote q;
@@ -50,13 +56,19 @@ int show_quote(const char *path, const uint8_t *data, size_t size, bool json)
 	struct sgx_report_body b, qe;
 	struct json_writer w;
 	char h[2 * 64 + 1];
+	size_t nfields;
 
 	if (th_quote_parse(data, size, &q, &err))
 		return cli_error_err(path, &err);
+	nfields = q.body_type == TH_QUOTE_BODY_TYPE_TDX15 ? tdx_quote_body15_nfields
+							  : tdx_quote_body_nfields;
 	json_init(&w, stdout, false);
 	if (!json) {
 		printf("format             quote v%u (%s)\n", q.header.version,
 		       q.header.tee_type == TH_QUOTE_TEE_TDX ? "TDX" : "SGX");
+		if (q.header.version >= TH_QUOTE_VERSION_5)
+			printf("body_type          %u (%s)\nbody_size          %zu\n", q.body_type,
+			       body_type_name(q.body_type), q.body_len);
 		printf("att_key_type       %u (ECDSA-256-with-P-256)\n", q.header.att_key_type);
 		printf("qe_svn             %u\npce_svn            %u\n", q.header.qe_svn,
 		       q.header.pce_svn);
@@ -75,6 +87,10 @@ int show_quote(const char *path, const uint8_t *data, size_t size, bool json)
 		json_key(&w, "pce_svn"); json_uint(&w, q.header.pce_svn);
 		json_key(&w, "qe_vendor_id"); json_hex(&w, q.header.qe_vendor_id, 16);
 		json_key(&w, "user_data"); json_hex(&w, q.header.user_data, 20);
+		if (q.header.version >= TH_QUOTE_VERSION_5) {
+			json_key(&w, "body_type"); json_uint(&w, q.body_type);
+			json_key(&w, "body_size"); json_uint(&w, q.body_len);
+		}
 	}
 	memcpy(&qe, q.qe_report, sizeof(qe));
 	for (int which = 0; which < 2; which++) {
@@ -87,11 +103,11 @@ int show_quote(const char *path, const uint8_t *data, size_t size, bool json)
 					json_key(&w, "td_quote_body");
 					json_begin_object(&w);
 					show_tdx_fields(&w, q.body, tdx_quote_body_fields,
-							tdx_quote_body_nfields, "");
+							nfields, "");
 					json_end_object(&w);
 				} else {
 					show_tdx_fields(NULL, q.body, tdx_quote_body_fields,
-							tdx_quote_body_nfields, "td.");
+							nfields, "td.");
 				}
 				continue;
 			}

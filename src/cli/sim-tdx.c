@@ -5,6 +5,7 @@
  * configfs-tsm (src/guest/tsm.c).
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,12 +20,16 @@ static void sim_tdx_help(void)
 {
 	printf("Usage: teehost sim --tdx-guest [--mrtd HEX] [--rtmr I:HEX]... [--mrconfigid HEX]\n"
 	       "                   [--mrowner HEX] [--mrownerconfig HEX] [--debug]\n"
-	       "                   [--verbose] -- PROGRAM [ARGS]\n\n"
+	       "                   [--tdx-module 1.0|1.5] [--mrservicetd HEX]\n"
+	       "                   [--quote-version 4|5] [--verbose] -- PROGRAM [ARGS]\n\n"
 	       "Run PROGRAM (any program: static, Go, dynamic) as a TD: /dev/tdx_guest with\n"
 	       "TDX_CMD_GET_REPORT0 as the kernel driver, and configfs-tsm under\n"
 	       "/sys/kernel/config/tsm/report (provider tdx_guest) whose outblob is a TDX quote v4\n"
-	       "signed by a simulated TD quoting enclave under the test PCK chain (see teehost\n"
-	       "attest collateral --tee tdx). Measurements are 48 bytes (96 hex digits, shorter\n"
+	       "(or v5) signed by a simulated TD quoting enclave under the test PCK chain (see\n"
+	       "teehost attest collateral --tee tdx). --tdx-module 1.5: TDREPORT version 1 with\n"
+	       "TEE_TCB_SVN2 and SERVTD_HASH (--mrservicetd), and v5 quotes carry body type 3\n"
+	       "(TD report 1.5); a 1.0 module's v5 quotes carry body type 2 (TD report 1.0).\n"
+	       "Measurements are 48 bytes (96 hex digits, shorter\n"
 	       "values are zero-padded); RTMR I is 0 to 3, its launch value. PROGRAM extends RTMRs\n"
 	       "as on Linux 6.16: 48 bytes written to /sys/class/misc/tdx_guest/measurements/\n"
 	       "rtmrI:sha384 (RTMR = SHA-384(RTMR || data), in the next TDREPORT and quote).\n");
@@ -52,11 +57,15 @@ int sim_tdx_parse(int argc, char **argv, struct tdx_guest_config *cfg, int *verb
 		{ "mrconfigid", required_argument, NULL, 'c' },
 		{ "mrowner", required_argument, NULL, 'o' },
 		{ "mrownerconfig", required_argument, NULL, 'O' },
+		{ "mrservicetd", required_argument, NULL, 's' },
+		{ "tdx-module", required_argument, NULL, 'M' },
+		{ "quote-version", required_argument, NULL, 'q' },
 		{ "debug", no_argument, NULL, 'd' },
 		{ "verbose", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	bool servtd = false;
 	int c;
 
 	tdx_guest_config_default(cfg);
@@ -88,6 +97,21 @@ int sim_tdx_parse(int argc, char **argv, struct tdx_guest_config *cfg, int *verb
 			if (hex48("--mrownerconfig", optarg, cfg->mr_owner_config))
 				return 2;
 			break;
+		case 's':
+			if (hex48("--mrservicetd", optarg, cfg->mr_servicetd))
+				return 2;
+			servtd = true;
+			break;
+		case 'M':
+			if (strcmp(optarg, "1.0") && strcmp(optarg, "1.5"))
+				return cli_usage_error("sim", "--tdx-module '%s': 1.0 or 1.5", optarg);
+			cfg->module_minor = optarg[2] == '5' ? 5 : 0;
+			break;
+		case 'q':
+			if (strcmp(optarg, "4") && strcmp(optarg, "5"))
+				return cli_usage_error("sim", "--quote-version '%s': 4 or 5", optarg);
+			cfg->quote_version = (unsigned)(optarg[0] - '0');
+			break;
 		case 'd':
 			cfg->td_attributes |= 1;
 			break;
@@ -101,6 +125,9 @@ int sim_tdx_parse(int argc, char **argv, struct tdx_guest_config *cfg, int *verb
 			return cli_usage_error("sim", "unknown option");
 		}
 	}
+	if (servtd && cfg->module_minor != 5)
+		return cli_usage_error("sim", "--mrservicetd: a TDX 1.0 module's TDINFO has no "
+				       "SERVTD_HASH (add --tdx-module 1.5)");
 	return 0;
 }
 

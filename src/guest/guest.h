@@ -73,9 +73,11 @@ struct tdx_guest_config {
 	uint8_t mr_td[48];
 	uint8_t mr_config_id[48], mr_owner[48], mr_owner_config[48];
 	uint8_t rtmr[4][48];
+	uint8_t mr_servicetd[48];      /* TDINFO.SERVTD_HASH (TDX 1.5 module only) */
 	uint64_t td_attributes;        /* bit 0: DEBUG */
 	uint64_t xfam;
-	unsigned quote_version;        /* 4 (the only one the simulated QE makes so far) */
+	unsigned module_minor;         /* the TDX module: 0 (1.0) or 5 (1.5: TDREPORT version 1) */
+	unsigned quote_version;        /* 4, or 5 (body type 2 from a 1.0 module, 3 from 1.5) */
 };
 
 struct tdx_guest {

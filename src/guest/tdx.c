@@ -2,7 +2,8 @@
 /*
  * The simulated TDX guest: TDG.MR.REPORT (a TDREPORT whose REPORTMACSTRUCT is MACed with a key
  * of the simulated CPU), the TD quoting enclave (checks that MAC as QE does with
- * EVERIFYREPORT2, then signs a quote v4 with the attestation key certified by the PCK key), and
+ * EVERIFYREPORT2, then signs a quote v4 or v5 with the attestation key certified by the PCK
+ * key), and
  * the ioctl layer of the kernel's tdx-guest driver (drivers/virt/coco/tdx-guest, 6.12):
  * TDX_CMD_GET_REPORT0 only; every other number is -ENOTTY. RTMRs start at --rtmr and are
  * extended through Linux 6.16's sysfs measurements files (tdx-mr.c): the ioctl has none.
@@ -162,6 +163,15 @@ void tdx_guest_report(struct tdx_guest *g, const uint8_t report_data[64], struct
 	memcpy(td->mr_owner_config, c->mr_owner_config, 48);
 	memcpy(td->rtmr, c->rtmr, sizeof(td->rtmr));
 	r->mac.type = (struct tdx_report_type){ .type = TDX_REPORT_TYPE_TDX };
+	if (c->module_minor == 5) {
+		/* TDX 1.5: REPORTTYPE version 1 (TDINFO has SERVTD_HASH), TEE_TCB_SVN2 valid (VALID
+		 * bit i covers the 8 bytes at 8 * i: bits 16 and 17). No TD-preserving update has
+		 * happened, so the module now is the module the TD was built on: SVN2 = SVN. */
+		r->mac.type.version = 1;
+		t->valid[2] = 0x03;
+		memcpy(t->tee_tcb_svn2, tdx_sim_module.tee_tcb_svn, 16);
+		memcpy(td->servtd_hash, c->mr_servicetd, 48);
+	}
 	memcpy(r->mac.cpusvn, tdx_sim_cpusvn, 16);
 	SHA384((const uint8_t *)t, sizeof(*t), r->mac.tee_tcb_info_hash);
 	SHA384((const uint8_t *)td, sizeof(*td), r->mac.tee_info_hash);
@@ -189,7 +199,7 @@ int tdx_guest_quote(struct tdx_guest *g, const uint8_t report_data[64], uint8_t 
 		    size_t *len, struct th_err *err)
 {
 	struct tdx_report r;
-	struct tdx_quote_body body;
+	struct tdx_quote_body15 body;
 	struct sgx_report_body qe;
 	struct th_quote_params p;
 	uint8_t pub[64];
@@ -200,7 +210,7 @@ int tdx_guest_quote(struct tdx_guest *g, const uint8_t report_data[64], uint8_t 
 	tdx_guest_report(g, report_data, &r);
 	if (!report_valid(g, &r))
 		return th_fail(err, -EINVAL, "tdreport", "MAC does not verify");
-	tdx_quote_body_from_report(&r, &body);
+	tdx_quote_body15_from_report(&r, &body);
 	memset(&qe, 0, sizeof(qe));
 	memcpy(qe.cpusvn, tdx_sim_cpusvn, 16);
 	memcpy(qe.mrenclave, tdx_sim_td_qe.mrenclave, 32);
@@ -214,10 +224,12 @@ int tdx_guest_quote(struct tdx_guest *g, const uint8_t report_data[64], uint8_t 
 		return th_fail(err, -EIO, "attestation key", "cannot encode");
 	th_quote_qe_report_data(pub, qe_auth_data, sizeof(qe_auth_data), qe.report_data);
 	memset(&p, 0, sizeof(p));
-	p.version = TH_QUOTE_VERSION_4;
+	p.version = g->cfg.quote_version == 5 ? TH_QUOTE_VERSION_5 : TH_QUOTE_VERSION_4;
 	p.tee_type = TH_QUOTE_TEE_TDX;
 	p.body = &body;
-	p.body_len = sizeof(body);
+	/* v4, and v5 of a 1.0 module: TD report 1.0; v5 of a 1.5 module: TD report 1.5 */
+	p.body_len = p.version == TH_QUOTE_VERSION_5 && r.mac.type.version == 1
+		     ? sizeof(body) : sizeof(body.v10);
 	p.qe_svn = tdx_sim_td_qe.isv_svn;
 	p.pce_svn = g->platform.pcesvn;
 	memcpy(p.user_data, g->platform.qe_id, 16);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * src/attest: quotes built and parsed back (v3 SGX, v4 SGX, v4 TDX), every truncation an
+ * src/attest: quotes built and parsed back (v3 SGX, v4 SGX, v4 TDX, v5 SGX and TDX body types
+ * 2 and 3), every truncation an
  * error naming a field, the PCK certificate's SGX extension, collateral JSON round trips and
  * their signed bodies, TCB scenarios.
  */
@@ -19,6 +20,7 @@
 #include <openssl/x509v3.h>
 
 #include "attest/attest.h"
+#include "attest/tdx.h"
 #include "attest/x509build.h"
 
 struct fx {
@@ -59,14 +61,19 @@ static int teardown(void **state)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
-static uint8_t *build(struct fx *f, unsigned version, uint32_t tee, size_t *len)
+static size_t default_body(uint32_t tee)
+{
+	return tee == TH_QUOTE_TEE_TDX ? TH_QUOTE_BODY_TDX10_SIZE : TH_QUOTE_BODY_SGX_SIZE;
+}
+
+static uint8_t *build_body(struct fx *f, unsigned version, uint32_t tee, size_t body_len,
+			   size_t *len)
 {
 	static const uint8_t auth[32] = { 9 };
-	uint8_t body[TH_QUOTE_BODY_TDX10_SIZE], pub[64];
+	uint8_t body[TH_QUOTE_BODY_TDX15_SIZE], pub[64];
 	struct sgx_report_body qe;
 	struct th_quote_params qp = {
-		.version = version, .tee_type = tee, .body = body,
-		.body_len = tee == TH_QUOTE_TEE_TDX ? TH_QUOTE_BODY_TDX10_SIZE : TH_QUOTE_BODY_SGX_SIZE,
+		.version = version, .tee_type = tee, .body = body, .body_len = body_len,
 		.qe_svn = 8, .pce_svn = 13, .qe_report = &qe, .qe_auth = auth, .qe_auth_len = 32,
 		.pck_chain_pem = f->chain, .pck_chain_len = f->chain_len,
 		.attest_key = f->p.attest_key, .pck_key = f->p.pck_key,
@@ -85,19 +92,35 @@ static uint8_t *build(struct fx *f, unsigned version, uint32_t tee, size_t *len)
 	return q;
 }
 
-static void check_round_trip(struct fx *f, unsigned version, uint32_t tee)
+static uint8_t *build(struct fx *f, unsigned version, uint32_t tee, size_t *len)
+{
+	return build_body(f, version, tee, default_body(tee), len);
+}
+
+static void check_round_trip(struct fx *f, unsigned version, uint32_t tee, size_t body_len,
+			     unsigned body_type)
 {
 	struct th_err err = { { 0 } };
 	struct th_quote q;
-	size_t len;
-	uint8_t *raw = build(f, version, tee, &len);
+	size_t len, at = version == 5 ? 54 : 48;
+	uint8_t *raw = build_body(f, version, tee, body_len, &len);
 	EVP_PKEY *ak;
 
 	assert_int_equal(th_quote_parse(raw, len, &q, &err), 0);
 	assert_int_equal(q.header.version, version);
 	assert_int_equal(q.header.tee_type, tee);
+	assert_int_equal(q.body_type, body_type);
+	assert_int_equal(q.body_len, body_len);
+	/* v5: the descriptor (u16 type, u32 size) between header and body, both signed */
+	assert_ptr_equal(q.body, raw + at);
+	assert_int_equal(q.signed_len, at + body_len);
+	if (version == 5) {
+		assert_int_equal(raw[48] | raw[49] << 8, body_type);
+		assert_int_equal(raw[50] | raw[51] << 8 | raw[52] << 16 | raw[53] << 24, body_len);
+	}
+	assert_int_equal(raw[at] | raw[at + body_len - 1], 0x5a);
 	assert_memory_equal(q.header.qe_vendor_id, th_quote_intel_qe_vendor, 16);
-	assert_int_equal(q.outer_cert_type, version == 4 ? TH_CERT_QE_REPORT : TH_CERT_PCK_CHAIN);
+	assert_int_equal(q.outer_cert_type, version >= 4 ? TH_CERT_QE_REPORT : TH_CERT_PCK_CHAIN);
 	assert_int_equal(q.cert_type, TH_CERT_PCK_CHAIN);
 	assert_int_equal(q.cert_len, f->chain_len);
 	assert_memory_equal(q.cert, f->chain, f->chain_len);
@@ -109,6 +132,9 @@ static void check_round_trip(struct fx *f, unsigned version, uint32_t tee)
 	raw[60] ^= 1;   /* in the body: the signature no longer holds */
 	assert_int_equal(th_ecdsa_verify_raw(ak, raw, q.signed_len, q.sig), 0);
 	raw[60] ^= 1;
+	raw[q.signed_len - 1] ^= 1;   /* the body's last byte is signed too */
+	assert_int_equal(th_ecdsa_verify_raw(ak, raw, q.signed_len, q.sig), 0);
+	raw[q.signed_len - 1] ^= 1;
 	/* every proper prefix is an error naming a field, never a crash */
 	for (size_t n = 0; n < len; n += (n < 1100 ? 1 : 97)) {
 		memset(&err, 0, sizeof(err));
@@ -119,9 +145,92 @@ static void check_round_trip(struct fx *f, unsigned version, uint32_t tee)
 	free(raw);
 }
 
-static void quote_v3_sgx(void **state) { check_round_trip(*state, 3, TH_QUOTE_TEE_SGX); }
-static void quote_v4_sgx(void **state) { check_round_trip(*state, 4, TH_QUOTE_TEE_SGX); }
-static void quote_v4_tdx(void **state) { check_round_trip(*state, 4, TH_QUOTE_TEE_TDX); }
+#define SGX TH_QUOTE_TEE_SGX, TH_QUOTE_BODY_SGX_SIZE, TH_QUOTE_BODY_TYPE_SGX
+#define TDX10 TH_QUOTE_TEE_TDX, TH_QUOTE_BODY_TDX10_SIZE, TH_QUOTE_BODY_TYPE_TDX10
+#define TDX15 TH_QUOTE_TEE_TDX, TH_QUOTE_BODY_TDX15_SIZE, TH_QUOTE_BODY_TYPE_TDX15
+static void quote_v3_sgx(void **state) { check_round_trip(*state, 3, SGX); }
+static void quote_v4_sgx(void **state) { check_round_trip(*state, 4, SGX); }
+static void quote_v4_tdx(void **state) { check_round_trip(*state, 4, TDX10); }
+static void quote_v5_sgx(void **state) { check_round_trip(*state, 5, SGX); }
+static void quote_v5_tdx10(void **state) { check_round_trip(*state, 5, TDX10); }
+static void quote_v5_tdx15(void **state) { check_round_trip(*state, 5, TDX15); }
+
+/* v5's descriptor: a type that is not the TEE's, a size that is not the type's; the builder
+ * refuses TD report 1.5 outside v5 */
+static void quote_v5_rejects(void **state)
+{
+	static const struct { unsigned at; uint8_t val; const char *field; } bad[] = {
+		{ 48, 1, "body.type" },    /* SGX body in a TDX quote */
+		{ 48, 4, "body.type" },    /* no such type */
+		{ 48, 0, "body.type" },
+		{ 48, 2, "body.size" },    /* TD report 1.0 is 584 bytes, not 648 */
+		{ 50, 0x89, "body.size" },
+		{ 51, 0x03, "body.size" },
+		{ 53, 0x01, "body.size" },
+		{ 4, 0x00, "body.type" },  /* an SGX quote with a TD report 1.5 body */
+		{ 4, 0x82, "header.tee_type" },
+	};
+	struct fx *f = *state;
+	struct th_err err = { { 0 } };
+	struct th_quote q;
+	size_t len;
+	uint8_t *raw = build_body(f, 5, TH_QUOTE_TEE_TDX, TH_QUOTE_BODY_TDX15_SIZE, &len);
+	uint8_t body[TH_QUOTE_BODY_TDX15_SIZE] = { 0 }, out[64];
+	struct th_quote_params qp = { .version = 4, .tee_type = TH_QUOTE_TEE_TDX, .body = body,
+				      .body_len = sizeof(body) };
+
+	assert_int_equal(raw[48], 3);
+	assert_int_equal(raw[50] | raw[51] << 8, 648);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		uint8_t was = raw[bad[i].at];
+
+		raw[bad[i].at] = bad[i].val;
+		memset(&err, 0, sizeof(err));
+		assert_int_not_equal(th_quote_parse(raw, len, &q, &err), 0);
+		if (!strstr(err.msg, bad[i].field))
+			fail_msg("byte %u = %#x: '%s', not %s", bad[i].at, bad[i].val, err.msg,
+				 bad[i].field);
+		raw[bad[i].at] = was;
+	}
+	assert_int_equal(th_quote_parse(raw, len, &q, &err), 0);
+	free(raw);
+	/* a TD report 1.5 body only in v5; an SGX body of TDX size nowhere */
+	assert_int_equal(th_quote_build(&qp, out, sizeof(out), &len, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "body"));
+	qp.version = 5;
+	qp.tee_type = TH_QUOTE_TEE_SGX;
+	assert_int_equal(th_quote_build(&qp, out, sizeof(out), &len, &err), -EINVAL);
+	qp.version = 6;
+	assert_int_equal(th_quote_build(&qp, out, sizeof(out), &len, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "version"));
+}
+
+/* TD report 1.5 from a TDREPORT: 1.0's fields, then TEE_TCB_SVN2 and SERVTD_HASH */
+static void td_report15_body(void **state)
+{
+	struct tdx_report r;
+	struct tdx_quote_body15 b;
+
+	(void)state;
+	memset(&r, 0, sizeof(r));
+	for (size_t i = 0; i < sizeof(r); i++)
+		((uint8_t *)&r)[i] = (uint8_t)(i * 7 + 1);
+	tdx_quote_body15_from_report(&r, &b);
+	assert_memory_equal(b.v10.tee_tcb_svn, r.tee_tcb_info.tee_tcb_svn, 16);
+	assert_memory_equal(b.v10.mr_td, r.td_info.mr_td, 48);
+	assert_memory_equal(b.v10.rtmr[3], r.td_info.rtmr[3], 48);
+	assert_memory_equal(b.v10.report_data, r.mac.report_data, 64);
+	assert_memory_equal(b.tee_tcb_svn2, r.tee_tcb_info.tee_tcb_svn2, 16);
+	assert_memory_equal(b.mr_servicetd, r.td_info.servtd_hash, 48);
+	/* the fields `teehost show` lists: 1.0's 15, then 1.5's two at 584 and 600 */
+	assert_int_equal(tdx_quote_body_nfields, 15);
+	assert_int_equal(tdx_quote_body15_nfields, 17);
+	assert_string_equal(tdx_quote_body_fields[15].name, "tee_tcb_svn2");
+	assert_int_equal(tdx_quote_body_fields[15].off, 584);
+	assert_string_equal(tdx_quote_body_fields[16].name, "mr_servicetd");
+	assert_int_equal(tdx_quote_body_fields[16].off, 600);
+	assert_int_equal(tdx_quote_body_fields[16].len, 48);
+}
 
 static void quote_rejects(void **state)
 {
@@ -130,7 +239,10 @@ static void quote_rejects(void **state)
 	size_t len;
 	uint8_t *raw = build(*state, 3, TH_QUOTE_TEE_SGX, &len);
 
-	raw[0] = 5;
+	raw[0] = 6;
+	assert_int_not_equal(th_quote_parse(raw, len, &q, &err), 0);
+	assert_non_null(strstr(err.msg, "header.version"));
+	raw[0] = 2;
 	assert_int_not_equal(th_quote_parse(raw, len, &q, &err), 0);
 	assert_non_null(strstr(err.msg, "header.version"));
 	raw[0] = 3;
@@ -282,6 +394,11 @@ int main(void)
 		cmocka_unit_test(quote_v3_sgx),
 		cmocka_unit_test(quote_v4_sgx),
 		cmocka_unit_test(quote_v4_tdx),
+		cmocka_unit_test(quote_v5_sgx),
+		cmocka_unit_test(quote_v5_tdx10),
+		cmocka_unit_test(quote_v5_tdx15),
+		cmocka_unit_test(quote_v5_rejects),
+		cmocka_unit_test(td_report15_body),
 		cmocka_unit_test(quote_rejects),
 		cmocka_unit_test(pck_extension),
 		cmocka_unit_test(platforms_differ),
