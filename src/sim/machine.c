@@ -561,6 +561,7 @@ void th_sim_encl_destroy(struct th_sim_encl *e)
 	free(e->mr);
 	free(e->cpuid_sites);
 	free(e->cpuid_holds);
+	free(e->xsave_sites);
 	free(e->pages);
 	th_sim_real_munmap(e->epc, e->size);
 	syscall(SYS_close, e->memfd);

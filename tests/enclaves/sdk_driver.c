@@ -11,7 +11,7 @@
  * libteehost is used only to build the page plan, measure and sign.
  *
  *   sdk_driver MODE ELF KEY.pem [ARGS]     output: TAP
- *   modes: abi except threads attest kss edmm switchless aexnotify mapalign (isgx)
+ *   modes: abi except threads attest kss edmm switchless aexnotify mapalign (isgx) xsave
  *          seal SIZE_MIB POLICY (prints "seal HEX" after the TAP lines)
  *          quote OUT [REPORTDATA_HEX] (through libsgx_dcap_ql.so.1; prints "mrenclave HEX")
  */
@@ -1099,6 +1099,33 @@ static int mode_aexnotify(void)
 }
 
 /*
+ * XSAVEC, XRSTOR and XSAVE with EDX:EAX = all ones inside the enclave (XFRM = x87 | SSE): they
+ * act on XFRM's components alone, as under the XCR0 = XFRM that EENTER sets, whatever the
+ * host's XCR0 holds (AVX, AVX-512, PKRU, AMX): the compacted form lays out those two only.
+ */
+static int mode_xsave(void)
+{
+	struct encl en;
+
+	encl_load(&en, &default_opts);
+	for (unsigned tcs = 0; tcs < 2; tcs++) {
+		struct sdkt_xsave x = { .pattern = 0x0123456789abcdefull + tcs };
+		uint64_t st = ecall(tcs_of(&en, tcs), SDKT_EC_XSAVE, &x);
+
+		ok(st == SDKT_OK && x.xcomp_bv == (1ull << 63 | 3),
+		   "TCS %u: XSAVEC's XCOMP_BV is XFRM's x87 | SSE and the compacted bit (%#" PRIx64
+		   ", status %#" PRIx64 ")", tcs, x.xcomp_bv, st);
+		ok(st == SDKT_OK && !(x.xstate_bv & ~3ull) && !(x.std_bv & ~3ull),
+		   "TCS %u: XSTATE_BV of XSAVEC (%#" PRIx64 ") and of XSAVE (%#" PRIx64 ") within XFRM",
+		   tcs, x.xstate_bv, x.std_bv);
+		ok(st == SDKT_OK && x.xmm0 == x.pattern,
+		   "TCS %u: XRSTOR of that area puts XMM0 back (%#" PRIx64 ")", tcs, x.xmm0);
+	}
+	ok(enclave_delete(en.base, NULL), "enclave_delete");
+	return 0;
+}
+
+/*
  * /dev/isgx mapped without MAP_FIXED, as Intel's libsgx_enclave_common does before ECREATE: the
  * driver's sgx_get_unmapped_area searches twice the length and returns an address aligned to
  * the length (a power of two of at least two pages), so ECREATE may put SECS.BASE there. The
@@ -1152,7 +1179,7 @@ int main(int argc, char **argv)
 		{ "abi", mode_abi }, { "except", mode_except }, { "threads", mode_threads }, { "thread1", mode_thread1 },
 		{ "attest", mode_attest }, { "kss", mode_kss }, { "edmm", mode_edmm },
 		{ "switchless", mode_switchless }, { "aexnotify", mode_aexnotify },
-		{ "mapalign", mode_mapalign },
+		{ "mapalign", mode_mapalign }, { "xsave", mode_xsave },
 	};
 
 	if (argc < 4) {
