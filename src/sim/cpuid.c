@@ -205,16 +205,8 @@ bool th_sim_cpuid_trap(void *ucv, bool was_patched)
 
 static void note_cpuid(uint64_t addr)
 {
-	if (npatched == cap) {
-		size_t ncap = cap ? cap * 2 : 16;
-		uint64_t *n = realloc(patched, ncap * sizeof(*n));
-
-		if (!n)
-			return;
-		patched = n;
-		cap = ncap;
-	}
-	patched[npatched++] = addr;
+	if (th_sim_grow(&patched, &cap, npatched, sizeof(*patched)))
+		patched[npatched++] = addr;
 }
 
 static void scan(csh cs, const uint8_t *code, size_t len, uint64_t addr)
@@ -389,15 +381,9 @@ static void site_add(struct th_sim_encl *e, uint64_t addr)
 
 	if (i < e->n_cpuid_sites && e->cpuid_sites[i] == addr)
 		return;
-	if (e->n_cpuid_sites == e->cap_cpuid_sites) {
-		size_t ncap = e->cap_cpuid_sites ? e->cap_cpuid_sites * 2 : 16;
-		uint64_t *n = realloc(e->cpuid_sites, ncap * sizeof(*n));
-
-		if (!n)
-			return;
-		e->cpuid_sites = n;
-		e->cap_cpuid_sites = ncap;
-	}
+	if (!th_sim_grow(&e->cpuid_sites, &e->cap_cpuid_sites, e->n_cpuid_sites,
+			 sizeof(*e->cpuid_sites)))
+		return;
 	memmove(e->cpuid_sites + i + 1, e->cpuid_sites + i, (e->n_cpuid_sites - i) * sizeof(uint64_t));
 	e->cpuid_sites[i] = addr;
 	e->n_cpuid_sites++;
@@ -562,15 +548,9 @@ bool th_sim_cpuid_restore(struct th_sim_encl *e, struct th_sim_tcs *ts, uint32_t
 
 	if (i == e->n_cpuid_sites || e->cpuid_sites[i] != rip || rip + 2 > e->base + e->size)
 		return false;
-	if (e->n_cpuid_holds == e->cap_cpuid_holds) {
-		size_t ncap = e->cap_cpuid_holds ? e->cap_cpuid_holds * 2 : 4;
-		struct th_sim_cpuid_hold *n = realloc(e->cpuid_holds, ncap * sizeof(*n));
-
-		if (!n)
-			return false;
-		e->cpuid_holds = n;
-		e->cap_cpuid_holds = ncap;
-	}
+	if (!th_sim_grow(&e->cpuid_holds, &e->cap_cpuid_holds, e->n_cpuid_holds,
+			 sizeof(*e->cpuid_holds)))
+		return false;
 	/* a site on the list reads 0F 0B, or 0F A2 while another TCS holds it */
 	e->epc[rip + 1 - e->base] = 0xa2;
 	e->cpuid_holds[e->n_cpuid_holds++] = (struct th_sim_cpuid_hold){ rip, ts, frame };

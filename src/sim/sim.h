@@ -145,6 +145,7 @@ extern struct th_sim_machine th_sim_m TH_SIM_API;
 
 /* th_sim_lock() also stores the staged pages (see th_sim_epc_stage); _keep leaves them staged */
 void th_sim_lock(void) TH_SIM_API;
+bool th_sim_grow(void *arrp, size_t *cap, size_t n, size_t elem) TH_SIM_API;
 void th_sim_lock_keep(void) TH_SIM_API;
 void th_sim_unlock(void) TH_SIM_API;
 

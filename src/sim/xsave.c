@@ -15,7 +15,6 @@
  * RFBM = XFRM & EDX:EAX, against the interrupted thread's extended state, which is the signal
  * frame's XSAVE image (standard format): sigreturn loads it.
  */
-#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/ucontext.h>
@@ -117,15 +116,9 @@ bool th_sim_xsave_site_add(struct th_sim_encl *e, const struct th_sim_xsave_site
 
 	if (i < e->n_xsave_sites && e->xsave_sites[i].addr == s->addr)
 		return true;
-	if (e->n_xsave_sites == e->cap_xsave_sites) {
-		size_t ncap = e->cap_xsave_sites ? e->cap_xsave_sites * 2 : 8;
-		struct th_sim_xsave_site *n = realloc(e->xsave_sites, ncap * sizeof(*n));
-
-		if (!n)
-			return false;
-		e->xsave_sites = n;
-		e->cap_xsave_sites = ncap;
-	}
+	if (!th_sim_grow(&e->xsave_sites, &e->cap_xsave_sites, e->n_xsave_sites,
+			 sizeof(*e->xsave_sites)))
+		return false;
 	memmove(e->xsave_sites + i + 1, e->xsave_sites + i,
 		(e->n_xsave_sites - i) * sizeof(*e->xsave_sites));
 	e->xsave_sites[i] = *s;
