@@ -133,6 +133,9 @@ int th_sim_enter(struct th_sim_thread *t, struct th_sim_regs *r, uint64_t next_r
 		tp->cssa--;
 	}
 	ts->thread = t;
+	/* the host frames this entry leaves live: see th_sim_thread.alt_floor */
+	t->alt_floor = r->rsp - (uint64_t)t < TH_ALT_SLOT ? r->rsp - 128 :
+		       (uint64_t)t + TH_ALT_SLOT - TH_ALT_LANDING;
 	t->host_fs = ts->host_fs;
 	t->host_gs = ts->host_gs;
 	__atomic_store_n(&t->fs_switched, 1, __ATOMIC_RELEASE);

@@ -236,7 +236,16 @@ struct th_sim_thread {
 	uint64_t retry_rip;     /* offset 48 */
 	uint64_t retry_rdi;     /* offset 56 */
 	stack_t retry_ss;       /* offset 64 */
+	/*
+	 * offset 88: the host stack below which a signal frame may go. A signal from enclave code
+	 * (off the altstack) gets its frame at the top of the slot even while a handler the machine
+	 * called from an earlier one runs on the altstack (Intel's uRTS handler making the second
+	 * phase's ECALL); entry.S moves a frame that lands in the top TH_ALT_LANDING bytes below
+	 * this floor, which every EENTER/ERESUME sets (th_sim_enter), so live frames stay whole.
+	 */
+	uint64_t alt_floor;
 };
+#define TH_ALT_LANDING (32UL * 1024)
 struct th_sim_thread *th_sim_thread_self(void) TH_SIM_API;
 int th_sim_thread_setup(void) TH_SIM_API;
 /* from a signal handler off our altstacks: the thread returns to th_sim_altstack_retry */

@@ -207,6 +207,7 @@ struct exit_regs {
 	uint64_t rdi, rsi;
 };
 static uint64_t n_eenter, n_ocall_exits, n_exceptions;
+static uint64_t n_handler_clobbered;  /* second phases after which the handler's frame changed */
 
 /*
  * The direct path, as __morestack in the uRTS's enter_enclave.S: EENTER with the AEP being an
@@ -346,7 +347,30 @@ static void on_fault(int sig, siginfo_t *si, void *ucv)
 		return;
 	}
 	__atomic_add_fetch(&n_exceptions, 1, __ATOMIC_SEQ_CST);
-	status = ecall((void *)(uintptr_t)gr[REG_RBX], SDKT_ECMD_EXCEPT, NULL);
+	/*
+	 * Intel's uRTS makes the second phase's ECALL from its handler, with frames of its own
+	 * (its XSAVE area) live on the handler's stack: they, and the interrupted context, must
+	 * come back whole (signals the second phase takes inside must not land on them).
+	 */
+	{
+		volatile uint8_t mine[2048];
+		greg_t before[NGREG];
+
+		memcpy(before, gr, sizeof(before));
+		for (size_t i = 0; i < sizeof(mine); i++)
+			mine[i] = (uint8_t)(i * 7 + 1);
+		status = ecall((void *)(uintptr_t)gr[REG_RBX], SDKT_ECMD_EXCEPT, NULL);
+		for (size_t i = 0; i < sizeof(mine); i++)
+			if (mine[i] != (uint8_t)(i * 7 + 1)) {
+				__atomic_add_fetch(&n_handler_clobbered, 1, __ATOMIC_SEQ_CST);
+				break;
+			}
+		if (gr[REG_RIP] != before[REG_RIP] || gr[REG_RSP] != before[REG_RSP] ||
+		    gr[REG_RBX] != before[REG_RBX] || gr[REG_RAX] != before[REG_RAX]) {
+			__atomic_add_fetch(&n_handler_clobbered, 1, __ATOMIC_SEQ_CST);
+			memcpy(gr, before, sizeof(before));
+		}
+	}
 	if (status != SDKT_OK) {
 		fprintf(stderr, "sdk_driver: the enclave did not handle signal %d (%#" PRIx64 ")\n",
 			sig, status);
@@ -523,6 +547,9 @@ static int mode_except(void)
 		   PRIu64 ", host saw %" PRIu64 ", status %#" PRIx64 ")",
 		   tcs, f.result3, f.handled, n_exceptions - ex0, st);
 	}
+	ok(n_handler_clobbered == 0, "the handler's own stack and the interrupted context came back "
+	   "whole from each second phase's ECALL (%" PRIu64 " of %" PRIu64 " did not)",
+	   n_handler_clobbered, n_exceptions);
 	ok(enclave_delete(en.base, NULL), "enclave_delete");
 	return 0;
 }

@@ -213,11 +213,28 @@ __attribute__((noreturn, used)) static void late_cpuid_handler(struct sgx_gpr *c
 }
 
 /* ECMD_EXCEPT: the second phase of an exception, on the same TCS with CSSA = 1 */
+/*
+ * Intel's trts starts every entry with XRSTOR of a synthetic state (x87 and SSE initial,
+ * compacted form), EDX:EAX all ones. Where the host's XCR0 exceeds XFRM the machine executes
+ * it (a trap inside the enclave): in the second phase that trap comes while the host's
+ * handler, which made this ECALL, still has its frames on the machine's altstack.
+ */
+static void synthetic_state(void)
+{
+	static const uint32_t synthetic[576 / 4] __attribute__((aligned(64))) = {
+		[0] = 0x037f, [6] = 0x1f80, [7] = 0xffff,       /* FCW, MXCSR, MXCSR_MASK */
+		[131] = 0x80000000,                             /* XCOMP_BV: compacted, none */
+	};
+
+	__asm__ volatile("xrstor64 (%0)" : : "r"(synthetic), "a"(~0u), "d"(~0u) : "memory");
+}
+
 static int64_t handle_exception(uint64_t cssa)
 {
 	struct sgx_gpr *g = ssa_gpr(cssa - 1);
 	const uint8_t *ip = (const uint8_t *)(uintptr_t)g->rip;
 
+	synthetic_state();
 	if (!(g->exitinfo & SGX_EXITINFO_VALID) || SGX_EXITINFO_VECTOR(g->exitinfo) != 6 ||
 	    !inside(g->rip, 2))
 		return SDKT_ERR_UNEXPECTED;     /* not ours to handle: the host sees a crash */
