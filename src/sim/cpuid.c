@@ -205,16 +205,8 @@ bool th_sim_cpuid_trap(void *ucv, bool was_patched)
 
 static void note_cpuid(uint64_t addr)
 {
-	if (npatched == cap) {
-		size_t ncap = cap ? cap * 2 : 16;
-		uint64_t *n = realloc(patched, ncap * sizeof(*n));
-
-		if (!n)
-			return;
-		patched = n;
-		cap = ncap;
-	}
-	patched[npatched++] = addr;
+	if (th_sim_grow(&patched, &cap, npatched, sizeof(*patched)))
+		patched[npatched++] = addr;
 }
 
 static void scan(csh cs, const uint8_t *code, size_t len, uint64_t addr)
@@ -389,15 +381,9 @@ static void site_add(struct th_sim_encl *e, uint64_t addr)
 
 	if (i < e->n_cpuid_sites && e->cpuid_sites[i] == addr)
 		return;
-	if (e->n_cpuid_sites == e->cap_cpuid_sites) {
-		size_t ncap = e->cap_cpuid_sites ? e->cap_cpuid_sites * 2 : 16;
-		uint64_t *n = realloc(e->cpuid_sites, ncap * sizeof(*n));
-
-		if (!n)
-			return;
-		e->cpuid_sites = n;
-		e->cap_cpuid_sites = ncap;
-	}
+	if (!th_sim_grow(&e->cpuid_sites, &e->cap_cpuid_sites, e->n_cpuid_sites,
+			 sizeof(*e->cpuid_sites)))
+		return;
 	memmove(e->cpuid_sites + i + 1, e->cpuid_sites + i, (e->n_cpuid_sites - i) * sizeof(uint64_t));
 	e->cpuid_sites[i] = addr;
 	e->n_cpuid_sites++;
@@ -409,6 +395,7 @@ void th_sim_cpuid_forget_page(struct th_sim_encl *e, uint64_t page)
 	size_t i = site_index(e, page), j = site_index(e, page + TH_SIM_PAGE);
 
 	th_sim_page_at(e, page)->state &= ~TH_EPCM_SCANNED;
+	th_sim_xsave_forget_page(e, page);
 	if (i == j)
 		return;
 	memmove(e->cpuid_sites + i, e->cpuid_sites + j, (e->n_cpuid_sites - j) * sizeof(uint64_t));
@@ -434,6 +421,68 @@ static bool sets_leaf(const cs_insn *insn)
 	return false;
 }
 
+/* Capstone's number of a 64-bit general register: RAX 0 .. R15 15, -1 none, -2 another */
+static int gpr_number(unsigned r)
+{
+	static const unsigned regs[16] = {
+		X86_REG_RAX, X86_REG_RCX, X86_REG_RDX, X86_REG_RBX, X86_REG_RSP, X86_REG_RBP,
+		X86_REG_RSI, X86_REG_RDI, X86_REG_R8, X86_REG_R9, X86_REG_R10, X86_REG_R11,
+		X86_REG_R12, X86_REG_R13, X86_REG_R14, X86_REG_R15,
+	};
+
+	if (r == X86_REG_INVALID)
+		return -1;
+	for (int i = 0; i < 16; i++)
+		if (regs[i] == r)
+			return i;
+	return -2;
+}
+
+/* An XSAVE-family instruction whose memory operand xsave.c can compute: made UD2, noted */
+static void xsave_site(struct th_sim_encl *e, const cs_insn *insn)
+{
+	struct th_sim_xsave_site s = { .addr = insn->address, .len = (uint8_t)insn->size };
+	const cs_x86_op *op;
+	int base, index;
+	size_t k;
+
+	switch (insn->id) {
+	case X86_INS_XSAVE: case X86_INS_XSAVE64: case X86_INS_XSAVEOPT: case X86_INS_XSAVEOPT64:
+		s.op = TH_SIM_XSAVE;
+		break;
+	case X86_INS_XSAVEC: case X86_INS_XSAVEC64:
+		s.op = TH_SIM_XSAVEC;
+		break;
+	case X86_INS_XRSTOR: case X86_INS_XRSTOR64:
+		s.op = TH_SIM_XRSTOR;
+		break;
+	default:
+		return;
+	}
+	if (!insn->detail || insn->detail->x86.op_count != 1)
+		return;
+	op = &insn->detail->x86.operands[0];
+	if (op->type != X86_OP_MEM || op->mem.segment != X86_REG_INVALID ||
+	    insn->detail->x86.addr_size != 8)
+		return;
+	s.rip_rel = op->mem.base == X86_REG_RIP;
+	base = s.rip_rel ? -1 : gpr_number(op->mem.base);
+	index = gpr_number(op->mem.index);
+	if (base == -2 || index == -2 || op->mem.disp != (int32_t)op->mem.disp)
+		return;
+	s.base = (int8_t)base;
+	s.index = (int8_t)index;
+	s.scale = (uint8_t)op->mem.scale;
+	s.disp = (int32_t)op->mem.disp;
+	/* the opcode's 0F after the prefixes: 0F AE / 0F C7 -> 0F 0B (UD2, RIP at the prefix) */
+	for (k = 0; k + 1 < insn->size && insn->bytes[k] != 0x0f; k++)
+		;
+	if (k + 1 >= insn->size || insn->address + k + 2 > e->base + e->size ||
+	    !th_sim_xsave_site_add(e, &s))
+		return;
+	e->epc[insn->address + k + 1 - e->base] = 0x0b;
+}
+
 void th_sim_cpuid_scan_page(struct th_sim_encl *e, uint64_t page)
 {
 	/* a linear sweep from a little before the page falls into step with the instructions
@@ -449,10 +498,13 @@ void th_sim_cpuid_scan_page(struct th_sim_encl *e, uint64_t page)
 	int since_leaf = 99;
 	cs_insn *insn;
 
+	bool xs = th_sim_xsave_needed(e);
+
 	th_sim_cpuid_forget_page(e, page);
 	th_sim_page_at(e, page)->state |= TH_EPCM_SCANNED;
-	/* most pages hold no 0F A2 at all: no need to decode them */
-	while ((q = memchr(q, 0x0f, (size_t)(end - q))) && q + 1 < end && q[1] != 0xa2)
+	/* most pages hold no 0F A2 (nor 0F AE / 0F C7 where XSAVEs are wanted): no decoding */
+	while ((q = memchr(q, 0x0f, (size_t)(end - q))) && q + 1 < end && q[1] != 0xa2 &&
+	       !(xs && (q[1] == 0xae || q[1] == 0xc7)))
 		q++;
 	if (!q || q + 1 >= end)
 		return;
@@ -460,6 +512,7 @@ void th_sim_cpuid_scan_page(struct th_sim_encl *e, uint64_t page)
 		cs = 0;
 		return;
 	}
+	cs_option(cs, CS_OPT_DETAIL, xs ? CS_OPT_ON : CS_OPT_OFF);
 	insn = cs_malloc(cs);
 	while (insn && n && a < page + TH_SIM_PAGE) {
 		if (!cs_disasm_iter(cs, &p, &n, &a, insn)) {
@@ -473,6 +526,8 @@ void th_sim_cpuid_scan_page(struct th_sim_encl *e, uint64_t page)
 			e->epc[insn->address + 1 - e->base] = 0x0b;    /* 0F A2 -> 0F 0B (UD2) */
 			site_add(e, insn->address);
 		}
+		if (xs && insn->address >= page)
+			xsave_site(e, insn);
 		since_leaf = sets_leaf(insn) ? 0 : since_leaf + 1;
 	}
 	if (insn)
@@ -493,15 +548,9 @@ bool th_sim_cpuid_restore(struct th_sim_encl *e, struct th_sim_tcs *ts, uint32_t
 
 	if (i == e->n_cpuid_sites || e->cpuid_sites[i] != rip || rip + 2 > e->base + e->size)
 		return false;
-	if (e->n_cpuid_holds == e->cap_cpuid_holds) {
-		size_t ncap = e->cap_cpuid_holds ? e->cap_cpuid_holds * 2 : 4;
-		struct th_sim_cpuid_hold *n = realloc(e->cpuid_holds, ncap * sizeof(*n));
-
-		if (!n)
-			return false;
-		e->cpuid_holds = n;
-		e->cap_cpuid_holds = ncap;
-	}
+	if (!th_sim_grow(&e->cpuid_holds, &e->cap_cpuid_holds, e->n_cpuid_holds,
+			 sizeof(*e->cpuid_holds)))
+		return false;
 	/* a site on the list reads 0F 0B, or 0F A2 while another TCS holds it */
 	e->epc[rip + 1 - e->base] = 0xa2;
 	e->cpuid_holds[e->n_cpuid_holds++] = (struct th_sim_cpuid_hold){ rip, ts, frame };
@@ -539,8 +588,12 @@ void th_sim_cpuid_release(struct th_sim_encl *e, struct th_sim_tcs *ts, uint32_t
 
 int th_sim_cpuid_init(void)
 {
+	th_sim_xsave_init();
 	if (syscall(SYS_arch_prctl, ARCH_SET_CPUID, 0) == 0) {
 		faulting = true;
+		/* enclave pages are still scanned for their XSAVEs (xsave.c) where an XFRM can
+		 * lack some of the host's components */
+		th_sim_cpuid_in_code = (th_sim_xcr0 & ~3ull) != 0;
 		return 0;
 	}
 	th_sim_cpuid_in_code = true;

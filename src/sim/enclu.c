@@ -133,6 +133,9 @@ int th_sim_enter(struct th_sim_thread *t, struct th_sim_regs *r, uint64_t next_r
 		tp->cssa--;
 	}
 	ts->thread = t;
+	/* the host frames this entry leaves live: see th_sim_thread.alt_floor */
+	t->alt_floor = r->rsp - (uint64_t)t < TH_ALT_SLOT ? r->rsp - 128 :
+		       (uint64_t)t + TH_ALT_SLOT - TH_ALT_LANDING;
 	t->host_fs = ts->host_fs;
 	t->host_gs = ts->host_gs;
 	__atomic_store_n(&t->fs_switched, 1, __ATOMIC_RELEASE);
@@ -604,6 +607,17 @@ static int enclu_inside(struct th_sim_thread *t, ucontext_t *uc, uint64_t *fsgs,
 	return 13;
 }
 
+/* A fault (#UD, #GP or #PF) of an instruction the machine executes for the enclave: AEX */
+static void fault_inside(struct th_sim_thread *t, ucontext_t *uc, uint64_t *fsgs, siginfo_t *info,
+			 int vec, uint32_t code, uint64_t addr)
+{
+	memset(info, 0, sizeof(*info));
+	info->si_signo = vec == 6 ? SIGILL : SIGSEGV;
+	info->si_code = vec == 14 ? SEGV_ACCERR : vec == 6 ? ILL_ILLOPN : SI_KERNEL;
+	aex(t, uc, fsgs, vec, code, addr);
+	deliver_exception(uc, info->si_signo, info, vec, code, addr & ~0xfffull);
+}
+
 static void enclu(struct th_sim_thread *t, bool inside, int sig, siginfo_t *info,
 		  ucontext_t *uc, uint64_t *fsgs)
 {
@@ -622,13 +636,8 @@ static void enclu(struct th_sim_thread *t, bool inside, int sig, siginfo_t *info
 		} else {
 			vec = enclu_inside(t, uc, fsgs, leaf, &code, &addr);
 		}
-		if (vec) {
-			memset(info, 0, sizeof(*info));
-			info->si_signo = vec == 6 ? SIGILL : SIGSEGV;
-			info->si_code = vec == 14 ? SEGV_ACCERR : vec == 6 ? ILL_ILLOPN : SI_KERNEL;
-			aex(t, uc, fsgs, vec, code, addr);
-			deliver_exception(uc, info->si_signo, info, vec, code, addr & ~0xfffull);
-		}
+		if (vec)
+			fault_inside(t, uc, fsgs, info, vec, code, addr);
 		return;
 	}
 	if (leaf != SGX_EENTER && leaf != SGX_ERESUME) {
@@ -666,7 +675,7 @@ static void enclu(struct th_sim_thread *t, bool inside, int sig, siginfo_t *info
 }
 
 /* #PF inside the enclave: decide between a PTE fault, an EPCM fault and a fault to fix. */
-static int classify_pf(struct th_sim_encl *e, uint64_t addr, uint32_t kerr, uint32_t *code)
+int th_sim_classify_pf(struct th_sim_encl *e, uint64_t addr, uint32_t kerr, uint32_t *code)
 {
 	uint32_t acc = kerr & (2 | 0x10);
 	struct th_sim_page *p = th_sim_page_at(e, addr);
@@ -833,6 +842,19 @@ void th_sim_signal(int sig, siginfo_t *info, void *ucv, uint64_t *fsgs)
 			sig = SIGILL;   /* CPUID inside an enclave is #UD */
 			info->si_code = ILL_ILLOPN;
 		}
+		/* an XSAVE-family instruction the machine made UD2: it executes it (xsave.c) */
+		if (inside && sig == SIGILL && t->cur_encl->n_xsave_sites) {
+			uint32_t code;
+			uint64_t addr;
+			int vec = th_sim_xsave_exec(t->cur_encl, uc, rip, &code, &addr);
+
+			if (vec == 0 || vec == TH_SIM_XSAVE_RETRY)
+				goto out;
+			if (vec != TH_SIM_XSAVE_NONE) {
+				fault_inside(t, uc, fsgs, info, vec, code, addr);
+				goto out;
+			}
+		}
 		/* a CPUID the machine made UD2: the handler reads CPUID at RIP, from the frame
 		 * this AEX saves into until the TCS leaves that frame (th_sim_cpuid_restore) */
 		if (inside && sig == SIGILL && th_sim_cpuid_in_code) {
@@ -849,7 +871,7 @@ void th_sim_signal(int sig, siginfo_t *info, void *ucv, uint64_t *fsgs)
 
 		if (vec == 14) {
 			addr = (uint64_t)info->si_addr;
-			if (!classify_pf(t->cur_encl, addr, (uint32_t)gr[REG_ERR], &code))
+			if (!th_sim_classify_pf(t->cur_encl, addr, (uint32_t)gr[REG_ERR], &code))
 				goto out;
 		} else if (vec >= 0) {
 			code = (uint32_t)gr[REG_ERR];

@@ -19,6 +19,9 @@
  *   XRSTOR of the SSA's XSAVE area for ERESUME) and IRETQs to it, which loads RIP, RFLAGS and RSP at once.
  */
 #define ALT_SLOT 0x40000
+#define LANDING 0x8000		/* TH_ALT_LANDING */
+#define ALT_FLOOR 88		/* offsetof(struct th_sim_thread, alt_floor) */
+#define UC_FPREGS 224		/* offsetof(ucontext_t, uc_mcontext.fpregs) */
 
 /*
  * WRFSBASE/WRGSBASE only when the kernel enabled FSGSBASE (AT_HWCAP2 bit 1; th_sim_fsgsbase,
@@ -67,7 +70,46 @@ th_sim_sigtramp:
 	sub	th_sim_alt_base(%rip), %rax
 	cmp	th_sim_alt_size(%rip), %rax
 	jae	1f
-	push	%rbx
+	/*
+	 * A frame in the slot's top LANDING bytes came from off the altstack (enclave code): the
+	 * kernel puts it at the top even when frames of an earlier signal still live there, so
+	 * it moves below the thread block's alt_floor (frame, siginfo and fpstate; the pointers
+	 * to them follow), 64-byte steps keeping the fpstate's alignment and RSP mod 16.
+	 */
+	mov	%rsp, %rax
+	and	$-ALT_SLOT, %rax		/* the thread block */
+	mov	%rsp, %r11
+	sub	%rax, %r11
+	cmp	$(ALT_SLOT - LANDING), %r11
+	jb	4f
+	mov	ALT_FLOOR(%rax), %r10
+	test	%r10, %r10
+	jz	4f
+	mov	$ALT_SLOT, %rcx
+	sub	%r11, %rcx			/* the frame: RSP to the top */
+	mov	%r10, %r11
+	sub	%rcx, %r11
+	sub	%rsp, %r11
+	and	$-64, %r11			/* the move (negative) */
+	jns	4f
+	lea	(%rsp,%r11), %r8		/* the new RSP */
+	lea	0x4000(%rax), %r10		/* not into the thread block's page and the bottom */
+	cmp	%r10, %r8
+	jb	4f
+	mov	%rdi, %r9
+	mov	%rsi, %r10
+	mov	%rsp, %rsi
+	mov	%r8, %rdi
+	cld
+	rep movsb				/* to a lower address: forward is safe on overlap */
+	mov	%r8, %rsp
+	mov	%r9, %rdi
+	lea	(%r10,%r11), %rsi		/* siginfo */
+	add	%r11, %rdx			/* ucontext */
+	cmpq	$0, UC_FPREGS(%rdx)
+	je	4f
+	add	%r11, UC_FPREGS(%rdx)		/* its fpstate */
+4:	push	%rbx
 	.cfi_adjust_cfa_offset 8
 	push	%r12
 	.cfi_adjust_cfa_offset 8

@@ -25,6 +25,23 @@
 
 struct th_sim_machine th_sim_m;
 
+/* Room for one more element in the array at *ARRP holding N of capacity *CAP (ELEM bytes each) */
+bool th_sim_grow(void *arrp, size_t *cap, size_t n, size_t elem)
+{
+	void **arr = arrp, *p;
+	size_t ncap;
+
+	if (n < *cap)
+		return true;
+	ncap = *cap ? *cap * 2 : 16;
+	p = realloc(*arr, ncap * elem);
+	if (!p)
+		return false;
+	*arr = p;
+	*cap = ncap;
+	return true;
+}
+
 void th_sim_lock_keep(void)
 {
 	while (__atomic_exchange_n(&th_sim_m.lock, 1, __ATOMIC_ACQUIRE))
@@ -561,6 +578,7 @@ void th_sim_encl_destroy(struct th_sim_encl *e)
 	free(e->mr);
 	free(e->cpuid_sites);
 	free(e->cpuid_holds);
+	free(e->xsave_sites);
 	free(e->pages);
 	th_sim_real_munmap(e->epc, e->size);
 	syscall(SYS_close, e->memfd);

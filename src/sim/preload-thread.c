@@ -143,7 +143,10 @@ static int thread_setup(ucontext_t *uc)
 
 		_Static_assert(offsetof(struct th_sim_thread, retry_rip) == 48 &&
 			       offsetof(struct th_sim_thread, retry_rdi) == 56 &&
-			       offsetof(struct th_sim_thread, retry_ss) == 64, "entry.S offsets");
+			       offsetof(struct th_sim_thread, retry_ss) == 64 &&
+			       offsetof(struct th_sim_thread, alt_floor) == 88 &&
+			       offsetof(ucontext_t, uc_mcontext.fpregs) == 224 &&
+			       TH_ALT_LANDING == 0x8000 && TH_ALT_SLOT == 0x40000, "entry.S offsets");
 		if (!self) {
 			app_altstack = uc->uc_stack;
 			app_altstack.ss_flags &= ~SS_ONSTACK;

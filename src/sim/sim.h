@@ -118,6 +118,9 @@ struct th_sim_encl {
 		uint32_t frame;                 /* the SSA frame that #UD's AEX saved into */
 	} *cpuid_holds;
 	size_t n_cpuid_holds, cap_cpuid_holds;
+	/* XSAVE-family instructions made UD2 (xsave.c), sorted */
+	struct th_sim_xsave_site *xsave_sites;
+	size_t n_xsave_sites, cap_xsave_sites;
 };
 
 /*
@@ -142,6 +145,7 @@ extern struct th_sim_machine th_sim_m TH_SIM_API;
 
 /* th_sim_lock() also stores the staged pages (see th_sim_epc_stage); _keep leaves them staged */
 void th_sim_lock(void) TH_SIM_API;
+bool th_sim_grow(void *arrp, size_t *cap, size_t n, size_t elem) TH_SIM_API;
 void th_sim_lock_keep(void) TH_SIM_API;
 void th_sim_unlock(void) TH_SIM_API;
 
@@ -232,7 +236,16 @@ struct th_sim_thread {
 	uint64_t retry_rip;     /* offset 48 */
 	uint64_t retry_rdi;     /* offset 56 */
 	stack_t retry_ss;       /* offset 64 */
+	/*
+	 * offset 88: the host stack below which a signal frame may go. A signal from enclave code
+	 * (off the altstack) gets its frame at the top of the slot even while a handler the machine
+	 * called from an earlier one runs on the altstack (Intel's uRTS handler making the second
+	 * phase's ECALL); entry.S moves a frame that lands in the top TH_ALT_LANDING bytes below
+	 * this floor, which every EENTER/ERESUME sets (th_sim_enter), so live frames stay whole.
+	 */
+	uint64_t alt_floor;
 };
+#define TH_ALT_LANDING (32UL * 1024)
 struct th_sim_thread *th_sim_thread_self(void) TH_SIM_API;
 int th_sim_thread_setup(void) TH_SIM_API;
 /* from a signal handler off our altstacks: the thread returns to th_sim_altstack_retry */
@@ -317,6 +330,36 @@ void th_sim_cpuid_forget_page(struct th_sim_encl *e, uint64_t page) TH_SIM_API;
 bool th_sim_cpuid_restore(struct th_sim_encl *e, struct th_sim_tcs *ts, uint32_t frame,
 			  uint64_t rip) TH_SIM_API;
 void th_sim_cpuid_release(struct th_sim_encl *e, struct th_sim_tcs *ts, uint32_t cssa) TH_SIM_API;
+
+/*
+ * xsave.c: enclave code's XSAVE, XSAVEC, XSAVEOPT and XRSTOR run as under XCR0 = XFRM. For an
+ * enclave whose XFRM lacks some of the host's XCR0 components (th_sim_xsave_needed) the page
+ * scan makes them UD2 too; th_sim_xsave_exec executes the one at RIP on the signal frame's
+ * state: 0 (RIP moved past it), TH_SIM_XSAVE_NONE (no site there), TH_SIM_XSAVE_RETRY (a
+ * fault the machine fixed: run it again), else the vector (#PF: *code and *addr).
+ */
+enum { TH_SIM_XSAVE, TH_SIM_XSAVEC, TH_SIM_XRSTOR };
+struct th_sim_xsave_site {
+	uint64_t addr;
+	int32_t disp;
+	uint8_t op;             /* TH_SIM_XSAVE (and XSAVEOPT), TH_SIM_XSAVEC, TH_SIM_XRSTOR */
+	uint8_t len;
+	int8_t base, index;     /* register numbers (RAX 0 .. R15 15), -1 none */
+	uint8_t scale;
+	bool rip_rel;
+};
+#define TH_SIM_XSAVE_NONE (-1)
+#define TH_SIM_XSAVE_RETRY (-2)
+extern uint64_t th_sim_xcr0 TH_SIM_API;
+void th_sim_xsave_init(void) TH_SIM_API;
+bool th_sim_xsave_needed(const struct th_sim_encl *e) TH_SIM_API;
+bool th_sim_xsave_site_add(struct th_sim_encl *e, const struct th_sim_xsave_site *s) TH_SIM_API;
+void th_sim_xsave_forget_page(struct th_sim_encl *e, uint64_t page) TH_SIM_API;
+int th_sim_xsave_exec(struct th_sim_encl *e, ucontext_t *uc, uint64_t rip, uint32_t *code,
+		      uint64_t *addr) TH_SIM_API;
+/* enclu.c: a #PF of enclave code at ADDR (kernel error code KERR): 0 when the machine fixed it,
+ * else 1 with the SGX error code in *code */
+int th_sim_classify_pf(struct th_sim_encl *e, uint64_t addr, uint32_t kerr, uint32_t *code) TH_SIM_API;
 
 /* preload.c: the real libc functions */
 void *th_sim_real_mmap(void *, size_t, int, int, int, off_t) TH_SIM_API;

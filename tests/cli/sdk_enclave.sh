@@ -31,7 +31,7 @@ for d in kernel dcap isgx; do
 	fi
 	# mapalign: isgx's get_unmapped_area (the others place a mapping as the kernel's mm does)
 	maps=; [ "$d" = isgx ] && maps=mapalign
-	for m in abi except threads attest kss edmm switchless $maps; do
+	for m in abi except threads attest kss edmm switchless xsave $maps; do
 		# isgx: the driver takes ATTRIBUTES.KSS (intel/linux-sgx-driver 077f50c took bit 7 out
 		# of SGX_ATTR_RESERVED_MASK); Intel's launch enclave grants a token for it only since
 		# sgx_2.5 (KSS left FLAGS_SECURITY_BITS_RESERVED, tseal_migration_attr.h). The signed LE

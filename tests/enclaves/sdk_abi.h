@@ -67,6 +67,7 @@ enum sdkt_ecall {
 	SDKT_EC_SL_WORKER,      /* ms: sdkt_ring: serve requests until ring->stop */
 	SDKT_EC_SL_OCALLS,      /* ms: sdkt_ring: post n requests for an untrusted worker */
 	SDKT_EC_AEXNOTIFY,      /* ms: sdkt_aexn: enable AEX-Notify on this frame, spin */
+	SDKT_EC_XSAVE,          /* ms: sdkt_xsave: XSAVEC, XRSTOR and XSAVE with EDX:EAX = ~0 */
 	SDKT_EC_COUNT
 };
 
@@ -136,6 +137,19 @@ struct sdkt_ring {
 	uint64_t n;             /* SL_OCALLS: requests to post */
 	uint64_t served;        /* out: requests served (SL_WORKER) or answered (SL_OCALLS) */
 	uint64_t bad;           /* out: wrong answers seen */
+};
+
+/*
+ * XSAVE: inside an enclave XCR0 is SECS.XFRM, so the components an XSAVE-family instruction
+ * with EDX:EAX = all ones touches are the enclave's, not the host's (Intel's trts sizes its
+ * OCALL save area for XFRM).
+ */
+struct sdkt_xsave {
+	uint64_t pattern;       /* in: put in XMM0 before XSAVEC */
+	uint64_t xstate_bv;     /* out: XSAVEC's header */
+	uint64_t xcomp_bv;
+	uint64_t xmm0;          /* out: XMM0 after XRSTOR of that area (XMM0 zeroed in between) */
+	uint64_t std_bv;        /* out: XSTATE_BV of an XSAVE (standard form) */
 };
 
 struct sdkt_aexn {

@@ -11,7 +11,7 @@
  * libteehost is used only to build the page plan, measure and sign.
  *
  *   sdk_driver MODE ELF KEY.pem [ARGS]     output: TAP
- *   modes: abi except threads attest kss edmm switchless aexnotify mapalign (isgx)
+ *   modes: abi except threads attest kss edmm switchless aexnotify mapalign (isgx) xsave
  *          seal SIZE_MIB POLICY (prints "seal HEX" after the TAP lines)
  *          quote OUT [REPORTDATA_HEX] (through libsgx_dcap_ql.so.1; prints "mrenclave HEX")
  */
@@ -207,6 +207,7 @@ struct exit_regs {
 	uint64_t rdi, rsi;
 };
 static uint64_t n_eenter, n_ocall_exits, n_exceptions;
+static uint64_t n_handler_clobbered;  /* second phases after which the handler's frame changed */
 
 /*
  * The direct path, as __morestack in the uRTS's enter_enclave.S: EENTER with the AEP being an
@@ -346,7 +347,30 @@ static void on_fault(int sig, siginfo_t *si, void *ucv)
 		return;
 	}
 	__atomic_add_fetch(&n_exceptions, 1, __ATOMIC_SEQ_CST);
-	status = ecall((void *)(uintptr_t)gr[REG_RBX], SDKT_ECMD_EXCEPT, NULL);
+	/*
+	 * Intel's uRTS makes the second phase's ECALL from its handler, with frames of its own
+	 * (its XSAVE area) live on the handler's stack: they, and the interrupted context, must
+	 * come back whole (signals the second phase takes inside must not land on them).
+	 */
+	{
+		volatile uint8_t mine[2048];
+		greg_t before[NGREG];
+
+		memcpy(before, gr, sizeof(before));
+		for (size_t i = 0; i < sizeof(mine); i++)
+			mine[i] = (uint8_t)(i * 7 + 1);
+		status = ecall((void *)(uintptr_t)gr[REG_RBX], SDKT_ECMD_EXCEPT, NULL);
+		for (size_t i = 0; i < sizeof(mine); i++)
+			if (mine[i] != (uint8_t)(i * 7 + 1)) {
+				__atomic_add_fetch(&n_handler_clobbered, 1, __ATOMIC_SEQ_CST);
+				break;
+			}
+		if (gr[REG_RIP] != before[REG_RIP] || gr[REG_RSP] != before[REG_RSP] ||
+		    gr[REG_RBX] != before[REG_RBX] || gr[REG_RAX] != before[REG_RAX]) {
+			__atomic_add_fetch(&n_handler_clobbered, 1, __ATOMIC_SEQ_CST);
+			memcpy(gr, before, sizeof(before));
+		}
+	}
 	if (status != SDKT_OK) {
 		fprintf(stderr, "sdk_driver: the enclave did not handle signal %d (%#" PRIx64 ")\n",
 			sig, status);
@@ -523,6 +547,9 @@ static int mode_except(void)
 		   PRIu64 ", host saw %" PRIu64 ", status %#" PRIx64 ")",
 		   tcs, f.result3, f.handled, n_exceptions - ex0, st);
 	}
+	ok(n_handler_clobbered == 0, "the handler's own stack and the interrupted context came back "
+	   "whole from each second phase's ECALL (%" PRIu64 " of %" PRIu64 " did not)",
+	   n_handler_clobbered, n_exceptions);
 	ok(enclave_delete(en.base, NULL), "enclave_delete");
 	return 0;
 }
@@ -1099,6 +1126,33 @@ static int mode_aexnotify(void)
 }
 
 /*
+ * XSAVEC, XRSTOR and XSAVE with EDX:EAX = all ones inside the enclave (XFRM = x87 | SSE): they
+ * act on XFRM's components alone, as under the XCR0 = XFRM that EENTER sets, whatever the
+ * host's XCR0 holds (AVX, AVX-512, PKRU, AMX): the compacted form lays out those two only.
+ */
+static int mode_xsave(void)
+{
+	struct encl en;
+
+	encl_load(&en, &default_opts);
+	for (unsigned tcs = 0; tcs < 2; tcs++) {
+		struct sdkt_xsave x = { .pattern = 0x0123456789abcdefull + tcs };
+		uint64_t st = ecall(tcs_of(&en, tcs), SDKT_EC_XSAVE, &x);
+
+		ok(st == SDKT_OK && x.xcomp_bv == (1ull << 63 | 3),
+		   "TCS %u: XSAVEC's XCOMP_BV is XFRM's x87 | SSE and the compacted bit (%#" PRIx64
+		   ", status %#" PRIx64 ")", tcs, x.xcomp_bv, st);
+		ok(st == SDKT_OK && !(x.xstate_bv & ~3ull) && !(x.std_bv & ~3ull),
+		   "TCS %u: XSTATE_BV of XSAVEC (%#" PRIx64 ") and of XSAVE (%#" PRIx64 ") within XFRM",
+		   tcs, x.xstate_bv, x.std_bv);
+		ok(st == SDKT_OK && x.xmm0 == x.pattern,
+		   "TCS %u: XRSTOR of that area puts XMM0 back (%#" PRIx64 ")", tcs, x.xmm0);
+	}
+	ok(enclave_delete(en.base, NULL), "enclave_delete");
+	return 0;
+}
+
+/*
  * /dev/isgx mapped without MAP_FIXED, as Intel's libsgx_enclave_common does before ECREATE: the
  * driver's sgx_get_unmapped_area searches twice the length and returns an address aligned to
  * the length (a power of two of at least two pages), so ECREATE may put SECS.BASE there. The
@@ -1152,7 +1206,7 @@ int main(int argc, char **argv)
 		{ "abi", mode_abi }, { "except", mode_except }, { "threads", mode_threads }, { "thread1", mode_thread1 },
 		{ "attest", mode_attest }, { "kss", mode_kss }, { "edmm", mode_edmm },
 		{ "switchless", mode_switchless }, { "aexnotify", mode_aexnotify },
-		{ "mapalign", mode_mapalign },
+		{ "mapalign", mode_mapalign }, { "xsave", mode_xsave },
 	};
 
 	if (argc < 4) {

@@ -213,11 +213,28 @@ __attribute__((noreturn, used)) static void late_cpuid_handler(struct sgx_gpr *c
 }
 
 /* ECMD_EXCEPT: the second phase of an exception, on the same TCS with CSSA = 1 */
+/*
+ * Intel's trts starts every entry with XRSTOR of a synthetic state (x87 and SSE initial,
+ * compacted form), EDX:EAX all ones. Where the host's XCR0 exceeds XFRM the machine executes
+ * it (a trap inside the enclave): in the second phase that trap comes while the host's
+ * handler, which made this ECALL, still has its frames on the machine's altstack.
+ */
+static void synthetic_state(void)
+{
+	static const uint32_t synthetic[576 / 4] __attribute__((aligned(64))) = {
+		[0] = 0x037f, [6] = 0x1f80, [7] = 0xffff,       /* FCW, MXCSR, MXCSR_MASK */
+		[131] = 0x80000000,                             /* XCOMP_BV: compacted, none */
+	};
+
+	__asm__ volatile("xrstor64 (%0)" : : "r"(synthetic), "a"(~0u), "d"(~0u) : "memory");
+}
+
 static int64_t handle_exception(uint64_t cssa)
 {
 	struct sgx_gpr *g = ssa_gpr(cssa - 1);
 	const uint8_t *ip = (const uint8_t *)(uintptr_t)g->rip;
 
+	synthetic_state();
 	if (!(g->exitinfo & SGX_EXITINFO_VALID) || SGX_EXITINFO_VECTOR(g->exitinfo) != 6 ||
 	    !inside(g->rip, 2))
 		return SDKT_ERR_UNEXPECTED;     /* not ours to handle: the host sees a crash */
@@ -549,6 +566,33 @@ static void aex_notified(uint64_t cssa)
 	sdkt_resume(ssa_gpr(cssa - 1));
 }
 
+static int64_t ec_xsave(struct sdkt_xsave *ms)
+{
+	/* room for the host's components too: without XCR0 = XFRM they would be written here */
+	static uint8_t area[3 * 4096] __attribute__((aligned(64)));
+	uint64_t back;
+
+	memset(area, 0, sizeof(area));
+	/* XMM0 is the caller's (this code is built with general registers only): kept in R8 */
+	__asm__ volatile("movq %%xmm0, %%r8\n\t"
+			 "movq %[pat], %%xmm0\n\t"
+			 "xsavec64 (%[a])\n\t"
+			 "pxor %%xmm0, %%xmm0\n\t"
+			 "xrstor64 (%[a])\n\t"
+			 "movq %%xmm0, %[back]\n\t"
+			 "movq %%r8, %%xmm0"
+			 : [back] "=&r"(back)
+			 : [pat] "r"(ms->pattern), [a] "r"(area), "a"(~0u), "d"(~0u)
+			 : "r8", "memory");
+	ms->xmm0 = back;
+	memcpy(&ms->xstate_bv, area + 512, 8);
+	memcpy(&ms->xcomp_bv, area + 520, 8);
+	memset(area, 0, sizeof(area));
+	__asm__ volatile("xsave64 (%0)" : : "r"(area), "a"(~0u), "d"(~0u) : "memory");
+	memcpy(&ms->std_bv, area + 512, 8);
+	return SDKT_OK;
+}
+
 /*
  * The ECALL table is a switch: the image is linked at 0 and never relocated, so a table of
  * function pointers would hold link-time addresses.
@@ -584,6 +628,7 @@ int64_t sdkt_dispatch(int64_t index, void *ms, uint64_t cssa)
 	case SDKT_EC_SL_WORKER: MS(struct sdkt_ring); return ec_sl_worker(ms);
 	case SDKT_EC_SL_OCALLS: MS(struct sdkt_ring); return ec_sl_ocalls(ms);
 	case SDKT_EC_AEXNOTIFY: MS(struct sdkt_aexn); return ec_aexnotify(ms);
+	case SDKT_EC_XSAVE: MS(struct sdkt_xsave); return ec_xsave(ms);
 	}
 	return SDKT_ERR_FUNCTION;
 }
