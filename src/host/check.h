@@ -12,6 +12,7 @@
 #include "host/cpuid.h"
 #include "host/root.h"
 #include "host/text.h"
+#include "teehost/loader.h"
 #include "util/err.h"
 #include "util/kconfig.h"
 
@@ -36,8 +37,6 @@ struct th_check_opts {
 	const char *user;       /* --user NAME: check sgx_prv membership */
 	unsigned only;
 };
-
-enum th_sgx_driver { TH_SGX_DRV_NONE, TH_SGX_DRV_KERNEL, TH_SGX_DRV_DCAP, TH_SGX_DRV_ISGX };
 
 /* What the probes found; shared between check and setup. */
 struct th_host {
@@ -70,7 +69,7 @@ struct th_host {
 	/* hardware facts */
 	bool sgx_hw, sev_hw, tdx_host_hw, tdx_guest, sev_guest;
 	bool tdx_host_unknown;  /* no flag and no MSR access: cannot tell */
-	enum th_sgx_driver sgx_drv;
+	enum teehost_sgx_driver sgx_drv; /* the loader's probe on this root (sgx.driver) */
 
 	struct th_check *v;
 	size_t n, cap;

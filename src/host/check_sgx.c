@@ -4,6 +4,7 @@
  * is-sgx-available (Gramine) look at, plus the fixes they leave to the user. */
 #include "host/aesm.h"
 #include "host/check.h"
+#include "loader/loader.h"
 #include "teehost/loader.h"
 
 #include <dirent.h>
@@ -59,7 +60,8 @@ struct sgx_state {
 	uint64_t epc_total;      /* set by sgx.epc, compared by sgx.epc_sysfs */
 	int efi_status;          /* -1 absent, else SOFTWAREGUARDSTATUS[1:0] */
 	bool oot;                /* an out-of-tree driver (DCAP or isgx) is in use */
-	char driver_seen[512];   /* what the driver probe looked at */
+	struct teehost_sgx_probe probe; /* the loader's probe on this root (detect_driver) */
+	char driver_seen[800];   /* what the driver probe looked at */
 };
 
 static void read_efi(struct th_host *h, struct sgx_state *s, struct th_check *c)
@@ -121,23 +123,58 @@ static void read_efi(struct th_host *h, struct sgx_state *s, struct th_check *c)
 	}
 }
 
-static enum th_sgx_driver detect_driver(struct th_host *h, char *ev, size_t cap)
+/*
+ * Whether the kernel's vDSO has __vdso_sgx_enter_enclave: what tells the loader's probe the
+ * in-kernel driver from DCAP's behind a /dev/sgx/enclave device node. The live machine: its
+ * vDSO, as the loader looks. A --root tree's vDSO cannot be looked at, so its kernel
+ * configuration answers: the kernel builds vsgx.o into the vDSO exactly when CONFIG_X86_SGX=y
+ * (arch/x86/entry/vdso/Makefile, 5.11+). No configuration: taken as absent, as the probe does
+ * without a vDSO entry.
+ */
+static bool sgx_vdso(struct th_host *h, char *ev, size_t cap)
 {
-	bool dcap = th_host_exists(h, "/sys/module/intel_sgx");
-	bool isgx = th_host_exists(h, "/sys/module/isgx") || th_host_exists(h, "/dev/isgx");
-	bool kern = th_host_exists(h, "/dev/sgx_enclave");
-	bool sgxdir = th_host_exists(h, "/dev/sgx/enclave");
+	char k;
 
-	snprintf(ev, cap, "/sys/module/intel_sgx %s, /sys/module/isgx or /dev/isgx %s, /dev/sgx_enclave %s, /dev/sgx/enclave %s",
-		 dcap ? "present" : "absent", isgx ? "present" : "absent", kern ? "present" : "absent",
-		 sgxdir ? "present" : "absent");
-	if (dcap)
-		return TH_SGX_DRV_DCAP;
-	if (isgx)
-		return TH_SGX_DRV_ISGX;
-	if (kern)
-		return TH_SGX_DRV_KERNEL;
-	return TH_SGX_DRV_NONE;
+	if (h->root.live) {
+		snprintf(ev, cap, "the vDSO: this kernel's");
+		return th_sgx_vdso_present();
+	}
+	k = th_host_kconfig(h, "X86_SGX");
+	if (k == '?')
+		snprintf(ev, cap, "the vDSO: no kernel configuration, taken to lack it");
+	else
+		snprintf(ev, cap, "the vDSO: %s has CONFIG_X86_SGX=%c", h->kconfig_src, k);
+	return k == 'y';
+}
+
+/* Which driver is present, as the loader's probe (th_sgx_detect) decides it on this root, so
+ * that teehost check and teehost run cannot disagree. EV: the probe's reasons. */
+static enum teehost_sgx_driver detect_driver(struct th_host *h, struct teehost_sgx_probe *pr,
+					     char *ev, size_t cap)
+{
+	char vdso_ev[400];
+	bool vdso = sgx_vdso(h, vdso_ev, sizeof(vdso_ev));
+
+	th_sgx_detect(h->root.live ? NULL : h->root.path, vdso, pr);
+	snprintf(ev, cap, "%s (%s)", pr->why, vdso_ev);
+	return pr->driver;
+}
+
+/* The enclave node the probe's choice opens (th_probe_found names it with the root in front);
+ * test_host_check holds the two together. NULL without a driver. */
+static const char *enclave_node(const struct teehost_sgx_probe *pr)
+{
+	switch (pr->driver) {
+	case TEEHOST_SGX_ISGX:
+		return "/dev/isgx";
+	case TEEHOST_SGX_KERNEL:
+		return pr->flat_nodes ? "/dev/sgx_enclave" : "/dev/sgx/enclave";
+	case TEEHOST_SGX_DCAP:
+		return "/dev/sgx/enclave";
+	case TEEHOST_SGX_NONE:
+		break;
+	}
+	return NULL;
 }
 
 /* udev: the effective sgx_enclave/sgx_provision assignments across rules files. */
@@ -550,7 +587,7 @@ static void sgx_flc_enabled(struct th_host *h, void *family, struct th_check *c)
 {
 	const struct sgx_state *s = family;
 	/* a locked launch control disables the in-kernel driver; isgx lives with it */
-	c->required = s->flc && h->sgx_drv != TH_SGX_DRV_ISGX;
+	c->required = s->flc && h->sgx_drv != TEEHOST_SGX_ISGX;
 	if (!s->flc) {
 		th_check_set(c, TH_SKIP, "the CPU has no FLC (see sgx.flc)");
 		return;
@@ -564,7 +601,7 @@ static void sgx_flc_enabled(struct th_host *h, void *family, struct th_check *c)
 	if (s->fc >> 17 & 1) {
 		th_check_set(c, TH_PASS, "launch control is unlocked: the kernel can run any signed enclave");
 	} else {
-		th_check_set(c, h->sgx_drv == TH_SGX_DRV_ISGX ? TH_WARN : TH_FAIL,
+		th_check_set(c, h->sgx_drv == TEEHOST_SGX_ISGX ? TH_WARN : TH_FAIL,
 			     "the firmware locked launch control to Intel's key: the in-kernel driver disables SGX (\"SGX Launch Control is locked\")");
 		th_check_fix(c, "Set the firmware's SGX Launch Control policy to 'Unlocked', then reboot.");
 	}
@@ -655,14 +692,14 @@ static void sgx_driver(struct th_host *h, void *family, struct th_check *c)
 	if (skipped_unless_on(s, c))
 		return;
 	switch (h->sgx_drv) {
-	case TH_SGX_DRV_KERNEL:
+	case TEEHOST_SGX_KERNEL:
 		th_check_set(c, TH_PASS, "the in-kernel SGX driver is in use");
 		break;
-	case TH_SGX_DRV_DCAP:
+	case TEEHOST_SGX_DCAP:
 		th_check_set(c, TH_WARN, "Intel's out-of-tree DCAP driver (intel_sgx) is in use: superseded by the in-kernel driver since 5.11");
 		th_check_fix(c, "Remove the DCAP driver (its DKMS package) and boot a kernel with CONFIG_X86_SGX=y.");
 		break;
-	case TH_SGX_DRV_ISGX:
+	case TEEHOST_SGX_ISGX:
 		if (s->flc) {
 			th_check_set(c, TH_WARN, "the legacy isgx driver is in use on an FLC CPU: it needs AESM launch tokens the in-kernel driver would not");
 			th_check_fix(c, "Unload and remove isgx (`modprobe -r isgx`, remove its package), then boot a kernel with CONFIG_X86_SGX=y.");
@@ -670,7 +707,7 @@ static void sgx_driver(struct th_host *h, void *family, struct th_check *c)
 			th_check_set(c, TH_PASS, "the legacy isgx driver: the only driver for CPUs without FLC");
 		}
 		break;
-	case TH_SGX_DRV_NONE:
+	case TEEHOST_SGX_NONE:
 		th_check_set(c, TH_FAIL, "no SGX driver: no /dev/sgx_enclave, /dev/sgx/enclave or /dev/isgx");
 		if (s->flc)
 			th_check_fix(c, "Boot a kernel 5.11+ with CONFIG_X86_SGX=y (see sgx.kconfig, sgx.cpuinfo for why the kernel may have refused SGX).");
@@ -719,13 +756,11 @@ static void sgx_dev_enclave(struct th_host *h, void *family, struct th_check *c)
 	struct stat st;
 	char desc[160];
 
-	if (!s->on || h->sgx_drv == TH_SGX_DRV_NONE) {
+	if (!s->on || h->sgx_drv == TEEHOST_SGX_NONE) {
 		th_check_set(c, TH_SKIP, "%s", !s->on ? SGX_OFF : NO_DRIVER);
 		return;
 	}
-	const char *p = h->sgx_drv == TH_SGX_DRV_ISGX ? "/dev/isgx" :
-			h->sgx_drv == TH_SGX_DRV_DCAP && th_host_exists(h, "/dev/sgx/enclave") ? "/dev/sgx/enclave" :
-			"/dev/sgx_enclave";
+	const char *p = enclave_node(&s->probe);
 	int err = th_root_stat(&h->root, p, &st, true);
 	if (err) {
 		th_check_ev(c, "%s: %s", p, strerror(-err));
@@ -749,11 +784,11 @@ static void sgx_dev_provision(struct th_host *h, void *family, struct th_check *
 	struct stat st;
 	char desc[160], group[64];
 
-	if (!s->on || h->sgx_drv == TH_SGX_DRV_NONE) {
+	if (!s->on || h->sgx_drv == TEEHOST_SGX_NONE) {
 		th_check_set(c, TH_SKIP, "%s", !s->on ? SGX_OFF : NO_DRIVER);
 		return;
 	}
-	if (h->sgx_drv == TH_SGX_DRV_ISGX) {
+	if (h->sgx_drv == TEEHOST_SGX_ISGX) {
 		th_check_set(c, TH_SKIP, "the legacy isgx driver has no provision node");
 		return;
 	}
@@ -785,7 +820,7 @@ static void sgx_dev_vepc(struct th_host *h, void *family, struct th_check *c)
 	struct stat st;
 	char desc[160];
 
-	if (!s->on || h->sgx_drv != TH_SGX_DRV_KERNEL) {
+	if (!s->on || h->sgx_drv != TEEHOST_SGX_KERNEL) {
 		th_check_set(c, TH_SKIP, "%s", !s->on ? SGX_OFF : "the in-kernel driver is not in use; /dev/sgx_vepc is its");
 	} else if (th_root_stat(&h->root, "/dev/sgx_vepc", &st, true) == 0) {
 		th_host_describe_node(h, &st, desc, sizeof(desc));
@@ -804,8 +839,8 @@ static void sgx_dev_compat(struct th_host *h, void *family, struct th_check *c)
 	struct stat st;
 	char l1[128] = "", l2[128] = "";
 
-	if (!s->on || h->sgx_drv == TH_SGX_DRV_NONE || h->sgx_drv == TH_SGX_DRV_ISGX) {
-		th_check_set(c, TH_SKIP, "%s", !s->on ? SGX_OFF : h->sgx_drv == TH_SGX_DRV_ISGX ?
+	if (!s->on || h->sgx_drv == TEEHOST_SGX_NONE || h->sgx_drv == TEEHOST_SGX_ISGX) {
+		th_check_set(c, TH_SKIP, "%s", !s->on ? SGX_OFF : h->sgx_drv == TEEHOST_SGX_ISGX ?
 			     "the legacy isgx driver has only /dev/isgx" : NO_DRIVER);
 		return;
 	}
@@ -830,11 +865,11 @@ static void sgx_udev(struct th_host *h, void *family, struct th_check *c)
 	struct stat st;
 	(void)family;
 
-	if (h->sgx_drv == TH_SGX_DRV_ISGX) {
+	if (h->sgx_drv == TEEHOST_SGX_ISGX) {
 		th_check_set(c, TH_SKIP, "the legacy isgx driver's node is not named by these rules");
 		return;
 	}
-	if (h->sgx_drv == TH_SGX_DRV_DCAP && th_root_stat(&h->root, "/dev/sgx/enclave", &st, false) == 0 &&
+	if (h->sgx_drv == TEEHOST_SGX_DCAP && th_root_stat(&h->root, "/dev/sgx/enclave", &st, false) == 0 &&
 	    (S_ISCHR(st.st_mode) || (!h->root.live && S_ISREG(st.st_mode)))) {
 		th_check_set(c, TH_SKIP, "the DCAP driver creates its /dev/sgx/ nodes itself");
 		return;
@@ -882,7 +917,7 @@ static void sgx_group(struct th_host *h, void *family, struct th_check *c)
 	char members[512];
 	(void)family;
 
-	if (h->sgx_drv == TH_SGX_DRV_ISGX) {
+	if (h->sgx_drv == TEEHOST_SGX_ISGX) {
 		th_check_set(c, TH_SKIP, "the legacy isgx driver has no provision node for the group to open");
 		return;
 	}
@@ -925,7 +960,7 @@ static void sgx_aesm(struct th_host *h, void *family, struct th_check *c)
 {
 	const struct sgx_state *s = family;
 	/* without FLC (or with isgx, which always asks) every enclave needs AESM's launch token */
-	bool need = h->sgx_drv == TH_SGX_DRV_ISGX || !s->flc;
+	bool need = h->sgx_drv == TEEHOST_SGX_ISGX || !s->flc;
 	bool unit = th_host_exists(h, "/lib/systemd/system/aesmd.service") ||
 		    th_host_exists(h, "/usr/lib/systemd/system/aesmd.service") ||
 		    th_host_exists(h, "/etc/systemd/system/aesmd.service");
@@ -967,12 +1002,12 @@ static void sgx_launch(struct th_host *h, void *family, struct th_check *c)
 	char sample[PATH_MAX];
 	struct teehost_sgx_live live;
 
-	c->required = s->on && h->root.live && h->sgx_drv != TH_SGX_DRV_NONE;
+	c->required = s->on && h->root.live && h->sgx_drv != TEEHOST_SGX_NONE;
 	if (!s->on) {
 		th_check_set(c, TH_SKIP, "%s", SGX_OFF);
 	} else if (!h->root.live) {
 		th_check_set(c, TH_SKIP, "nothing is launched on a fixture root (--root)");
-	} else if (h->sgx_drv == TH_SGX_DRV_NONE) {
+	} else if (h->sgx_drv == TEEHOST_SGX_NONE) {
 		th_check_set(c, TH_SKIP, "no SGX driver to launch on (see sgx.driver)");
 	} else if (!find_sample(sample, sizeof(sample))) {
 		th_check_set(c, TH_SKIP, "the sample enclave is not installed (%s)", sample);
@@ -1117,8 +1152,8 @@ static void sgx_probe(struct th_host *h, struct sgx_state *s)
 	/* without the MSR, a CPUID leaf 0x12 that reports SGX1 is the best sign of SGX on */
 	s->on = s->fc_err ? s->sgx1 : (s->fc >> 18 & 1);
 	read_efi(h, s, NULL);
-	h->sgx_drv = detect_driver(h, s->driver_seen, sizeof(s->driver_seen));
-	s->oot = h->sgx_drv == TH_SGX_DRV_DCAP || h->sgx_drv == TH_SGX_DRV_ISGX;
+	h->sgx_drv = detect_driver(h, &s->probe, s->driver_seen, sizeof(s->driver_seen));
+	s->oot = h->sgx_drv == TEEHOST_SGX_DCAP || h->sgx_drv == TEEHOST_SGX_ISGX;
 }
 
 void th_check_sgx(struct th_host *h)

@@ -401,127 +401,159 @@ static int parse_header(struct th_patch *p, const char *text, size_t hlen)
 	return p->body ? 0 : -ENOMEM;
 }
 
+/* A file diff starts at "diff --git ", or at a "--- " line (S, N: the line at L's cursor)
+ * followed by a "+++ " line. */
+static int file_header_at(const struct lines *l, const char *s, size_t n)
+{
+	return starts(s, n, "diff --git ") ||
+	       (starts(s, n, "--- ") && l->cur + n + 1 < l->end &&
+		starts(l->cur + n + 1, (size_t)(l->end - l->cur - n - 1), "+++ "));
+}
+
+/* "diff --git a/X b/X" (S, N) and git's extended header lines after it: the b/ name, good
+ * for files without ---/+++, and what the mode, binary and rename lines say. */
+static void git_header(struct lines *l, struct th_pfile *f, const char *s, size_t n)
+{
+	const char *b = memmem(s, n, " b/", 3);
+
+	if (b)
+		f->path = strip_path(b + 1, (size_t)(s + n - b - 1));
+	next(l);
+	while (peek(l, &s, &n) && !starts(s, n, "--- ") &&
+	       !starts(s, n, "diff --git ") && !starts(s, n, "@@ ")) {
+		if (starts(s, n, "new file mode"))
+			f->created = 1;
+		else if (starts(s, n, "deleted file mode"))
+			f->deleted = 1;
+		else if (starts(s, n, "GIT binary patch") ||
+			 starts(s, n, "Binary files "))
+			f->binary = 1;
+		else if (starts(s, n, "rename to ")) {
+			free(f->path);
+			f->path = strndup(s + 10, n - 10);
+		}
+		next(l);
+	}
+}
+
+/* The "--- OLD" / "+++ NEW" pair, when the cursor is at one: NEW names the file (OLD when
+ * NEW is /dev/null), and /dev/null on either side marks it created or deleted. */
+static int unified_names(struct lines *l, struct th_pfile *f, struct th_err *err)
+{
+	const char *s, *s2;
+	size_t n, n2;
+	char *old, *new;
+
+	if (!peek(l, &s, &n) || !starts(s, n, "--- "))
+		return 0;
+	old = strip_path(s + 4, n - 4);
+	next(l);
+	if (!peek(l, &s2, &n2) || !starts(s2, n2, "+++ ")) {
+		char field[32];
+
+		free(old);
+		snprintf(field, sizeof(field), "line %u", l->no);
+		return th_fail(err, EINVAL, field, "'---' without '+++'");
+	}
+	new = strip_path(s2 + 4, n2 - 4);
+	next(l);
+	if (!old)
+		f->created = 1;
+	if (!new)
+		f->deleted = 1;
+	if (new || old) {
+		free(f->path);
+		f->path = new ? new : old;
+		if (new)
+			free(old);
+	}
+	return 0;
+}
+
+/* The hunks after a file's header: each "@@" line and exactly the lines it counts. */
+static int parse_hunks(struct lines *l, struct th_pfile *f, const char *text, struct th_err *err)
+{
+	const char *s;
+	size_t n;
+	int rc = 0;
+
+	while (!rc && peek(l, &s, &n) && starts(s, n, "@@ ")) {
+		struct th_phunk *h, *hv;
+		char field[32];
+
+		snprintf(field, sizeof(field), "line %u", l->no);
+		hv = realloc(f->hunks, (f->nhunks + 1) * sizeof(*hv));
+		if (!hv)
+			return th_fail(err, ENOMEM, field, "out of memory");
+		f->hunks = hv;
+		h = &hv[f->nhunks++];
+		memset(h, 0, sizeof(*h));
+		if (parse_hunk_header(s, n, h))
+			return th_fail(err, EINVAL, field, "malformed hunk header '%.*s'",
+				       (int)(n > 60 ? 60 : n), s);
+		h->off = (size_t)(s - text);
+		h->line = l->no;
+		next(l);
+		rc = parse_hunk_body(l, h, err);
+		h->len = (size_t)(l->cur - text) - h->off;
+	}
+	return rc;
+}
+
+/* One file diff, from its header line at L's cursor through its last hunk, added to P. */
+static int parse_file(struct lines *l, struct th_patch *p, const char *text, struct th_err *err)
+{
+	unsigned hdr_line = l->no;
+	struct th_pfile *f;
+	char field[32];
+	const char *s;
+	size_t n;
+	int git, rc;
+
+	peek(l, &s, &n);
+	snprintf(field, sizeof(field), "line %u", hdr_line);
+	git = starts(s, n, "diff --git ");
+	if (!p->nfiles)
+		p->diff_off = (size_t)(s - text);
+	f = add_file(p);
+	if (!f)
+		return th_fail(err, ENOMEM, field, "out of memory");
+	f->hdr_off = (size_t)(s - text);
+	if (git)
+		git_header(l, f, s, n);
+	rc = unified_names(l, f, err);
+	if (rc)
+		return rc;
+	if (!f->path || !*f->path)
+		return th_fail(err, EINVAL, field, "file header at line %u names no file", hdr_line);
+	f->hdr_len = (size_t)(l->cur - text) - f->hdr_off;
+	rc = parse_hunks(l, f, text, err);
+	if (!rc && !f->nhunks && !f->binary && !git)
+		rc = th_fail(err, EINVAL, field, "file %s: no hunks", f->path);
+	return rc;
+}
+
 int th_patch_parse(struct th_patch *p, const char *text, size_t len, struct th_err *err)
 {
 	struct lines l = { text, text + len, text, 1 };
-	struct th_pfile *f = NULL;
 	const char *s;
 	size_t n;
-	int rc = 0, seen_diff = 0;
+	int rc = 0;
 
 	memset(p, 0, sizeof(*p));
 	if (memchr(text, 0, len))
 		return th_fail(err, EINVAL, "patch", "NUL byte (not a text patch)");
 	while (!rc && peek(&l, &s, &n)) {
-		char field[32];
-		const char *hdr = s;
-		unsigned hdr_line = l.no;
+		if (file_header_at(&l, s, n)) {
+			rc = parse_file(&l, p, text, err);
+		} else if (p->nfiles && starts(s, n, "@@ ")) {
+			char field[32];
 
-		snprintf(field, sizeof(field), "line %u", l.no);
-		if (starts(s, n, "diff --git ") ||
-		    (starts(s, n, "--- ") && l.cur + n + 1 < l.end &&
-		     starts(l.cur + n + 1, (size_t)(l.end - l.cur - n - 1), "+++ "))) {
-			char *old = NULL, *new = NULL;
-			int git = starts(s, n, "diff --git ");
-
-			if (!seen_diff) {
-				p->diff_off = (size_t)(s - text);
-				seen_diff = 1;
-			}
-			f = add_file(p);
-			if (!f) {
-				rc = th_fail(err, ENOMEM, field, "out of memory");
-				break;
-			}
-			f->hdr_off = (size_t)(hdr - text);
-			if (git) {
-				/* "diff --git a/X b/X": the b/ name, good for files without ---/+++ */
-				const char *b = memmem(s, n, " b/", 3);
-
-				if (b)
-					f->path = strip_path(b + 1, (size_t)(s + n - b - 1));
-				next(&l);
-				while (peek(&l, &s, &n) && !starts(s, n, "--- ") &&
-				       !starts(s, n, "diff --git ") && !starts(s, n, "@@ ")) {
-					if (starts(s, n, "new file mode"))
-						f->created = 1;
-					else if (starts(s, n, "deleted file mode"))
-						f->deleted = 1;
-					else if (starts(s, n, "GIT binary patch") ||
-						 starts(s, n, "Binary files "))
-						f->binary = 1;
-					else if (starts(s, n, "rename to ")) {
-						free(f->path);
-						f->path = strndup(s + 10, n - 10);
-					}
-					next(&l);
-				}
-			}
-			if (peek(&l, &s, &n) && starts(s, n, "--- ")) {
-				const char *s2;
-				size_t n2;
-
-				old = strip_path(s + 4, n - 4);
-				next(&l);
-				if (!peek(&l, &s2, &n2) || !starts(s2, n2, "+++ ")) {
-					free(old);
-					snprintf(field, sizeof(field), "line %u", l.no);
-					rc = th_fail(err, EINVAL, field, "'---' without '+++'");
-					break;
-				}
-				new = strip_path(s2 + 4, n2 - 4);
-				next(&l);
-				if (!old)
-					f->created = 1;
-				if (!new)
-					f->deleted = 1;
-				if (new || old) {
-					free(f->path);
-					f->path = new ? new : old;
-					if (new)
-						free(old);
-				}
-			}
-			if (!f->path || !*f->path) {
-				rc = th_fail(err, EINVAL, field, "file header at line %u names no file",
-					     hdr_line);
-				break;
-			}
-			f->hdr_len = (size_t)(l.cur - text) - f->hdr_off;
-			while (!rc && peek(&l, &s, &n) && starts(s, n, "@@ ")) {
-				struct th_phunk *h, *hv;
-
-				snprintf(field, sizeof(field), "line %u", l.no);
-				hv = realloc(f->hunks, (f->nhunks + 1) * sizeof(*hv));
-				if (!hv) {
-					rc = th_fail(err, ENOMEM, field, "out of memory");
-					break;
-				}
-				f->hunks = hv;
-				h = &hv[f->nhunks++];
-				memset(h, 0, sizeof(*h));
-				if (parse_hunk_header(s, n, h)) {
-					rc = th_fail(err, EINVAL, field, "malformed hunk header '%.*s'",
-						     (int)(n > 60 ? 60 : n), s);
-					break;
-				}
-				h->off = (size_t)(s - text);
-				h->line = l.no;
-				next(&l);
-				rc = parse_hunk_body(&l, h, err);
-				h->len = (size_t)(l.cur - text) - h->off;
-			}
-			if (!rc && !f->nhunks && !f->binary && !git) {
-				rc = th_fail(err, EINVAL, field, "file %s: no hunks", f->path);
-				break;
-			}
-			continue;
-		}
-		if (seen_diff && starts(s, n, "@@ ")) {
+			snprintf(field, sizeof(field), "line %u", l.no);
 			rc = th_fail(err, EINVAL, field, "hunk outside a file diff");
-			break;
+		} else {
+			next(&l);
 		}
-		next(&l);
 	}
 	if (!rc && !p->nfiles)
 		rc = th_fail(err, EINVAL, "patch", "no diff in it (not a patch)");

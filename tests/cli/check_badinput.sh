@@ -55,7 +55,10 @@ is "$(st sgx.kconfig)" skip "no config: sgx.kconfig skips"
 is "$(st sgx.cpuinfo)" skip "cyclic /proc/cpuinfo: sgx.cpuinfo skips"
 is "$(st sgx.dev_noexec)" skip "cyclic mountinfo: sgx.dev_noexec skips"
 is "$(st sgx.group)" warn "cyclic /etc/group: no group found (warn)"
-is "$(st sgx.dev_enclave)" fail "escaping symlink to itself: node not found (fail)"
+# /dev/sgx_enclave climbs out and lands on itself, /dev/sgx/enclave links to it: no node resolves,
+# so the loader's probe finds no driver and neither does the check
+is "$(st sgx.driver)" fail "escaping symlink to itself: no driver (fail)"
+is "$(st sgx.dev_enclave)" skip "escaping symlink to itself: no node to look at (skip)"
 is "$(st host.kernel)" skip "FIFO osrelease: host.kernel skips"
 
 # a malformed /boot config: the parser's message, as a warning

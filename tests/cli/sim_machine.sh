@@ -35,10 +35,10 @@ run "$TEEHOST" sim --driver isgx -- cat /proc/cpuinfo
 ! grep -q ' sgx_lc' <<<"$out"
 ok $? "isgx (no FLC): no sgx_lc"
 run "$TEEHOST" sim --driver isgx -- "$TEEHOST" check --only sgx
-like "$out" "PASS  sgx.driver .*isgx" "isgx: /sys/module/isgx says which driver"
+like "$out" "PASS  sgx.driver .*isgx" "isgx: the loader's probe (/dev/isgx) says which driver"
 run "$TEEHOST" sim --driver dcap -- "$TEEHOST" check --only sgx
 is "$rc" 0 "dcap: ready"
-like "$out" "sgx.driver .*DCAP driver \(intel_sgx\) is in use" "dcap: /sys/module/intel_sgx says which driver"
+like "$out" "sgx.driver .*DCAP driver \(intel_sgx\) is in use" "dcap: the loader's probe (/dev/sgx/enclave, no vDSO entry) says which driver"
 
 # --- provisioning access ---------------------------------------------------------------------
 run "$TEEHOST" sim --provision maybe -- true

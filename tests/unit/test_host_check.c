@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The check engine through the library: AESM "actually answering" with a real listening socket
- * in a fixture root, and a socket nobody listens on; the summary's exit status.
+ * in a fixture root, and a socket nobody listens on; the summary's exit status; sgx.driver is
+ * the loader's probe on every fixture root.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -19,6 +22,7 @@
 
 #include "host/aesm.h"
 #include "host/check.h"
+#include "loader/loader.h"
 
 static char dir[128];
 
@@ -148,6 +152,109 @@ static void test_aesm_parse(void **state)
 	assert_int_equal(th_aesm_parse_response((const uint8_t *)"\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff", 11, &code), -EBADMSG);
 }
 
+/*
+ * Check ROOT (with CPUID) and ask the loader's probe on the same tree: the driver must be the
+ * same, sgx.driver must give the probe's reasons, and sgx.dev_enclave must look at the node
+ * the loader would open. The vDSO the probe is told about is the tree's kernel's (its
+ * CONFIG_X86_SGX; see man/teehost-check.8). The driver found, or -1 when SGX is not on.
+ */
+static int driver_agrees(const char *name, const char *root, const char *cpuid)
+{
+	struct th_check_opts o = { .root = root, .cpuid_file = cpuid };
+	struct th_err e = { { 0 } };
+	struct teehost_sgx_probe pr;
+	const struct th_check *drv, *node;
+	struct th_host h;
+	char want[512];
+	int found;
+
+	assert_int_equal(th_host_open(&h, &o, &e), 0);
+	assert_int_equal(th_host_check(&h, &e), 0);
+	th_sgx_detect(root, th_host_kconfig(&h, "X86_SGX") == 'y', &pr);
+	drv = find(&h, "sgx.driver");
+	node = find(&h, "sgx.dev_enclave");
+	assert_non_null(drv);
+	if (!h.sgx_hw || !drv->evidence[0]) { /* no SGX (the probe does not run) or SGX off */
+		th_host_close(&h);
+		return -1;
+	}
+	if (h.sgx_drv != pr.driver)
+		fail_msg("%s: teehost check says %s, the loader's probe %s (%s)", name,
+			 teehost_sgx_driver_name(h.sgx_drv), teehost_sgx_driver_name(pr.driver), pr.why);
+	assert_non_null(strstr(drv->evidence, pr.why));
+	if (pr.driver != TEEHOST_SGX_NONE) {
+		const char *colon = strstr(node->evidence, ": ");
+
+		assert_non_null(colon);
+		snprintf(want, sizeof(want), "%s%.*s", root, (int)(colon - node->evidence), node->evidence);
+		assert_string_equal(want, pr.enclave_node);
+	}
+	found = (int)h.sgx_drv;
+	th_host_close(&h);
+	return found;
+}
+
+static void build_fixture(const char *name, const char *root)
+{
+	char cmd[800];
+
+	snprintf(cmd, sizeof(cmd), "tests/hosts/build.sh '%s' '%s'", name, root);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* teehost check and teehost run cannot disagree on the driver: every fixture machine, and
+ * roots where /sys/module and the nodes tell different stories. */
+static void test_driver_is_the_loaders(void **state)
+{
+	char root[400], cpuid[300], path[600];
+	bool seen[TEEHOST_SGX_ISGX + 1] = { false };
+	DIR *d = opendir("tests/hosts");
+	struct dirent *de;
+	FILE *f;
+	(void)state;
+
+	assert_non_null(d);
+	while ((de = readdir(d))) {
+		int drv;
+
+		snprintf(cpuid, sizeof(cpuid), "tests/hosts/%s/cpuid.txt", de->d_name);
+		if (de->d_name[0] == '.' || access(cpuid, R_OK))
+			continue;
+		snprintf(root, sizeof(root), "%s/fx-%s", dir, de->d_name);
+		build_fixture(de->d_name, root);
+		drv = driver_agrees(de->d_name, root, cpuid);
+		if (drv >= 0)
+			seen[drv] = true;
+	}
+	closedir(d);
+	/* the fixtures cover every answer: in-kernel, DCAP, isgx (SGX off has no driver to ask) */
+	assert_true(seen[TEEHOST_SGX_KERNEL] && seen[TEEHOST_SGX_DCAP] && seen[TEEHOST_SGX_ISGX]);
+
+	/* a DCAP module left loaded beside the kernel's nodes: the nodes are what gets opened */
+	snprintf(root, sizeof(root), "%s/stale-module", dir);
+	build_fixture("sgx2-flc-server", root);
+	snprintf(path, sizeof(path), "%s/sys/module/intel_sgx", root);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/sys/module/isgx", root);
+	assert_int_equal(mkdir(path, 0755), 0);
+	assert_int_equal(driver_agrees("stale-module", root, "tests/hosts/sgx2-flc-server/cpuid.txt"),
+			 TEEHOST_SGX_KERNEL);
+	/* and a stray /dev/isgx: Intel's order asks the DCAP-style node first */
+	snprintf(path, sizeof(path), "%s/dev/isgx", root);
+	assert_non_null(f = fopen(path, "w"));
+	fclose(f);
+	assert_int_equal(driver_agrees("stray-isgx", root, "tests/hosts/sgx2-flc-server/cpuid.txt"),
+			 TEEHOST_SGX_KERNEL);
+
+	/* DCAP's nodes without its module directory: still the DCAP driver */
+	snprintf(root, sizeof(root), "%s/no-module", dir);
+	build_fixture("dcap-driver-host", root);
+	snprintf(path, sizeof(path), "rm -r '%s/sys/module/intel_sgx'", root);
+	assert_int_equal(system(path), 0);
+	assert_int_equal(driver_agrees("no-module", root, "tests/hosts/dcap-driver-host/cpuid.txt"),
+			 TEEHOST_SGX_DCAP);
+}
+
 static void test_required_fail_sets_exit(void **state)
 {
 	char path[256];
@@ -173,6 +280,7 @@ int main(void)
 		cmocka_unit_test(test_aesm_socket),
 		cmocka_unit_test(test_aesm_parse),
 		cmocka_unit_test(test_required_fail_sets_exit),
+		cmocka_unit_test(test_driver_is_the_loaders),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
