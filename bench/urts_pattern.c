@@ -11,17 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "bench.h"
 #include "sgx_enclave_common.h"
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* A TCS: OSSA page 1, one SSA frame, entry page 2, FS/GS limits of a page. */
 static void make_tcs(uint8_t *t)
@@ -46,7 +38,7 @@ static double load_once(uint64_t size, const uint8_t *data, size_t ndata, size_t
 	enclave_create_sgx_t c;
 	uint64_t flags = 0x6, xfrm = 3;  /* DEBUG | MODE64, x87 | SSE */
 	uint32_t err = 0;
-	double t0 = now();
+	double t0 = bench_now();
 	uint8_t *b;
 	size_t off = 4096;
 
@@ -84,7 +76,7 @@ static double load_once(uint64_t size, const uint8_t *data, size_t ndata, size_t
 					 ENCLAVE_PAGE_WRITE, &err) == nstack * 4096;
 	}
 	enclave_delete(b, &err);
-	return now() - t0;
+	return bench_now() - t0;
 }
 
 int main(int argc, char **argv)

@@ -5,7 +5,7 @@ DEPS_FORMATS := jq binutils time
 BENCH_MEASURE := $(BUILD)/bench/measure
 ALL_TARGETS += $(BENCH_MEASURE)
 
-$(BENCH_MEASURE): bench/measure.c $(LIBA)
+$(BENCH_MEASURE): bench/measure.c bench/bench.h tests/unit/synth.h $(LIBA)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  BENCH   $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBA) $(LDLIBS)

@@ -48,7 +48,7 @@ install-loader: $(COMMON_LIB)
 BENCH_LOAD := $(BUILD)/bench/load
 ALL_TARGETS += $(BENCH_LOAD)
 
-$(BENCH_LOAD): bench/load.c $(LIBA)
+$(BENCH_LOAD): bench/load.c bench/bench.h tests/unit/synth.h $(LIBA)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  BENCH   $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBA) $(LDLIBS)
@@ -57,7 +57,7 @@ $(BENCH_LOAD): bench/load.c $(LIBA)
 BENCH_URTS := $(BUILD)/bench/urts_pattern
 ALL_TARGETS += $(BENCH_URTS)
 
-$(BENCH_URTS): bench/urts_pattern.c include/sgx_enclave_common.h $(BUILD)/libsgx_enclave_common.so
+$(BENCH_URTS): bench/urts_pattern.c bench/bench.h tests/unit/synth.h include/sgx_enclave_common.h $(BUILD)/libsgx_enclave_common.so
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  BENCH   $@")
 	$(Q)$(CC) -std=gnu11 -Wall -Wextra -Werror -O2 -g $(SANFLAGS) -Iinclude -Wl,-z,noexecstack \

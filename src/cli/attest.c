@@ -106,34 +106,19 @@ static int enclave_report(const char *path, const void *ti, const uint8_t rd[64]
 	struct th_sgx_status st;
 	struct teehost_enclave *encl = NULL;
 	struct th_image img;
-	struct th_image_options iopts;
 	struct th_err err = { { 0 } };
-	struct sgx_sigstruct ss;
 	struct th_sample_call call;
-	struct teehost_enter io;
 	int ret = EXIT_FAIL;
 
-	memset(&iopts, 0, sizeof(iopts));
-	if (th_image_open(path, &iopts, &img, &err))
-		return cli_error_err(path, &err);
-	if (th_sign_throwaway(&img.plan, &ss, &err)) {
-		ret = cli_error_err(path, &err);
-		goto out;
+	if (th_launch_throwaway(path, &opts, &img, &encl, &st, &err)) {
+		const char *step = st.step ? st.step : "?";
+
+		if (!strcmp(step, "image") || !strcmp(step, "sign"))
+			return cli_error_err(path, &err);
+		return cli_error(path, "%s (step %s)", err.msg, step);
 	}
-	if (th_launch_load(&img.plan, &ss, &opts, &encl, &st, &err)) {
-		ret = cli_error(path, "%s (step %s)", err.msg, st.step ? st.step : "?");
-		goto out;
-	}
-	memset(&call, 0, sizeof(call));
-	call.magic = TH_SAMPLE_MAGIC;
-	call.op = TH_SAMPLE_OP_REPORT;
-	call.args[0] = (uint64_t)(uintptr_t)ti;
-	call.args[1] = (uint64_t)(uintptr_t)rd;
-	call.args[2] = (uint64_t)(uintptr_t)report;
-	call.status = 1;
-	memset(&io, 0, sizeof(io));
-	io.rdi = (uint64_t)(uintptr_t)&call;
-	if (th_enclave_enter(encl, 0, &io, &err)) {
+	if (th_sample_enter(encl, 0, &call, TH_SAMPLE_OP_REPORT, (uint64_t)(uintptr_t)ti,
+			    (uint64_t)(uintptr_t)rd, (uint64_t)(uintptr_t)report, &err)) {
 		ret = cli_error_err(path, &err);
 		goto out;
 	}

@@ -81,11 +81,18 @@ static struct th_encl *find_exact(uint64_t base)
 	return NULL;
 }
 
-static struct th_encl *find_containing(uint64_t addr)
+/* Take api_lock and find the enclave holding all of [ADDR, +SIZE); none: NULL, lock released. */
+static struct th_encl *lock_range(uint64_t addr, size_t size)
 {
-	for (struct th_encl *e = enclaves; e; e = e->next)
-		if (addr >= e->base && addr - e->base < e->size)
-			return e;
+	pthread_mutex_lock(&api_lock);
+	for (struct th_encl *e = enclaves; e; e = e->next) {
+		if (addr >= e->base && addr - e->base < e->size) {
+			if (addr + size <= e->base + e->size)
+				return e;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&api_lock);
 	return NULL;
 }
 
@@ -296,10 +303,8 @@ API size_t enclave_load_data(void *target_address, size_t target_size, const voi
 			  ENCLAVE_PAGE_REG;
 	mask = (data_properties & ENCLAVE_PAGE_UNVALIDATED) ? 0 : 0xffff;
 
-	pthread_mutex_lock(&api_lock);
-	e = find_containing(addr);
-	if (!e || addr + target_size > e->base + e->size) {
-		pthread_mutex_unlock(&api_lock);
+	e = lock_range(addr, target_size);
+	if (!e) {
 		set(enclave_error, ENCLAVE_INVALID_ADDRESS);
 		return 0;
 	}
@@ -429,8 +434,12 @@ API bool enclave_delete(void *base_address, uint32_t *enclave_error)
 	return true;
 }
 
-API bool enclave_get_information(void *base_address, uint32_t info_type, void *output_info,
-				 size_t *output_info_size, uint32_t *enclave_error)
+/*
+ * The launch token, the one information type: enclave_get_information copies it out of the
+ * enclave (STORE false, *SIZE in/out), enclave_set_information into it (STORE true, *SIZE in).
+ */
+static bool token_information(void *base_address, uint32_t info_type, void *buf, size_t *size,
+			      bool store, uint32_t *enclave_error)
 {
 	struct th_encl *e;
 	struct api_extra *x;
@@ -440,23 +449,31 @@ API bool enclave_get_information(void *base_address, uint32_t info_type, void *o
 		set(enclave_error, ENCLAVE_NOT_SUPPORTED);
 		return false;
 	}
-	if (!output_info_size) {
+	if (store ? !buf || *size < sizeof(struct sgx_einittoken) : !size) {
 		set(enclave_error, ENCLAVE_INVALID_PARAMETER);
 		return false;
 	}
 	pthread_mutex_lock(&api_lock);
 	e = find_exact((uint64_t)(uintptr_t)base_address);
 	x = e ? extra_of(e) : NULL;
-	if (!e) {
+	if (!e || (store && !x)) {
 		set(enclave_error, ENCLAVE_INVALID_ADDRESS);
+	} else if (store && e->initialized) {
+		set(enclave_error, ENCLAVE_ALREADY_INITIALIZED);
+	} else if (store) {
+		/* Used by the isgx driver's EINIT; the others need no token and ignore it. */
+		memcpy(x->token, buf, sizeof(x->token));
+		x->have_token = true;
+		set(enclave_error, ENCLAVE_ERROR_SUCCESS);
+		ok = true;
 	} else if (!x || !x->have_token) {
 		set(enclave_error, ENCLAVE_NOT_SUPPORTED);  /* no token: not an isgx enclave yet */
-	} else if (*output_info_size < sizeof(x->token) || !output_info) {
-		*output_info_size = sizeof(x->token);
+	} else if (*size < sizeof(x->token) || !buf) {
+		*size = sizeof(x->token);
 		set(enclave_error, ENCLAVE_INVALID_SIZE);
 	} else {
-		memcpy(output_info, x->token, sizeof(x->token));
-		*output_info_size = sizeof(x->token);
+		memcpy(buf, x->token, sizeof(x->token));
+		*size = sizeof(x->token);
 		set(enclave_error, ENCLAVE_ERROR_SUCCESS);
 		ok = true;
 	}
@@ -464,37 +481,18 @@ API bool enclave_get_information(void *base_address, uint32_t info_type, void *o
 	return ok;
 }
 
+API bool enclave_get_information(void *base_address, uint32_t info_type, void *output_info,
+				 size_t *output_info_size, uint32_t *enclave_error)
+{
+	return token_information(base_address, info_type, output_info, output_info_size, false,
+				 enclave_error);
+}
+
 API bool enclave_set_information(void *base_address, uint32_t info_type, void *input_info,
 				 size_t input_info_size, uint32_t *enclave_error)
 {
-	struct th_encl *e;
-	struct api_extra *x;
-	bool ok = false;
-
-	if (info_type != ENCLAVE_LAUNCH_TOKEN) {
-		set(enclave_error, ENCLAVE_NOT_SUPPORTED);
-		return false;
-	}
-	if (!input_info || input_info_size < sizeof(struct sgx_einittoken)) {
-		set(enclave_error, ENCLAVE_INVALID_PARAMETER);
-		return false;
-	}
-	pthread_mutex_lock(&api_lock);
-	e = find_exact((uint64_t)(uintptr_t)base_address);
-	x = e ? extra_of(e) : NULL;
-	if (!e || !x) {
-		set(enclave_error, ENCLAVE_INVALID_ADDRESS);
-	} else if (e->initialized) {
-		set(enclave_error, ENCLAVE_ALREADY_INITIALIZED);
-	} else {
-		/* Used by the isgx driver's EINIT; the others need no token and ignore it. */
-		memcpy(x->token, input_info, sizeof(x->token));
-		x->have_token = true;
-		set(enclave_error, ENCLAVE_ERROR_SUCCESS);
-		ok = true;
-	}
-	pthread_mutex_unlock(&api_lock);
-	return ok;
+	return token_information(base_address, info_type, input_info, &input_info_size, true,
+				 enclave_error);
 }
 
 /*
@@ -543,12 +541,9 @@ API uint32_t enclave_alloc(void *target_addr, size_t target_size, uint32_t data_
 	(void)alloc_flags;
 	if ((addr & (SGX_PAGE_SIZE - 1)) || !target_size || target_size % SGX_PAGE_SIZE)
 		return fail_code(enclave_error, ENCLAVE_INVALID_PARAMETER);
-	pthread_mutex_lock(&api_lock);
-	e = find_containing(addr);
-	if (!e || addr + target_size > e->base + e->size) {
-		pthread_mutex_unlock(&api_lock);
+	e = lock_range(addr, target_size);
+	if (!e)
 		return fail_code(enclave_error, ENCLAVE_INVALID_ADDRESS);
-	}
 	if (!e->be->augment || !e->be->has_sgx2 || !e->be->has_sgx2(e->node)) {
 		/* no SGX2 in the driver (or CPU): a mapping would only fault */
 		pthread_mutex_unlock(&api_lock);
@@ -574,12 +569,9 @@ API uint32_t enclave_modify(void *target_addr, size_t target_size, uint32_t from
 
 	if (target_size % SGX_PAGE_SIZE || (addr & (SGX_PAGE_SIZE - 1)))
 		return fail_code(enclave_error, ENCLAVE_INVALID_PARAMETER);
-	pthread_mutex_lock(&api_lock);
-	e = find_containing(addr);
-	if (!e || addr + target_size > e->base + e->size) {
-		pthread_mutex_unlock(&api_lock);
+	e = lock_range(addr, target_size);
+	if (!e)
 		return fail_code(enclave_error, ENCLAVE_INVALID_ADDRESS);
-	}
 	if (!e->be->modify_type) {
 		pthread_mutex_unlock(&api_lock);
 		return fail_code(enclave_error, ENCLAVE_NOT_SUPPORTED);

@@ -2,7 +2,8 @@
 /*
  * The launch layer, above the loader core: launch tokens for the isgx driver (Intel's
  * libsgx_launch.so.1, or a launch enclave teehost runs itself through the core), the SDK's
- * ECALL convention (sdk_call.h), the live launch test of `teehost check`, and the drop-in
+ * ECALL convention (sdk_call.h), the throw-away load of and calls into the sample enclave
+ * (sample.c), the live launch test of `teehost check`, and the drop-in
  * libsgx_enclave_common.so.1 (common.c). The core never calls up here: a token reaches it
  * through teehost_loader_opts.launch_token.
  */
@@ -10,6 +11,8 @@
 #define TEEHOST_LAUNCH_LAUNCH_H
 
 #include "loader/loader.h"
+#include "sgx/image.h"
+#include "teehost/sample_abi.h"
 
 /*
  * An EINITTOKEN for SS on an isgx platform (zeros for an enclave with EINITTOKENKEY, which
@@ -29,5 +32,22 @@ void th_launch_opts(struct teehost_loader_opts *out);
 int th_launch_load(const struct th_plan *plan, const struct sgx_sigstruct *ss,
 		   const struct teehost_loader_opts *opts, struct teehost_enclave **out,
 		   struct th_sgx_status *st, struct th_err *err);
+
+/*
+ * The throw-away load (sample.c): open PATH into IMG, sign it on the fly with a throw-away test
+ * key (a DEBUG enclave) and load it with th_launch_load(). On failure ST->step names the step
+ * ("image", "sign", or the load's own), *OUT is NULL and IMG is closed; either way
+ * th_image_close(IMG) after teehost_enclave_destroy(*OUT) is safe.
+ */
+int th_launch_throwaway(const char *path, const struct teehost_loader_opts *opts,
+			struct th_image *img, struct teehost_enclave **out,
+			struct th_sgx_status *st, struct th_err *err);
+
+/*
+ * Enter E on TCS with the sample ABI's OP and arguments A0..A2 through CALL, which this fills
+ * (status 1 until the enclave answers): th_enclave_enter()'s return; the answer is in CALL.
+ */
+int th_sample_enter(struct teehost_enclave *e, size_t tcs, struct th_sample_call *call,
+		    uint64_t op, uint64_t a0, uint64_t a1, uint64_t a2, struct th_err *err);
 
 #endif

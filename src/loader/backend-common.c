@@ -72,10 +72,10 @@ int th_reserve_aligned(struct th_encl *e, struct th_sgx_status *st, struct th_er
 	return 0;
 }
 
-int th_create_ioctl(struct th_encl *e, struct sgx_secs *secs, unsigned long request,
-		    const char *name, const char *einval_hint, struct th_sgx_status *st,
-		    struct th_err *err)
+int th_uapi_create(struct th_encl *e, struct sgx_secs *secs, struct th_sgx_status *st,
+		   struct th_err *err)
 {
+	const struct th_uapi *u = e->be->uapi;
 	struct sgx_enclave_create c;
 	int rc;
 
@@ -88,13 +88,13 @@ int th_create_ioctl(struct th_encl *e, struct sgx_secs *secs, unsigned long requ
 		goto fail;
 	secs->base = e->base;
 	c.src = (uint64_t)(uintptr_t)secs;
-	if (ioctl(e->fd, request, &c) < 0) {
+	if (ioctl(e->fd, u->create, &c) < 0) {
 		int en = errno;
 
 		rc = th_lfail(st, err, "create", th_loader_errno_code("create", en), en,
-			      "%s: %s%s", name, strerror(en),
+			      "%s: %s%s", u->create_name, strerror(en),
 			      en == ENOMEM ? " (out of EPC)" :
-			      en == EINVAL && einval_hint ? einval_hint : "");
+			      en == EINVAL && u->create_einval_hint ? u->create_einval_hint : "");
 		goto fail;
 	}
 	return 0;
@@ -103,16 +103,19 @@ fail:
 	return rc;
 }
 
-int th_init_ioctl(struct th_encl *e, const struct sgx_sigstruct *ss, unsigned long request,
-		  const char *name, const struct th_einit_hints *hints, struct th_sgx_status *st,
-		  struct th_err *err)
+int th_uapi_init(struct th_encl *e, const struct sgx_sigstruct *ss,
+		 const struct sgx_einittoken *token, struct th_sgx_status *st, struct th_err *err)
 {
+	const struct th_uapi *u = e->be->uapi;
+	const struct th_einit_hints *hints = u->hints;
 	struct sgx_enclave_init in = { .sigstruct = (uint64_t)(uintptr_t)ss };
+
+	(void)token;    /* the isgx driver's only */
 
 	for (;;) {
 		int en, why;
 
-		if (ioctl(e->fd, request, &in) == 0)
+		if (ioctl(e->fd, u->init, &in) == 0)
 			return 0;
 		en = errno;
 		/* EPC reclaim or a signal: the drivers ask to be asked again */
@@ -121,7 +124,7 @@ int th_init_ioctl(struct th_encl *e, const struct sgx_sigstruct *ss, unsigned lo
 		if (en == EPERM && (why = th_einit_diagnose(e, ss)) > 0)
 			return why;
 		return th_lfail(st, err, "init", th_loader_errno_code("init", en), en,
-				"%s: %s%s", name, strerror(en),
+				"%s: %s%s", u->init_name, strerror(en),
 				en == EPERM ? hints->eperm :
 				en == EACCES ? (e->attributes.flags & SGX_ATTR_EINITTOKENKEY ?
 						hints->eacces_token_key : hints->eacces_provision) :
@@ -129,9 +132,9 @@ int th_init_ioctl(struct th_encl *e, const struct sgx_sigstruct *ss, unsigned lo
 	}
 }
 
-int th_provision_ioctl(struct th_encl *e, unsigned long request, const char *name,
-		       struct th_err *err)
+int th_uapi_provision(struct th_encl *e, struct th_err *err)
 {
+	const struct th_uapi *u = e->be->uapi;
 	struct sgx_enclave_provision p;
 	int pfd, rc = 0;
 
@@ -142,8 +145,8 @@ int th_provision_ioctl(struct th_encl *e, unsigned long request, const char *nam
 		return th_fail(err, errno, "provision", "%s: %s", e->provision_node,
 			       strerror(errno));
 	p.fd = (uint64_t)pfd;
-	if (ioctl(e->fd, request, &p) < 0)
-		rc = th_fail(err, errno, "provision", "%s: %s", name, strerror(errno));
+	if (ioctl(e->fd, u->provision, &p) < 0)
+		rc = th_fail(err, errno, "provision", "%s: %s", u->provision_name, strerror(errno));
 	close(pfd);
 	return rc;
 }
@@ -158,17 +161,16 @@ void th_device_destroy(struct th_encl *e)
 	e->fd = -1;
 }
 
-/* The DCAP driver took the in-kernel ADD_PAGES layout; th_add_pages_ioctl relies on it. */
+/* The DCAP driver took the in-kernel ADD_PAGES layout; th_uapi_add relies on it. */
 _Static_assert(sizeof(struct dcap_enclave_add_pages) == sizeof(struct sgx_enclave_add_pages) &&
 	       offsetof(struct dcap_enclave_add_pages, count) ==
 	       offsetof(struct sgx_enclave_add_pages, count),
 	       "DCAP and in-kernel ADD_PAGES share one layout");
 
-int th_add_pages_ioctl(struct th_encl *e, unsigned long request, const char *name,
-		       uint64_t measure_flag, uint64_t off, const uint8_t *src, uint64_t npages,
-		       uint64_t secinfo_flags, uint16_t mask, struct th_sgx_status *st,
-		       struct th_err *err)
+int th_uapi_add(struct th_encl *e, uint64_t off, const uint8_t *src, uint64_t npages,
+		uint64_t secinfo_flags, uint16_t mask, struct th_sgx_status *st, struct th_err *err)
 {
+	const struct th_uapi *u = e->be->uapi;
 	struct sgx_secinfo secinfo;
 	struct sgx_enclave_add_pages a;
 
@@ -184,17 +186,17 @@ int th_add_pages_ioctl(struct th_encl *e, unsigned long request, const char *nam
 	a.offset = off;
 	a.length = npages * SGX_PAGE_SIZE;
 	a.secinfo = (uint64_t)(uintptr_t)&secinfo;
-	a.flags = mask ? measure_flag : 0;
+	a.flags = mask ? u->measure_flag : 0;
 	while (a.length) {
 		a.count = 0;
-		if (ioctl(e->fd, request, &a) < 0 && a.count == 0) {
+		if (ioctl(e->fd, u->add_pages, &a) < 0 && a.count == 0) {
 			int en = errno;
 
 			/* interrupted or EPC reclaim in progress: the driver asks to retry */
 			if (en == EINTR || en == EAGAIN || en == EBUSY)
 				continue;
 			return th_lfail(st, err, "add", th_loader_errno_code("add", en), en,
-					"%s at offset %#llx: %s%s", name,
+					"%s at offset %#llx: %s%s", u->add_pages_name,
 					(unsigned long long)a.offset, strerror(en),
 					en == ENOMEM ? " (out of EPC)" : "");
 		}

@@ -54,22 +54,6 @@ static int dcap_probe(const struct teehost_loader_opts *opts, bool forced,
 	return 0;
 }
 
-static int dcap_create(struct th_encl *e, struct sgx_secs *secs, struct th_sgx_status *st,
-		       struct th_err *err)
-{
-	return th_create_ioctl(e, secs, DCAP_IOC_ENCLAVE_CREATE, "DCAP ENCLAVE_CREATE", NULL, st,
-			       err);
-}
-
-static int dcap_add(struct th_encl *e, uint64_t off, const uint8_t *src, uint64_t npages,
-		    uint64_t secinfo_flags, uint16_t mask, struct th_sgx_status *st,
-		    struct th_err *err)
-{
-	return th_add_pages_ioctl(e, DCAP_IOC_ENCLAVE_ADD_PAGES, "DCAP ENCLAVE_ADD_PAGES",
-				  DCAP_PAGE_MEASURE, off, src, npages, secinfo_flags, mask, st, err);
-}
-
-
 static const struct th_einit_hints dcap_hints = {
 	.eperm = " (EINIT refused; the driver does not say why)",
 	.eacces_token_key = " (EINITTOKENKEY: the DCAP driver allows no launch enclave)",
@@ -77,20 +61,15 @@ static const struct th_einit_hints dcap_hints = {
 			    "the user to group sgx_prv)",
 };
 
-static int dcap_init(struct th_encl *e, const struct sgx_sigstruct *ss,
-		     const struct sgx_einittoken *token, struct th_sgx_status *st,
-		     struct th_err *err)
-{
-	(void)token;
-	return th_init_ioctl(e, ss, DCAP_IOC_ENCLAVE_INIT, "DCAP ENCLAVE_INIT", &dcap_hints, st,
-			     err);
-}
-
-static int dcap_provision(struct th_encl *e, struct th_err *err)
-{
-	return th_provision_ioctl(e, DCAP_IOC_ENCLAVE_SET_ATTRIBUTE, "DCAP ENCLAVE_SET_ATTRIBUTE",
-				  err);
-}
+static const struct th_uapi dcap_uapi = {
+	.create = DCAP_IOC_ENCLAVE_CREATE, .create_name = "DCAP ENCLAVE_CREATE",
+	.add_pages = DCAP_IOC_ENCLAVE_ADD_PAGES, .add_pages_name = "DCAP ENCLAVE_ADD_PAGES",
+	.init = DCAP_IOC_ENCLAVE_INIT, .init_name = "DCAP ENCLAVE_INIT",
+	.provision = DCAP_IOC_ENCLAVE_SET_ATTRIBUTE,
+	.provision_name = "DCAP ENCLAVE_SET_ATTRIBUTE",
+	.measure_flag = DCAP_PAGE_MEASURE,
+	.hints = &dcap_hints,
+};
 
 const struct th_backend th_backend_dcap = {
 	.name = "dcap",
@@ -98,10 +77,11 @@ const struct th_backend th_backend_dcap = {
 	.node = "/dev/sgx/enclave",
 	.own_entry = true,
 	.probe = dcap_probe,
-	.create = dcap_create,
-	.add = dcap_add,
-	.init = dcap_init,
+	.create = th_uapi_create,
+	.add = th_uapi_add,
+	.init = th_uapi_init,
 	.map = th_map_device,   /* only ever over added pages: the region list holds exactly those */
-	.provision = dcap_provision,
+	.provision = th_uapi_provision,
 	.destroy = th_device_destroy,
+	.uapi = &dcap_uapi,
 };

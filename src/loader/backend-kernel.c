@@ -57,22 +57,6 @@ static int kernel_probe(const struct teehost_loader_opts *opts, bool forced,
 	return 0;
 }
 
-static int kernel_create(struct th_encl *e, struct sgx_secs *secs, struct th_sgx_status *st,
-			 struct th_err *err)
-{
-	return th_create_ioctl(e, secs, SGX_IOC_ENCLAVE_CREATE, "SGX_IOC_ENCLAVE_CREATE",
-			       " (SECS refused: size, attributes, XFRM or SSA size)", st, err);
-}
-
-static int kernel_add(struct th_encl *e, uint64_t off, const uint8_t *src, uint64_t npages,
-		      uint64_t secinfo_flags, uint16_t mask, struct th_sgx_status *st,
-		      struct th_err *err)
-{
-	return th_add_pages_ioctl(e, SGX_IOC_ENCLAVE_ADD_PAGES, "SGX_IOC_ENCLAVE_ADD_PAGES",
-				  SGX_PAGE_MEASURE, off, src, npages, secinfo_flags, mask, st, err);
-}
-
-
 static const struct th_einit_hints kernel_hints = {
 	.eperm = " (EINIT refused; the driver does not say why: launch control or an "
 		 "unsupported attribute)",
@@ -82,67 +66,60 @@ static const struct th_einit_hints kernel_hints = {
 			    "add the user to group sgx_prv)",
 };
 
-static int kernel_init(struct th_encl *e, const struct sgx_sigstruct *ss,
-		       const struct sgx_einittoken *token, struct th_sgx_status *st,
-		       struct th_err *err)
+static const struct th_uapi kernel_uapi = {
+	.create = SGX_IOC_ENCLAVE_CREATE, .create_name = "SGX_IOC_ENCLAVE_CREATE",
+	.create_einval_hint = " (SECS refused: size, attributes, XFRM or SSA size)",
+	.add_pages = SGX_IOC_ENCLAVE_ADD_PAGES, .add_pages_name = "SGX_IOC_ENCLAVE_ADD_PAGES",
+	.init = SGX_IOC_ENCLAVE_INIT, .init_name = "SGX_IOC_ENCLAVE_INIT",
+	.provision = SGX_IOC_ENCLAVE_PROVISION, .provision_name = "SGX_IOC_ENCLAVE_PROVISION",
+	.measure_flag = SGX_PAGE_MEASURE,
+	.hints = &kernel_hints,
+};
+
+/*
+ * The three SGX2 ioctls restart on partial progress, as ADD_PAGES does: REQUEST on ARG, whose
+ * OFFSET and LENGTH move on by each call's COUNT; RESULT (NULL for REMOVE_PAGES) is cleared
+ * before each call.
+ */
+static int sgx2_ioctl(struct th_encl *e, unsigned long request, void *arg, __u64 *offset,
+		      __u64 *length, __u64 *count, __u64 *result)
 {
-	(void)token;
-	return th_init_ioctl(e, ss, SGX_IOC_ENCLAVE_INIT, "SGX_IOC_ENCLAVE_INIT", &kernel_hints,
-			     st, err);
+	while (*length) {
+		*count = 0;
+		if (result)
+			*result = 0;
+		if (ioctl(e->fd, request, arg) < 0 && *count == 0 &&
+		    errno != EAGAIN && errno != EBUSY && errno != EINTR)
+			return -errno;
+		*offset += *count;
+		*length -= *count;
+	}
+	return 0;
 }
 
-static int kernel_provision(struct th_encl *e, struct th_err *err)
-{
-	return th_provision_ioctl(e, SGX_IOC_ENCLAVE_PROVISION, "SGX_IOC_ENCLAVE_PROVISION", err);
-}
-
-/* The three SGX2 ioctls restart on partial progress, as ADD_PAGES does. */
 static int kernel_restrict(struct th_encl *e, uint64_t off, uint64_t len, uint64_t perm)
 {
 	struct sgx_enclave_restrict_permissions r = { .offset = off, .length = len,
 						      .permissions = perm };
 
-	while (r.length) {
-		r.count = 0;
-		r.result = 0;
-		if (ioctl(e->fd, SGX_IOC_ENCLAVE_RESTRICT_PERMISSIONS, &r) < 0 && r.count == 0 &&
-		    errno != EAGAIN && errno != EBUSY && errno != EINTR)
-			return -errno;
-		r.offset += r.count;
-		r.length -= r.count;
-	}
-	return 0;
+	return sgx2_ioctl(e, SGX_IOC_ENCLAVE_RESTRICT_PERMISSIONS, &r, &r.offset, &r.length,
+			  &r.count, &r.result);
 }
 
 static int kernel_modify_type(struct th_encl *e, uint64_t off, uint64_t len, uint64_t type)
 {
 	struct sgx_enclave_modify_types m = { .offset = off, .length = len, .page_type = type };
 
-	while (m.length) {
-		m.count = 0;
-		m.result = 0;
-		if (ioctl(e->fd, SGX_IOC_ENCLAVE_MODIFY_TYPES, &m) < 0 && m.count == 0 &&
-		    errno != EAGAIN && errno != EBUSY && errno != EINTR)
-			return -errno;
-		m.offset += m.count;
-		m.length -= m.count;
-	}
-	return 0;
+	return sgx2_ioctl(e, SGX_IOC_ENCLAVE_MODIFY_TYPES, &m, &m.offset, &m.length, &m.count,
+			  &m.result);
 }
 
 static int kernel_remove(struct th_encl *e, uint64_t off, uint64_t len)
 {
 	struct sgx_enclave_remove_pages r = { .offset = off, .length = len };
 
-	while (r.length) {
-		r.count = 0;
-		if (ioctl(e->fd, SGX_IOC_ENCLAVE_REMOVE_PAGES, &r) < 0 && r.count == 0 &&
-		    errno != EAGAIN && errno != EBUSY && errno != EINTR)
-			return -errno;
-		r.offset += r.count;
-		r.length -= r.count;
-	}
-	return 0;
+	return sgx2_ioctl(e, SGX_IOC_ENCLAVE_REMOVE_PAGES, &r, &r.offset, &r.length, &r.count,
+			  NULL);
 }
 
 static int kernel_augment(struct th_encl *e, uint64_t off, uint64_t len, int prot)
@@ -174,15 +151,16 @@ const struct th_backend th_backend_kernel = {
 	.node = "/dev/sgx_enclave",
 	.own_entry = false,
 	.probe = kernel_probe,
-	.create = kernel_create,
-	.add = kernel_add,
-	.init = kernel_init,
+	.create = th_uapi_create,
+	.add = th_uapi_add,
+	.init = th_uapi_init,
 	.map = th_map_device,
-	.provision = kernel_provision,
+	.provision = th_uapi_provision,
 	.destroy = th_device_destroy,
 	.restrict_perm = kernel_restrict,
 	.modify_type = kernel_modify_type,
 	.remove = kernel_remove,
 	.augment = kernel_augment,
 	.has_sgx2 = kernel_has_sgx2,
+	.uapi = &kernel_uapi,
 };

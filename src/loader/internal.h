@@ -69,6 +69,8 @@ struct th_backend {
 	int (*augment)(struct th_encl *e, uint64_t off, uint64_t len, int prot);
 	/* Does the driver have the SGX2 ioctls at all (probe with a zeroed request)? */
 	bool (*has_sgx2)(const char *node);
+	/* the in-kernel ioctl ABI's numbers and names (th_uapi_*), NULL for another ABI */
+	const struct th_uapi *uapi;
 };
 
 extern const struct th_backend th_backend_kernel;
@@ -142,28 +144,11 @@ int th_encl_token(struct th_encl *e, const struct sgx_sigstruct *ss,
 /* The process-wide isgx file (one for all enclaves, as the driver wants). */
 int th_isgx_fd(const char *node, struct th_err *err);
 
-/*
- * ADD_PAGES in the in-kernel layout ({src, offset, length, secinfo, flags, count}), which the
- * DCAP driver shares under its own ioctl number REQUEST: add NPAGES whole pages, measured
- * (MEASURE_FLAG) or not, resuming after partial progress. NAME is the ioctl's name for messages.
- */
-int th_add_pages_ioctl(struct th_encl *e, unsigned long request, const char *name,
-		       uint64_t measure_flag, uint64_t off, const uint8_t *src, uint64_t npages,
-		       uint64_t secinfo_flags, uint16_t mask, struct th_sgx_status *st,
-		       struct th_err *err);
 /* Map the device over [base + OFF, +LEN) with PROT (kernel and DCAP: after the pages are added). */
 int th_map_device(struct th_encl *e, uint64_t off, uint64_t len, int prot,
 		  struct th_sgx_status *st, struct th_err *err);
 /* Reserve SIZE bytes aligned to SIZE (or exactly at BASE) for the device mapping. */
 int th_reserve_aligned(struct th_encl *e, struct th_sgx_status *st, struct th_err *err);
-/*
- * Open e->node, reserve the range and ECREATE through the ioctl REQUEST (the in-kernel
- * {u64 src} layout, which DCAP shares), named NAME; EINVAL_HINT explains an -EINVAL (or NULL).
- * On failure the fd and the reservation are gone.
- */
-int th_create_ioctl(struct th_encl *e, struct sgx_secs *secs, unsigned long request,
-		    const char *name, const char *einval_hint, struct th_sgx_status *st,
-		    struct th_err *err);
 /* Why a driver without an ENCLS error code refused EINIT (-EPERM, -EACCES), in its words. */
 struct th_einit_hints {
 	const char *eperm;              /* refused, no reason given */
@@ -171,15 +156,32 @@ struct th_einit_hints {
 	const char *eacces_provision;   /* PROVISIONKEY without the provision device */
 };
 /*
- * EINIT through REQUEST ({u64 sigstruct}, in-kernel layout), retried while the driver says
- * try again. Positive: the ENCLS error th_einit_diagnose() names for a bare -EPERM.
+ * The in-kernel ioctl ABI, which the DCAP driver shares under its own numbers: CREATE {u64 src},
+ * ADD_PAGES {src, offset, length, secinfo, flags, count}, INIT {u64 sigstruct}, provision
+ * {u64 fd}. The names are the ioctls' in messages.
  */
-int th_init_ioctl(struct th_encl *e, const struct sgx_sigstruct *ss, unsigned long request,
-		  const char *name, const struct th_einit_hints *hints, struct th_sgx_status *st,
-		  struct th_err *err);
-/* Give the enclave the provision key through REQUEST ({u64 fd} of the provision node). */
-int th_provision_ioctl(struct th_encl *e, unsigned long request, const char *name,
-		       struct th_err *err);
+struct th_uapi {
+	unsigned long create, add_pages, init, provision;
+	const char *create_name, *add_pages_name, *init_name, *provision_name;
+	const char *create_einval_hint;         /* explains an -EINVAL of CREATE (or NULL) */
+	uint64_t measure_flag;                  /* ADD_PAGES.flags: measure the pages */
+	const struct th_einit_hints *hints;
+};
+/*
+ * The backend operations of the drivers that speak struct th_uapi (e->be->uapi):
+ * create: open e->node, reserve the range and ECREATE (on failure the fd and the reservation
+ * are gone); add: NPAGES whole pages, measured or not, resuming after partial progress; init:
+ * EINIT retried while the driver says try again, positive: the ENCLS error
+ * th_einit_diagnose() names for a bare -EPERM; provision: the provision node's fd to the
+ * enclave.
+ */
+int th_uapi_create(struct th_encl *e, struct sgx_secs *secs, struct th_sgx_status *st,
+		   struct th_err *err);
+int th_uapi_add(struct th_encl *e, uint64_t off, const uint8_t *src, uint64_t npages,
+		uint64_t secinfo_flags, uint16_t mask, struct th_sgx_status *st, struct th_err *err);
+int th_uapi_init(struct th_encl *e, const struct sgx_sigstruct *ss,
+		 const struct sgx_einittoken *token, struct th_sgx_status *st, struct th_err *err);
+int th_uapi_provision(struct th_encl *e, struct th_err *err);
 /* Unmap and close (kernel and DCAP: the driver EREMOVEs on the last reference). */
 void th_device_destroy(struct th_encl *e);
 

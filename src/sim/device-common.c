@@ -2,14 +2,19 @@
 /*
  * What the device models share: the three drivers run the same hardware steps around their
  * different ABIs (ioctl numbers, structures, errno conventions). Each helper takes the
- * convention that differs as an argument; see device.h.
+ * convention that differs as an argument; see device.h. The DCAP driver's CREATE, ADD_PAGES,
+ * INIT and SET_ATTRIBUTE structures are the kernel's (sgx/dcap_uapi.h pins the same layout), so the helpers
+ * that read them take the kernel's.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "sgx/sigstruct.h"
+#include "sgx/uapi.h"
 #include "sim/device.h"
 
 long th_sim_dev_dispatch(struct th_sim_dev *d, const struct th_sim_ioctl *table, unsigned long cmd,
@@ -17,6 +22,8 @@ long th_sim_dev_dispatch(struct th_sim_dev *d, const struct th_sim_ioctl *table,
 {
 	long ret = -ENOTTY;
 
+	if (d->node->kind != TH_SIM_NODE_ENCLAVE)
+		return -ENOTTY;
 	/* one ioctl at a time per open file, as the drivers' per-enclave lock */
 	if (__atomic_exchange_n(&d->ioctl_busy, 1, __ATOMIC_ACQUIRE))
 		return -EBUSY;
@@ -53,6 +60,43 @@ int th_sim_dev_ecreate(struct th_sim_dev *d, const struct sgx_secs *secs, int me
 	e->dev = d;
 	e->fault = rules->fault;
 	*out = e;
+	return 0;
+}
+
+long th_sim_dev_create(struct th_sim_dev *d, unsigned long arg,
+		       const struct th_sim_create_rules *rules)
+{
+	static struct sgx_secs secs;    /* 4 KiB: not on the caller's stack */
+	struct sgx_enclave_create c;
+	int memfd, rc;
+
+	if (d->encl)
+		return -EINVAL;
+	if (th_sim_copy_from(&c, arg, sizeof(c)) || th_sim_copy_from(&secs, c.src, sizeof(secs)))
+		return -EFAULT;
+	if (rules->secs_ok && rules->secs_ok(&secs))
+		return -EINVAL;
+	memfd = (int)syscall(SYS_fcntl, d->fd, F_DUPFD_CLOEXEC, 0);     /* not a device fd */
+	if (memfd < 0)
+		return -ENOMEM;
+	rc = th_sim_dev_ecreate(d, &secs, memfd, rules, &d->encl);
+	if (rc)
+		return rc;
+	th_sim_dev_created(d);
+	return 0;
+}
+
+long th_sim_dev_provision(struct th_sim_dev *d, unsigned long arg)
+{
+	struct sgx_enclave_provision p;
+	struct th_sim_dev *pd;
+
+	if (th_sim_copy_from(&p, arg, sizeof(p)))
+		return -EFAULT;
+	pd = th_sim_dev_of_fd((int)p.fd);
+	if (!pd || pd->ops != d->ops || pd->node->kind != TH_SIM_NODE_PROVISION)
+		return -EINVAL;
+	d->attributes_mask |= SGX_ATTR_PROVISIONKEY;
 	return 0;
 }
 
@@ -142,6 +186,46 @@ int th_sim_dev_add_pages(struct th_sim_encl *e, uint64_t src, uint64_t offset, u
 	th_sim_unlock();
 	*count = c;
 	return rc;
+}
+
+long th_sim_dev_add_ioctl(struct th_sim_dev *d, unsigned long arg,
+			  const struct th_sim_add_rules *rules)
+{
+	struct th_sim_encl *e = d->encl;
+	struct sgx_enclave_add_pages a;
+	struct sgx_secinfo si;
+	uint64_t c;
+	int rc;
+
+	if (!e || e->initialized)
+		return -EINVAL;
+	if (th_sim_copy_from(&a, arg, sizeof(a)))
+		return -EFAULT;
+	if ((a.src & 0xfff) || rules->range_ok(e, a.offset, a.length))
+		return -EINVAL;
+	if (th_sim_copy_from(&si, a.secinfo, sizeof(si)))
+		return -EFAULT;
+	if (th_sim_secinfo_ok(&si))
+		return -EINVAL;
+	rc = th_sim_dev_add_pages(e, a.src, a.offset, a.length, &si, a.flags & SGX_PAGE_MEASURE,
+				  rules, &c);
+	a.count = c;
+	if (th_sim_copy_to(arg, &a, sizeof(a)))
+		return -EFAULT;
+	return rc;
+}
+
+int th_sim_dev_init_sigstruct(struct th_sim_dev *d, unsigned long arg, struct sgx_sigstruct *ss)
+{
+	struct sgx_enclave_init in;
+
+	if (!d->encl || d->encl->initialized)
+		return -EINVAL;
+	if (th_sim_copy_from(&in, arg, sizeof(in)) || th_sim_copy_from(ss, in.sigstruct, sizeof(*ss)))
+		return -EFAULT;
+	if (ss->vendor != 0 && ss->vendor != SGX_SIGSTRUCT_VENDOR_INTEL)
+		return -EINVAL;
+	return 0;
 }
 
 int th_sim_dev_einit(struct th_sim_encl *e, const struct sgx_sigstruct *ss, const void *token)

@@ -19,6 +19,7 @@
  *    (paging.c); ENOMEM only when every EPC page is pinned (SECSs, TCSs).
  */
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,9 +30,34 @@
 
 #include "sgx/dcap_uapi.h"
 #include "sgx/sigstruct.h"
+#include "sgx/uapi.h"
 #include "sim/device.h"
 
-enum { NODE_ENCLAVE, NODE_PROVISION };
+/* device-common.c reads CREATE, ADD_PAGES, INIT and SET_ATTRIBUTE as the kernel's structures */
+_Static_assert(sizeof(struct dcap_enclave_create) == sizeof(struct sgx_enclave_create) &&
+	       offsetof(struct dcap_enclave_create, src) == offsetof(struct sgx_enclave_create, src),
+	       "DCAP CREATE is the kernel's");
+_Static_assert(sizeof(struct dcap_enclave_add_pages) == sizeof(struct sgx_enclave_add_pages) &&
+	       offsetof(struct dcap_enclave_add_pages, src) == offsetof(struct sgx_enclave_add_pages, src) &&
+	       offsetof(struct dcap_enclave_add_pages, offset) ==
+	       offsetof(struct sgx_enclave_add_pages, offset) &&
+	       offsetof(struct dcap_enclave_add_pages, length) ==
+	       offsetof(struct sgx_enclave_add_pages, length) &&
+	       offsetof(struct dcap_enclave_add_pages, secinfo) ==
+	       offsetof(struct sgx_enclave_add_pages, secinfo) &&
+	       offsetof(struct dcap_enclave_add_pages, flags) ==
+	       offsetof(struct sgx_enclave_add_pages, flags) &&
+	       offsetof(struct dcap_enclave_add_pages, count) ==
+	       offsetof(struct sgx_enclave_add_pages, count) &&
+	       DCAP_PAGE_MEASURE == SGX_PAGE_MEASURE, "DCAP ADD_PAGES is the kernel's");
+_Static_assert(sizeof(struct dcap_enclave_init) == sizeof(struct sgx_enclave_init) &&
+	       offsetof(struct dcap_enclave_init, sigstruct) ==
+	       offsetof(struct sgx_enclave_init, sigstruct), "DCAP INIT is the kernel's");
+_Static_assert(sizeof(struct dcap_enclave_set_attribute) == sizeof(struct sgx_enclave_provision) &&
+	       offsetof(struct dcap_enclave_set_attribute, attribute_fd) ==
+	       offsetof(struct sgx_enclave_provision, fd), "DCAP SET_ATTRIBUTE is PROVISION");
+
+enum { NODE_ENCLAVE = TH_SIM_NODE_ENCLAVE, NODE_PROVISION = TH_SIM_NODE_PROVISION };
 
 static const struct th_sim_node nodes[] = {
 	{ DCAP_DEV_ENCLAVE, NODE_ENCLAVE, S_IFCHR | 0666, 0 },
@@ -67,67 +93,42 @@ static int d_open(struct th_sim_dev *d, int flags)
 	return 0;
 }
 
+/* sgx_validate_secs(): a power of two, aligned, at most MaxEnclaveSize64 */
+static int secs_ok(const struct sgx_secs *secs)
+{
+	if (secs->size < 2 * TH_SIM_PAGE || (secs->size & (secs->size - 1)) ||
+	    (secs->base & (secs->size - 1)) || !secs->ssa_frame_size ||
+	    secs->size > TH_SIM_MAX_ENCLAVE_SIZE)
+		return -EINVAL;
+	return 0;
+}
+
 /* no EAUG in this driver (fault NULL); it pages EPC */
 static const struct th_sim_create_rules create_rules = {
-	.paged = true, .encls_codes = false, .err = -EFAULT, .fault = NULL,
+	.paged = true, .encls_codes = false, .err = -EFAULT, .fault = NULL, .secs_ok = secs_ok,
 };
 
 static long d_create(struct th_sim_dev *d, unsigned long arg)
 {
-	struct dcap_enclave_create c;
-	static struct sgx_secs secs;
-	int memfd, rc;
+	return th_sim_dev_create(d, arg, &create_rules);
+}
 
-	if (d->encl)
+/* no check that OFFSET + LENGTH does not wrap (the kernel's has one) */
+static int range_ok(const struct th_sim_encl *e, uint64_t offset, uint64_t length)
+{
+	if ((offset & 0xfff) || (length & 0xfff) || !length || offset + length - TH_SIM_PAGE >= e->size)
 		return -EINVAL;
-	if (th_sim_copy_from(&c, arg, sizeof(c)) || th_sim_copy_from(&secs, c.src, sizeof(secs)))
-		return -EFAULT;
-	/* sgx_validate_secs(): a power of two, aligned, at most MaxEnclaveSize64 */
-	if (secs.size < 2 * TH_SIM_PAGE || (secs.size & (secs.size - 1)) ||
-	    (secs.base & (secs.size - 1)) || !secs.ssa_frame_size ||
-	    secs.size > TH_SIM_MAX_ENCLAVE_SIZE)
-		return -EINVAL;
-	memfd = (int)syscall(SYS_fcntl, d->fd, F_DUPFD_CLOEXEC, 0);     /* not a device fd */
-	if (memfd < 0)
-		return -ENOMEM;
-	rc = th_sim_dev_ecreate(d, &secs, memfd, &create_rules, &d->encl);
-	if (rc)
-		return rc;
-	th_sim_dev_created(d);
 	return 0;
 }
 
 /* this driver's errors: -EEXIST occupied, -EFAULT a failed EADD; a full EPC pages */
 static const struct th_sim_add_rules add_rules = {
-	.occupied = -EEXIST, .eadd_err = -EFAULT, .paged = true,
+	.occupied = -EEXIST, .eadd_err = -EFAULT, .paged = true, .range_ok = range_ok,
 };
 
 static long d_add_pages(struct th_sim_dev *d, unsigned long arg)
 {
-	struct th_sim_encl *e = d->encl;
-	struct dcap_enclave_add_pages a;
-	struct sgx_secinfo si;
-	uint64_t c;
-	int rc;
-
-	if (!e || e->initialized)
-		return -EINVAL;
-	if (th_sim_copy_from(&a, arg, sizeof(a)))
-		return -EFAULT;
-	if ((a.offset & 0xfff) || (a.src & 0xfff))
-		return -EINVAL;
-	if ((a.length & 0xfff) || !a.length || a.offset + a.length - TH_SIM_PAGE >= e->size)
-		return -EINVAL;
-	if (th_sim_copy_from(&si, a.secinfo, sizeof(si)))
-		return -EFAULT;
-	if (th_sim_secinfo_ok(&si))
-		return -EINVAL;
-	rc = th_sim_dev_add_pages(e, a.src, a.offset, a.length, &si, a.flags & DCAP_PAGE_MEASURE,
-				  &add_rules, &c);
-	a.count = c;
-	if (th_sim_copy_to(arg, &a, sizeof(a)))
-		return -EFAULT;
-	return rc;
+	return th_sim_dev_add_ioctl(d, arg, &add_rules);
 }
 
 static long d_init(struct th_sim_dev *d, unsigned long arg)
@@ -135,18 +136,12 @@ static long d_init(struct th_sim_dev *d, unsigned long arg)
 	struct th_sim_encl *e = d->encl;
 	static struct sgx_sigstruct ss;
 	static uint8_t token[304];
-	struct dcap_enclave_init in;
 	uint8_t mrsigner[32];
 	uint64_t allowed = d->attributes_mask;
 	int rc;
 
-	if (!e || e->initialized)
-		return -EINVAL;
-	if (th_sim_copy_from(&in, arg, sizeof(in)) ||
-	    th_sim_copy_from(&ss, in.sigstruct, sizeof(ss)))
-		return -EFAULT;
-	if (ss.vendor != 0 && ss.vendor != SGX_SIGSTRUCT_VENDOR_INTEL)
-		return -EINVAL;
+	if ((rc = th_sim_dev_init_sigstruct(d, arg, &ss)))
+		return rc;
 	th_sigstruct_mrsigner(&ss, mrsigner);
 	if (e->secs.attributes.flags & SGX_ATTR_PROVISIONKEY)
 		for (size_t i = 0; i < 2; i++)
@@ -159,35 +154,14 @@ static long d_init(struct th_sim_dev *d, unsigned long arg)
 	return rc < 0 ? -EFAULT : rc > 0 ? -EPERM : 0;
 }
 
-static long d_set_attribute(struct th_sim_dev *d, unsigned long arg)
-{
-	struct dcap_enclave_set_attribute a;
-	struct th_sim_dev *pd;
-
-	if (th_sim_copy_from(&a, arg, sizeof(a)))
-		return -EFAULT;
-	pd = th_sim_dev_of_fd((int)a.attribute_fd);
-	if (!pd || pd->ops != &th_sim_device_dcap || pd->node->kind != NODE_PROVISION)
-		return -EINVAL;
-	d->attributes_mask |= SGX_ATTR_PROVISIONKEY;
-	return 0;
-}
-
 /* no SGX2 ioctls in this driver: ENOTTY */
 static const struct th_sim_ioctl d_ioctls[] = {
 	{ DCAP_IOC_ENCLAVE_CREATE, d_create },
 	{ DCAP_IOC_ENCLAVE_ADD_PAGES, d_add_pages },
 	{ DCAP_IOC_ENCLAVE_INIT, d_init },
-	{ DCAP_IOC_ENCLAVE_SET_ATTRIBUTE, d_set_attribute },
+	{ DCAP_IOC_ENCLAVE_SET_ATTRIBUTE, th_sim_dev_provision },
 	{ 0, NULL },
 };
-
-static long d_ioctl(struct th_sim_dev *d, unsigned long cmd, unsigned long arg)
-{
-	if (d->node->kind != NODE_ENCLAVE)
-		return -ENOTTY;
-	return th_sim_dev_dispatch(d, d_ioctls, cmd, arg);
-}
 
 static int d_may_map(struct th_sim_dev *d, uint64_t start, uint64_t len, int prot, int flags)
 {
@@ -228,7 +202,7 @@ const struct th_sim_device_ops th_sim_device_dcap = {
 	.init = d_setup,
 	.nodes = nodes,
 	.open = d_open,
-	.ioctl = d_ioctl,
+	.ioctls = d_ioctls,
 	.may_map = d_may_map,
 	.release = d_release,
 };

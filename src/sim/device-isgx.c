@@ -256,11 +256,6 @@ static const struct th_sim_ioctl i_ioctls[] = {
 	{ 0, NULL },
 };
 
-static long i_ioctl(struct th_sim_dev *d, unsigned long cmd, unsigned long arg)
-{
-	return th_sim_dev_dispatch(d, i_ioctls, cmd, arg);
-}
-
 /*
  * sgx_get_unmapped_area(): a length that is a power of two of at least two pages, within
  * MaxEnclaveSize; the address of twice the length, rounded up to a multiple of the length, so
@@ -321,7 +316,7 @@ const struct th_sim_device_ops th_sim_device_isgx = {
 	.init = i_setup,
 	.nodes = nodes,
 	.open = i_open,
-	.ioctl = i_ioctl,
+	.ioctls = i_ioctls,
 	.unmapped_area = i_unmapped_area,
 	.may_map = i_may_map,
 	.release = i_release,

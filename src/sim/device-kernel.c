@@ -5,6 +5,7 @@
  * the PROVISIONKEY capability. Validation order and errno values follow the kernel's code.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <unistd.h>
 #include <string.h>
@@ -17,7 +18,7 @@
 #include "sgx/uapi.h"
 #include "sim/device.h"
 
-enum { NODE_ENCLAVE, NODE_PROVISION };
+enum { NODE_ENCLAVE = TH_SIM_NODE_ENCLAVE, NODE_PROVISION = TH_SIM_NODE_PROVISION };
 
 static const struct th_sim_node nodes[] = {
 	{ "/dev/sgx_enclave", NODE_ENCLAVE, S_IFCHR | 0666, 0 },
@@ -45,7 +46,7 @@ static int k_open(struct th_sim_dev *d, int flags)
 	return 0;
 }
 
-static int validate_offset_length(struct th_sim_encl *e, uint64_t off, uint64_t len)
+static int validate_offset_length(const struct th_sim_encl *e, uint64_t off, uint64_t len)
 {
 	if (off & 0xfff)
 		return -EINVAL;
@@ -71,63 +72,28 @@ static int k_fault(struct th_sim_encl *e, uint64_t addr)
 	return 0;
 }
 
+static int secs_ok(const struct sgx_secs *secs)
+{
+	return !secs->size || (secs->size & (secs->size - 1)) ? -EINVAL : 0;
+}
+
 static const struct th_sim_create_rules create_rules = {
-	.paged = false, .encls_codes = false, .err = -EIO, .fault = k_fault,
+	.paged = false, .encls_codes = false, .err = -EIO, .fault = k_fault, .secs_ok = secs_ok,
 };
 
 static long k_create(struct th_sim_dev *d, unsigned long arg)
 {
-	struct sgx_enclave_create c;
-	static struct sgx_secs secs;    /* 4 KiB: not on the caller's stack */
-	int memfd, rc;
-
-	if (d->encl)
-		return -EINVAL;
-	if (th_sim_copy_from(&c, arg, sizeof(c)))
-		return -EFAULT;
-	if (th_sim_copy_from(&secs, c.src, sizeof(secs)))
-		return -EFAULT;
-	if (!secs.size || (secs.size & (secs.size - 1)))
-		return -EINVAL;
-	memfd = (int)syscall(SYS_fcntl, d->fd, F_DUPFD_CLOEXEC, 0);     /* not a device fd */
-	if (memfd < 0)
-		return -ENOMEM;
-	rc = th_sim_dev_ecreate(d, &secs, memfd, &create_rules, &d->encl);
-	if (rc)
-		return rc;
-	th_sim_dev_created(d);
-	return 0;
+	return th_sim_dev_create(d, arg, &create_rules);
 }
 
 /* the kernel's errors: -EBUSY occupied (xa_insert), -EIO a failed EADD */
-static const struct th_sim_add_rules add_rules = { .occupied = -EBUSY, .eadd_err = -EIO };
+static const struct th_sim_add_rules add_rules = {
+	.occupied = -EBUSY, .eadd_err = -EIO, .range_ok = validate_offset_length,
+};
 
 static long k_add_pages(struct th_sim_dev *d, unsigned long arg)
 {
-	struct th_sim_encl *e = d->encl;
-	struct sgx_enclave_add_pages a;
-	struct sgx_secinfo si;
-	uint64_t c;
-	int rc;
-
-	if (!e || e->initialized)
-		return -EINVAL;
-	if (th_sim_copy_from(&a, arg, sizeof(a)))
-		return -EFAULT;
-	if (a.src & 0xfff)
-		return -EINVAL;
-	if (validate_offset_length(e, a.offset, a.length))
-		return -EINVAL;
-	if (th_sim_copy_from(&si, a.secinfo, sizeof(si)))
-		return -EFAULT;
-	if (th_sim_secinfo_ok(&si))
-		return -EINVAL;
-	rc = th_sim_dev_add_pages(e, a.src, a.offset, a.length, &si, a.flags & SGX_PAGE_MEASURE,
-				  &add_rules, &c);
-	a.count = c;
-	if (th_sim_copy_to(arg, &a, sizeof(a)))
-		return -EFAULT;
-	return rc;
+	return th_sim_dev_add_ioctl(d, arg, &add_rules);
 }
 
 static uint64_t xfrm_supported(void)
@@ -143,18 +109,11 @@ static long k_init(struct th_sim_dev *d, unsigned long arg)
 	struct th_sim_encl *e = d->encl;
 	static struct sgx_sigstruct ss;
 	static uint8_t token[304];
-	struct sgx_enclave_init in;
 	int rc;
 
-	if (!e || e->initialized)
-		return -EINVAL;
-	if (th_sim_copy_from(&in, arg, sizeof(in)))
-		return -EFAULT;
 	memset(token, 0, sizeof(token));
-	if (th_sim_copy_from(&ss, in.sigstruct, sizeof(ss)))
-		return -EFAULT;
-	if (ss.vendor != 0 && ss.vendor != SGX_SIGSTRUCT_VENDOR_INTEL)
-		return -EINVAL;
+	if ((rc = th_sim_dev_init_sigstruct(d, arg, &ss)))
+		return rc;
 	if (e->secs.attributes.flags & ~d->attributes_mask)
 		return -EACCES;
 	if (ss.attributes.flags & ss.attribute_mask.flags & ~TH_ATTR_SUPPORTED)
@@ -167,27 +126,38 @@ static long k_init(struct th_sim_dev *d, unsigned long arg)
 	return rc < 0 ? -EIO : rc > 0 ? -EPERM : 0;
 }
 
-static long k_provision(struct th_sim_dev *d, unsigned long arg)
-{
-	struct sgx_enclave_provision p;
-	struct th_sim_dev *pd;
+/* The SGX2 ioctls' arguments start with offset and length; sgx2_begin reads them there. */
+_Static_assert(offsetof(struct sgx_enclave_restrict_permissions, offset) == 0 &&
+	       offsetof(struct sgx_enclave_restrict_permissions, length) == 8 &&
+	       offsetof(struct sgx_enclave_modify_types, offset) == 0 &&
+	       offsetof(struct sgx_enclave_modify_types, length) == 8 &&
+	       offsetof(struct sgx_enclave_remove_pages, offset) == 0 &&
+	       offsetof(struct sgx_enclave_remove_pages, length) == 8, "SGX2 ioctl arguments");
 
-	if (th_sim_copy_from(&p, arg, sizeof(p)))
-		return -EFAULT;
-	pd = th_sim_dev_of_fd((int)p.fd);
-	if (!pd || pd->ops != &th_sim_device_kernel || pd->node->kind != NODE_PROVISION)
-		return -EINVAL;
-	d->attributes_mask |= SGX_ATTR_PROVISIONKEY;
-	return 0;
-}
-
-static int sgx2_ready(struct th_sim_dev *d)
+/*
+ * An SGX2 ioctl's start: SGX2 there and the enclave initialized, the argument (SIZE bytes) read
+ * into BUF, its offset and length checked. 0 or -errno.
+ */
+static long sgx2_begin(struct th_sim_dev *d, unsigned long arg, void *buf, size_t size)
 {
+	uint64_t range[2];
+
 	if (th_sim_cfg.sgx1_only)
 		return -ENODEV;
 	if (!d->encl || !d->encl->initialized)
 		return -EINVAL;
+	if (th_sim_copy_from(buf, arg, size))
+		return -EFAULT;
+	memcpy(range, buf, sizeof(range));
+	if (validate_offset_length(d->encl, range[0], range[1]))
+		return -EINVAL;
 	return 0;
+}
+
+/* and its end: BUF (count, result) back to the program; RET unless that faults */
+static long sgx2_end(unsigned long arg, const void *buf, size_t size, long ret)
+{
+	return th_sim_copy_to(arg, buf, size) ? -EFAULT : ret;
 }
 
 /*
@@ -246,13 +216,8 @@ static long k_restrict(struct th_sim_dev *d, unsigned long arg)
 	struct sgx_enclave_restrict_permissions r;
 	long ret;
 
-	ret = sgx2_ready(d);
-	if (ret)
+	if ((ret = sgx2_begin(d, arg, &r, sizeof(r))))
 		return ret;
-	if (th_sim_copy_from(&r, arg, sizeof(r)))
-		return -EFAULT;
-	if (validate_offset_length(d->encl, r.offset, r.length))
-		return -EINVAL;
 	if (r.permissions & ~SGX_SECINFO_PERM_MASK)
 		return -EINVAL;
 	if ((r.permissions & SGX_SECINFO_W) && !(r.permissions & SGX_SECINFO_R))
@@ -260,9 +225,7 @@ static long k_restrict(struct th_sim_dev *d, unsigned long arg)
 	if (r.result || r.count)
 		return -EINVAL;
 	ret = each_page(d->encl, r.offset, r.length, restrict_page, &r, &r.count);
-	if (th_sim_copy_to(arg, &r, sizeof(r)))
-		return -EFAULT;
-	return ret;
+	return sgx2_end(arg, &r, sizeof(r), ret);
 }
 
 static long modt_page(struct th_sim_encl *e, uint64_t addr, struct th_sim_page *p, void *ctx)
@@ -296,13 +259,8 @@ static long k_modify_types(struct th_sim_dev *d, unsigned long arg)
 	uint64_t type;
 	long ret;
 
-	ret = sgx2_ready(d);
-	if (ret)
+	if ((ret = sgx2_begin(d, arg, &m, sizeof(m))))
 		return ret;
-	if (th_sim_copy_from(&m, arg, sizeof(m)))
-		return -EFAULT;
-	if (validate_offset_length(d->encl, m.offset, m.length))
-		return -EINVAL;
 	if (m.page_type & ~0xffull)
 		return -EINVAL;
 	if (m.result || m.count)
@@ -312,9 +270,7 @@ static long k_modify_types(struct th_sim_dev *d, unsigned long arg)
 		ret = -EINVAL;
 	else
 		ret = each_page(d->encl, m.offset, m.length, modt_page, &m, &m.count);
-	if (th_sim_copy_to(arg, &m, sizeof(m)))
-		return -EFAULT;
-	return ret;
+	return sgx2_end(arg, &m, sizeof(m), ret);
 }
 
 static long remove_page(struct th_sim_encl *e, uint64_t addr, struct th_sim_page *p, void *ctx)
@@ -336,38 +292,24 @@ static long k_remove_pages(struct th_sim_dev *d, unsigned long arg)
 	struct sgx_enclave_remove_pages r;
 	long ret;
 
-	ret = sgx2_ready(d);
-	if (ret)
+	if ((ret = sgx2_begin(d, arg, &r, sizeof(r))))
 		return ret;
-	if (th_sim_copy_from(&r, arg, sizeof(r)))
-		return -EFAULT;
-	if (validate_offset_length(d->encl, r.offset, r.length))
-		return -EINVAL;
 	if (r.count)
 		return -EINVAL;
 	ret = each_page(d->encl, r.offset, r.length, remove_page, NULL, &r.count);
-	if (th_sim_copy_to(arg, &r, sizeof(r)))
-		return -EFAULT;
-	return ret;
+	return sgx2_end(arg, &r, sizeof(r), ret);
 }
 
 static const struct th_sim_ioctl k_ioctls[] = {
 	{ SGX_IOC_ENCLAVE_CREATE, k_create },
 	{ SGX_IOC_ENCLAVE_ADD_PAGES, k_add_pages },
 	{ SGX_IOC_ENCLAVE_INIT, k_init },
-	{ SGX_IOC_ENCLAVE_PROVISION, k_provision },
+	{ SGX_IOC_ENCLAVE_PROVISION, th_sim_dev_provision },
 	{ SGX_IOC_ENCLAVE_RESTRICT_PERMISSIONS, k_restrict },
 	{ SGX_IOC_ENCLAVE_MODIFY_TYPES, k_modify_types },
 	{ SGX_IOC_ENCLAVE_REMOVE_PAGES, k_remove_pages },
 	{ 0, NULL },
 };
-
-static long k_ioctl(struct th_sim_dev *d, unsigned long cmd, unsigned long arg)
-{
-	if (d->node->kind != NODE_ENCLAVE)
-		return -ENOTTY;
-	return th_sim_dev_dispatch(d, k_ioctls, cmd, arg);
-}
 
 static int k_may_map(struct th_sim_dev *d, uint64_t start, uint64_t len, int prot, int flags)
 {
@@ -408,7 +350,7 @@ const struct th_sim_device_ops th_sim_device_kernel = {
 	.vfiles = vfiles,
 	.nodes = nodes,
 	.open = k_open,
-	.ioctl = k_ioctl,
+	.ioctls = k_ioctls,
 	.may_map = k_may_map,
 	.may_mprotect = k_may_mprotect,
 	.release = k_release,

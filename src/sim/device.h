@@ -11,7 +11,7 @@
  *
  * Adding a flavour:
  *  1. src/sim/device-NAME.c defines `const struct th_sim_device_ops th_sim_device_NAME` (declare
- *     it below) with its nodes, open, ioctl, may_map, release and, if needed, init; add it to
+ *     it below) with its nodes, open, ioctls, may_map, release and, if needed, init; add it to
  *     `devices[]` in preload.c. TEEHOST_SIM_DEVICE=NAME selects it (`teehost sim` passes the
  *     environment through; a --device option can be added to src/cli/sim.c).
  *  2. ioctl handlers read and write the program's memory only through th_sim_copy_from/_to
@@ -61,6 +61,12 @@ struct th_sim_vfile {
 	int what;
 };
 
+/* An ioctl: >= 0 or -errno; ARG is the program's pointer (read it with th_sim_copy_from). */
+struct th_sim_ioctl {
+	unsigned long cmd;
+	long (*fn)(struct th_sim_dev *d, unsigned long arg);
+};
+
 struct th_sim_device_ops {
 	const char *name;       /* TEEHOST_SIM_DEVICE selects a flavour by this name */
 	const struct th_sim_vfile *vfiles;      /* terminated by path == NULL; NULL: none */
@@ -70,8 +76,8 @@ struct th_sim_device_ops {
 	const struct th_sim_node *nodes;        /* terminated by path == NULL */
 	/* open of one of the nodes: 0 or -errno; may set d->priv */
 	int (*open)(struct th_sim_dev *d, int flags);
-	/* ioctl: >= 0 or -errno; ARG is the program's pointer (read it with th_sim_copy_from) */
-	long (*ioctl)(struct th_sim_dev *d, unsigned long cmd, unsigned long arg);
+	/* the ioctls, run by th_sim_dev_dispatch (device-common.c) */
+	const struct th_sim_ioctl *ioctls;
 	/*
 	 * The driver's get_unmapped_area (NULL: the kernel's): 0 or -errno for a mapping of LEN
 	 * bytes with FLAGS; without MAP_FIXED the address is found for *RESERVE bytes (from the
@@ -134,11 +140,12 @@ struct th_sim_dev *th_sim_dev_of_fd(int fd) TH_SIM_API;
 void th_sim_dev_created(struct th_sim_dev *d) TH_SIM_API;
 
 /* device-common.c: the steps the flavours share, with what differs as arguments */
-struct th_sim_ioctl {
-	unsigned long cmd;
-	long (*fn)(struct th_sim_dev *d, unsigned long arg);
-};
-/* TABLE's handler of CMD (ends with fn NULL; none: -ENOTTY), one ioctl at a time per file */
+/* The node kinds device-common.c knows: the one the enclave ioctls go to, the provision node. */
+enum { TH_SIM_NODE_ENCLAVE = 0, TH_SIM_NODE_PROVISION = 1 };
+/*
+ * TABLE's handler of CMD (ends with fn NULL; none: -ENOTTY), one ioctl at a time per file;
+ * -ENOTTY on a node other than the enclave's
+ */
 long th_sim_dev_dispatch(struct th_sim_dev *d, const struct th_sim_ioctl *table, unsigned long cmd,
 			 unsigned long arg) TH_SIM_API;
 
@@ -147,22 +154,54 @@ struct th_sim_create_rules {
 	bool encls_codes;       /* ECREATE's SDM codes are the ioctl's (positive) result */
 	int err;                /* -errno for any other failure of ECREATE */
 	int (*fault)(struct th_sim_encl *e, uint64_t addr);     /* e->fault */
+	/* th_sim_dev_create: the driver's SECS checks, 0 or -EINVAL (NULL: none) */
+	int (*secs_ok)(const struct sgx_secs *secs);
 };
 /* ECREATE of SECS backed by MEMFD (closed on failure) for D: 0, -errno or an SDM code */
 int th_sim_dev_ecreate(struct th_sim_dev *d, const struct sgx_secs *secs, int memfd,
 		       const struct th_sim_create_rules *rules, struct th_sim_encl **out) TH_SIM_API;
 
+/*
+ * CREATE of the kernel's and the DCAP driver's ABI, one enclave per file: ARG holds the address
+ * of the SECS (a struct of one u64, the same in both); it is checked by RULES->secs_ok and
+ * ECREATE'd on a dup of D's fd (the EPC backing). 0 or -errno.
+ */
+long th_sim_dev_create(struct th_sim_dev *d, unsigned long arg,
+		       const struct th_sim_create_rules *rules) TH_SIM_API;
+
 int th_sim_secinfo_ok(const struct sgx_secinfo *si) TH_SIM_API;       /* 0 or -EINVAL */
+
+/*
+ * The kernel's PROVISION and the DCAP driver's SET_ATTRIBUTE: ARG holds an fd (one u64) of the
+ * same flavour's provision node, which gives the enclave PROVISIONKEY. 0 or -errno.
+ */
+long th_sim_dev_provision(struct th_sim_dev *d, unsigned long arg) TH_SIM_API;
 
 struct th_sim_add_rules {
 	int occupied;           /* -errno for a page already added (kernel -EBUSY, DCAP -EEXIST) */
 	int eadd_err;           /* -errno for a failed EADD */
 	bool paged;             /* each page is charged to the EPC, which may write others back */
+	/* th_sim_dev_add_ioctl: the driver's checks of OFFSET and LENGTH, 0 or -EINVAL */
+	int (*range_ok)(const struct th_sim_encl *e, uint64_t offset, uint64_t length);
 };
+/*
+ * ADD_PAGES of the kernel's and the DCAP driver's ABI (struct sgx_enclave_add_pages; the DCAP
+ * one has the same layout and measure flag): checked, the SECINFO read and checked, the pages
+ * added, `count` written back. 0 or -errno.
+ */
+long th_sim_dev_add_ioctl(struct th_sim_dev *d, unsigned long arg,
+			  const struct th_sim_add_rules *rules) TH_SIM_API;
 /* ADD_PAGES' loop: LENGTH bytes from SRC at OFFSET of E; *COUNT bytes added; 0 or -errno */
 int th_sim_dev_add_pages(struct th_sim_encl *e, uint64_t src, uint64_t offset, uint64_t length,
 			 const struct sgx_secinfo *si, bool measure,
 			 const struct th_sim_add_rules *rules, uint64_t *count) TH_SIM_API;
+/*
+ * INIT's start in the kernel's and the DCAP driver's ABI (ARG holds the address of the
+ * SIGSTRUCT, a struct of one u64 in both): an enclave not yet initialized, SS read, a vendor
+ * the drivers accept. 0 or -errno.
+ */
+int th_sim_dev_init_sigstruct(struct th_sim_dev *d, unsigned long arg,
+			      struct sgx_sigstruct *ss) TH_SIM_API;
 /* EINIT as the drivers issue it (FLC: MRSIGNER into IA32_SGXLEPUBKEYHASH first): ENCLS' result */
 int th_sim_dev_einit(struct th_sim_encl *e, const struct sgx_sigstruct *ss,
 		     const void *token) TH_SIM_API;

@@ -401,7 +401,7 @@ EXPORT int ioctl(int fd, unsigned long cmd, ...)
 	th_sim_resolve();
 	if (!d)
 		return real_ioctl(fd, cmd, arg);
-	rc = d->ops->ioctl(d, cmd, arg);
+	rc = th_sim_dev_dispatch(d, d->ops->ioctls, cmd, arg);
 	th_sim_log("ioctl fd %d cmd %#lx -> %ld", fd, cmd, rc);
 	if (rc < 0) {
 		errno = (int)-rc;

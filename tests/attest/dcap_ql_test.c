@@ -15,7 +15,6 @@
 #include "sgx/arch.h"
 #include "sgx/image.h"
 #include "sgx/sigstruct.h"
-#include "sgx/signer.h"
 #include "launch/launch.h"
 #include "teehost/sample_abi.h"
 #include "util/file.h"
@@ -30,27 +29,16 @@ static int report_of(const char *path, const void *ti, void *report)
 	struct th_sgx_status st;
 	struct teehost_enclave *e = NULL;
 	struct th_image img;
-	struct th_image_options io;
 	struct th_err err = { { 0 } };
-	struct sgx_sigstruct ss;
-	struct th_sample_call call = { .magic = TH_SAMPLE_MAGIC, .op = TH_SAMPLE_OP_REPORT,
-				       .status = 1 };
-	struct teehost_enter en = { 0 };
+	struct th_sample_call call;
 	uint8_t rd[64] = "dcap_ql_test";
 	int rc = -1;
 
-	memset(&io, 0, sizeof(io));
-	if (th_image_open(path, &io, &img, &err))
-		return fprintf(stderr, "%s: %s\n", path, err.msg), -1;
-	if (!th_sign_throwaway(&img.plan, &ss, &err) &&
-	    !th_launch_load(&img.plan, &ss, &opts, &e, &st, &err)) {
-		call.args[0] = (uint64_t)(uintptr_t)ti;
-		call.args[1] = (uint64_t)(uintptr_t)rd;
-		call.args[2] = (uint64_t)(uintptr_t)report;
-		en.rdi = (uint64_t)(uintptr_t)&call;
-		if (!th_enclave_enter(e, 0, &en, &err) && call.status == 0)
-			rc = 0;
-	}
+	if (!th_launch_throwaway(path, &opts, &img, &e, &st, &err) &&
+	    !th_sample_enter(e, 0, &call, TH_SAMPLE_OP_REPORT, (uint64_t)(uintptr_t)ti,
+			     (uint64_t)(uintptr_t)rd, (uint64_t)(uintptr_t)report, &err) &&
+	    call.status == 0)
+		rc = 0;
 	if (rc)
 		fprintf(stderr, "%s: %s\n", path, err.msg[0] ? err.msg : "EREPORT failed");
 	teehost_enclave_destroy(e);

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The Debian packages (make deb) in a debootstrap'd bookworm (deploy/test-target.sh's cached
 # target): installed with apt, then `teehost check --json`, `teehost sim -- teehost run` of the
-# installed sample, the shipped example compiled with `pkg-config --cflags --libs libteehost`
-# and run under the simulator, the drop-in common loader reached by -L/rpath; then
+# installed sample, the two shipped examples (live.c, enclave.c) compiled with
+# `pkg-config --cflags --libs libteehost` and run under the simulator, the drop-in common loader reached by -L/rpath; then
 # `dpkg -P` leaves no file of any of them. Slow (a package build and apt in a chroot): only
 # under TEEHOST_KERNEL_E2E=1, once (the normal build's run). Downloads are kept in
 # $TEEHOST_DEPLOY_CACHE/apt-archives. TEEHOST_DEBS=DIR takes the packages `make deb` left in
@@ -93,6 +93,12 @@ is "$rc" 0 "the example and the drop-in, built against the installed packages"
 printf '%s\n' "$out" | sed 's/^/#   /'
 [ "$rc" = 0 ] || printf '%s\n' "$err" | tail -n 5 | sed 's/^/# /'
 like "$out" "live: .*add 2 40 = 42" "examples/live.c built with pkg-config's flags runs the sample under teehost sim"
+want_mr=$(printf '%s\n' "$out" | awk '$1 == "measure:" {print $2}')
+like "$want_mr" '^[0-9a-f]{64}$' "teehost measure gives the installed sample's MRENCLAVE"
+is "$(printf '%s\n' "$out" | awk '$1 == "enclave:" && $2 == "mrenclave" {print $3}')" "$want_mr" \
+	"examples/enclave.c built with pkg-config's flags: teehost_image_measure equals teehost measure"
+like "$out" "enclave: loaded on the [a-z]+ driver, 2 TCS" "examples/enclave.c loads the sample under teehost sim"
+like "$out" "enclave: add 2 40 = 42" "examples/enclave.c: the sample answers add 2 40 = 42"
 like "$out" "common: /usr/lib/x86_64-linux-gnu/teehost/libsgx_enclave_common.so.1" \
 	"a program linked with -L/-rpath .../teehost loads the drop-in from there"
 like "$out" "default: not found" "the drop-in is not on the linker's default path"

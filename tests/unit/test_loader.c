@@ -480,9 +480,7 @@ struct busy_arg {
 static void *busy_thread(void *p)
 {
 	struct busy_arg *a = p;
-	struct th_sample_call c = { .magic = TH_SAMPLE_MAGIC, .op = TH_SAMPLE_OP_HASH,
-				    .args = { (uint64_t)(uintptr_t)a->buf, 256u << 20 } };
-	struct teehost_enter io = { .rdi = (uint64_t)(uintptr_t)&c };
+	struct th_sample_call c;
 	struct th_err err;
 
 	a->inside = 1;
@@ -490,7 +488,8 @@ static void *busy_thread(void *p)
 	 * as a runtime waits for a free TCS (a refused first entry on a TCS nobody holds loops
 	 * here until the timeout: a failure, never a skip) */
 	do
-		a->rc = th_enclave_enter(a->e, 0, &io, &err);
+		a->rc = th_sample_enter(a->e, 0, &c, TH_SAMPLE_OP_HASH, (uint64_t)(uintptr_t)a->buf,
+					256u << 20, 0, &err);
 	while (a->rc == -EBUSY);
 	a->done = 1;
 	return NULL;
@@ -501,22 +500,14 @@ static void *busy_thread(void *p)
 static int busy_main(const char *sample)
 {
 	struct teehost_loader_opts o = { .sz = sizeof(o) };
-	struct teehost_sgx_live live;
 	struct th_sgx_status st;
 	struct th_image img;
-	struct th_image_options io_opts;
 	struct th_err err = { { 0 } };
-	struct sgx_sigstruct ss;
 	struct busy_arg a = { 0 };
 	pthread_t t;
 	int busy = 0, other = 0;
 
-	(void)live;
-	memset(&io_opts, 0, sizeof(io_opts));
-	if (th_image_open(sample, &io_opts, &img, &err))
-		return 2;
-	if (th_sign_throwaway(&img.plan, &ss, &err) ||
-	    th_launch_load(&img.plan, &ss, &o, &a.e, &st, &err)) {
+	if (th_launch_throwaway(sample, &o, &img, &a.e, &st, &err)) {
 		fprintf(stderr, "busy: %s\n", err.msg);
 		return 2;
 	}
@@ -527,15 +518,11 @@ static int busy_main(const char *sample)
 		;
 	usleep(200 * 1000);
 	while (!a.done && !(busy && other)) {
-		struct th_sample_call c = { .magic = TH_SAMPLE_MAGIC, .op = TH_SAMPLE_OP_ADD,
-					    .args = { 1, 2 } };
-		struct teehost_enter io = { .rdi = (uint64_t)(uintptr_t)&c };
+		struct th_sample_call c;
 
-		if (th_enclave_enter(a.e, 0, &io, &err) == -EBUSY)
+		if (th_sample_enter(a.e, 0, &c, TH_SAMPLE_OP_ADD, 1, 2, 0, &err) == -EBUSY)
 			busy = 1;
-		memset(&io, 0, sizeof(io));
-		io.rdi = (uint64_t)(uintptr_t)&c;
-		if (th_enclave_enter(a.e, 1, &io, &err) == 0 && c.ret == 3)
+		if (th_sample_enter(a.e, 1, &c, TH_SAMPLE_OP_ADD, 1, 2, 0, &err) == 0 && c.ret == 3)
 			other = 1;
 	}
 	pthread_join(t, NULL);
