@@ -135,9 +135,16 @@ static uint64_t add_batch(struct th_sim_encl *e, unsigned long src, uint64_t off
 	*rc = 0;
 	th_sim_lock();
 	for (i = 0; i < got; i++) {
-		struct th_sim_page *p = &e->pages[(off >> 12) + i];
+		struct th_sim_page *p;
 		int r;
 
+		/* outside ELRANGE: an OFFSET + LENGTH that wrapped, which the DCAP driver's range
+		 * check lets through; its EADD at base + OFFSET takes a #GP, reported as EADD_ERR */
+		if (off + i * TH_SIM_PAGE >= e->size) {
+			*rc = rules->eadd_err;
+			break;
+		}
+		p = &e->pages[(off >> 12) + i];
 		if (p->state & TH_EPCM_VALID) {
 			*rc = rules->occupied;
 			break;

@@ -113,7 +113,8 @@ static long d_create(struct th_sim_dev *d, unsigned long arg)
 	return th_sim_dev_create(d, arg, &create_rules);
 }
 
-/* no check that OFFSET + LENGTH does not wrap (the kernel's has one) */
+/* no check that OFFSET + LENGTH does not wrap (the kernel's has one): such pages fail at
+ * EADD (th_sim_dev_add_pages) */
 static int range_ok(const struct th_sim_encl *e, uint64_t offset, uint64_t length)
 {
 	if ((offset & 0xfff) || (length & 0xfff) || !length || offset + length - TH_SIM_PAGE >= e->size)

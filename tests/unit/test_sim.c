@@ -867,6 +867,63 @@ static void test_add_pages_batches(void **state)
 	close(fd);
 }
 
+/*
+ * Under --driver dcap: ADD_PAGES at OFFSET -4096 with LENGTH 8192. OFFSET + LENGTH wraps, which
+ * the DCAP driver's range check lets through; its EADD at base - 4096 faults (#GP: outside
+ * ELRANGE), so the ioctl fails with EFAULT and adds nothing. Exits with that errno, or 100 if
+ * the ioctl succeeded or counted pages.
+ */
+static int child_dcap_add_wrap(void)
+{
+	enum { SIZE = 0x100000 };
+	static struct sgx_secs secs;
+	static uint8_t page[2 * 4096] __attribute__((aligned(4096)));
+	struct sgx_enclave_create cr = { (uint64_t)&secs };
+	struct sgx_enclave_add_pages ap;
+	struct sgx_secinfo si;
+	uint8_t *area;
+	int fd = open("/dev/sgx/enclave", O_RDWR), rc;
+
+	if (fd < 0)
+		return 101;
+	/* the range reserved anonymously, as the loaders do before ECREATE */
+	area = mmap(NULL, 2 * SIZE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (area == MAP_FAILED)
+		return 102;
+	secs.size = SIZE;
+	secs.base = ((uint64_t)area + SIZE - 1) & ~(uint64_t)(SIZE - 1);
+	secs.ssa_frame_size = 1;
+	secs.attributes.flags = SGX_ATTR_MODE64BIT | SGX_ATTR_DEBUG;
+	secs.attributes.xfrm = 3;
+	if (ioctl(fd, SGX_IOC_ENCLAVE_CREATE, &cr))
+		return 103;
+	memset(&si, 0, sizeof(si));
+	si.flags = SGX_SECINFO_TYPE(SGX_PT_REG) | SGX_SECINFO_R;
+	ap = (struct sgx_enclave_add_pages){ (uint64_t)page, -4096ull, 2 * 4096, (uint64_t)&si,
+					     SGX_PAGE_MEASURE, 0 };
+	rc = ioctl(fd, SGX_IOC_ENCLAVE_ADD_PAGES, &ap) ? errno : 100;
+	return ap.count ? 100 : rc;
+}
+
+/* The DCAP model survives a wrapping ADD_PAGES range and answers as that driver's EADD does. */
+static void test_dcap_add_wrap(void **state)
+{
+	int status;
+	pid_t pid;
+
+	(void)state;
+	pid = fork();
+	assert_true(pid >= 0);
+	if (!pid) {
+		execl(getenv("TEEHOST"), "teehost", "sim", "--driver", "dcap", "--", self_path,
+		      "--dcap-add-wrap", NULL);
+		_exit(127);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), EFAULT);
+}
+
 static void test_bad_ioctls(void **state)
 {
 	static struct sgx_secs secs;
@@ -1128,6 +1185,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_einit_refusals),
 		cmocka_unit_test(test_launch_control_mismatch),
 		cmocka_unit_test(test_add_pages_batches),
+		cmocka_unit_test(test_dcap_add_wrap),
 		cmocka_unit_test(test_bad_ioctls),
 		cmocka_unit_test(test_dup),
 		cmocka_unit_test(test_enclu_outside),
@@ -1189,6 +1247,8 @@ int main(int argc, char **argv)
 		return child_seal_key(atoi(argv[2]));
 	if (argc > 1 && !strcmp(argv[1], "--host-read"))
 		return child_host_read();
+	if (argc > 1 && !strcmp(argv[1], "--dcap-add-wrap"))
+		return child_dcap_add_wrap();
 	if (argc > 1 && !strcmp(argv[1], "--einit-errno")) {
 		struct simencl en;
 		int rc = simencl_build(&en, key_a, &base_cfg);
