@@ -130,21 +130,24 @@ struct sites {
 #endif
 };
 
+static void *copy_of(const void *src, size_t n, size_t elem)
+{
+	void *p = malloc(n * elem + 1);
+
+	if (!p)
+		abort();
+	if (n)
+		memcpy(p, src, n * elem);
+	return p;
+}
+
 static void take_sites(const struct th_sim_encl *e, struct sites *s)
 {
 	s->n_cpuid = e->n_cpuid_sites;
-	s->cpuid = malloc(s->n_cpuid * sizeof(*s->cpuid) + 1);
-	if (!s->cpuid)
-		abort();
-	if (s->n_cpuid)
-		memcpy(s->cpuid, e->cpuid_sites, s->n_cpuid * sizeof(*s->cpuid));
+	s->cpuid = copy_of(e->cpuid_sites, s->n_cpuid, sizeof(*s->cpuid));
 #if XSAVE_SCAN
 	s->n_xsave = e->n_xsave_sites;
-	s->xsave = malloc(s->n_xsave * sizeof(*s->xsave) + 1);
-	if (!s->xsave)
-		abort();
-	if (s->n_xsave)
-		memcpy(s->xsave, e->xsave_sites, s->n_xsave * sizeof(*s->xsave));
+	s->xsave = copy_of(e->xsave_sites, s->n_xsave, sizeof(*s->xsave));
 #endif
 }
 
