@@ -71,3 +71,6 @@ $(SIM_BENCH): bench/sim.c tests/enclaves/simencl.h $(LIBA)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  BENCH   $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBA) $(LDLIBS) -ldl
+
+# fuzz/sim_codescan.c includes cpuid.c: its replayer needs Capstone
+$(BUILD)/fuzz/sim_codescan: LDLIBS += -lcapstone

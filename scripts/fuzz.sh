@@ -17,7 +17,7 @@ for t in "$@"; do
 	echo "== fuzz $name for ${secs}s${FUZZ_RUNS:+ or $FUZZ_RUNS runs}"
 	clang -std=gnu11 -g -O1 -Isrc -Iinclude -D_GNU_SOURCE -DTEEHOST_VERSION='"fuzz"' \
 		-fsanitize=fuzzer,address,undefined -o "build-fuzz/$name" "$t" $lib_src \
-		$(pkg-config --cflags --libs fuse3) -lcrypto -lelf -lz -ljansson || exit 1
+		$(pkg-config --cflags --libs fuse3) -lcrypto -lelf -lz -ljansson -lcapstone || exit 1
 	work="build-fuzz/corpus-$name"
 	rm -rf "$work" && mkdir -p "$work"
 	[ -d "fuzz/corpus/$name" ] && cp -r "fuzz/corpus/$name/." "$work/"

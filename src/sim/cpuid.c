@@ -226,7 +226,8 @@ static void scan(csh cs, const uint8_t *code, size_t len, uint64_t addr)
 			a++;
 			continue;
 		}
-		if (insn->id == X86_INS_CPUID)
+		/* only a plain 0F A2: with a prefix the rewrite would hit the prefix (fuzzed) */
+		if (insn->id == X86_INS_CPUID && insn->size == 2)
 			note_cpuid(insn->address);
 	}
 	cs_free(insn, 1);
@@ -522,7 +523,8 @@ void th_sim_cpuid_scan_page(struct th_sim_encl *e, uint64_t page)
 			since_leaf = 99;
 			continue;
 		}
-		if (insn->id == X86_INS_CPUID && insn->address >= page && since_leaf <= 4) {
+		if (insn->id == X86_INS_CPUID && insn->size == 2 && insn->address >= page &&
+		    since_leaf <= 4) {
 			e->epc[insn->address + 1 - e->base] = 0x0b;    /* 0F A2 -> 0F 0B (UD2) */
 			site_add(e, insn->address);
 		}
