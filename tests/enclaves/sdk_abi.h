@@ -154,6 +154,7 @@ struct sdkt_xsave {
 
 struct sdkt_aexn {
 	uint64_t go;            /* host sets it to end the spin */
+	uint64_t armed;         /* out: GPRSGX.AEXNOTIFY is set, the spin begins */
 	uint64_t notified;      /* out: AEX notifications taken during the call */
 	uint64_t spins;
 };
