@@ -15,6 +15,7 @@
  *          seal SIZE_MIB POLICY (prints "seal HEX" after the TAP lines)
  *          quote OUT [REPORTDATA_HEX] (through libsgx_dcap_ql.so.1; prints "mrenclave HEX")
  */
+#include <cpuid.h>
 #include <dlfcn.h>
 #include <elf.h>
 #include <errno.h>
@@ -1174,7 +1175,18 @@ static int mode_xsave(void)
 	encl_load(&en, &default_opts);
 	for (unsigned tcs = 0; tcs < 2; tcs++) {
 		struct sdkt_xsave x = { .pattern = 0x0123456789abcdefull + tcs };
-		uint64_t st = ecall(tcs_of(&en, tcs), SDKT_EC_XSAVE, &x);
+		uint32_t a, b, c, d;
+		uint64_t st, host_xcr0;
+
+		__cpuid_count(0xd, 1, a, b, c, d);
+		x.xinuse_ok = a >> 2 & 1;
+		__asm__ volatile("xgetbv" : "=a"(a), "=d"(d) : "c"(0));
+		host_xcr0 = (uint64_t)d << 32 | a;
+		st = ecall(tcs_of(&en, tcs), SDKT_EC_XSAVE, &x);
+		ok(st == SDKT_OK && x.xcr0 == 3, "TCS %u: XGETBV inside answers XCR0 = XFRM, x87 | SSE "
+		   "(%#" PRIx64 "; the host's is %#" PRIx64 ")", tcs, x.xcr0, host_xcr0);
+		ok(st == SDKT_OK && !(x.xinuse & ~3ull), "TCS %u: XGETBV(1), XINUSE, within XFRM (%#"
+		   PRIx64 "%s)", tcs, x.xinuse, x.xinuse_ok ? "" : ", not asked: the CPU lacks it");
 
 		ok(st == SDKT_OK && x.xcomp_bv == (1ull << 63 | 3),
 		   "TCS %u: XSAVEC's XCOMP_BV is XFRM's x87 | SSE and the compacted bit (%#" PRIx64

@@ -593,6 +593,16 @@ static int64_t ec_xsave(struct sdkt_xsave *ms)
 	memset(area, 0, sizeof(area));
 	__asm__ volatile("xsave64 (%0)" : : "r"(area), "a"(~0u), "d"(~0u) : "memory");
 	memcpy(&ms->std_bv, area + 512, 8);
+	{
+		uint32_t lo, hi;
+
+		__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+		ms->xcr0 = (uint64_t)hi << 32 | lo;
+		if (ms->xinuse_ok) {
+			__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(1));
+			ms->xinuse = (uint64_t)hi << 32 | lo;
+		}
+	}
 	return SDKT_OK;
 }
 
