@@ -439,7 +439,7 @@ static int gpr_number(unsigned r)
 	return -2;
 }
 
-/* An XSAVE-family instruction whose memory operand xsave.c can compute: made UD2, noted */
+/* An XSAVE-family instruction whose memory operand xsave.c can compute, or XGETBV: made UD2 */
 static void xsave_site(struct th_sim_encl *e, const cs_insn *insn)
 {
 	struct th_sim_xsave_site s = { .addr = insn->address, .len = (uint8_t)insn->size };
@@ -457,6 +457,9 @@ static void xsave_site(struct th_sim_encl *e, const cs_insn *insn)
 	case X86_INS_XRSTOR: case X86_INS_XRSTOR64:
 		s.op = TH_SIM_XRSTOR;
 		break;
+	case X86_INS_XGETBV:
+		s.op = TH_SIM_XGETBV;
+		goto rewrite;
 	default:
 		return;
 	}
@@ -475,7 +478,9 @@ static void xsave_site(struct th_sim_encl *e, const cs_insn *insn)
 	s.index = (int8_t)index;
 	s.scale = (uint8_t)op->mem.scale;
 	s.disp = (int32_t)op->mem.disp;
-	/* the opcode's 0F after the prefixes: 0F AE / 0F C7 -> 0F 0B (UD2, RIP at the prefix) */
+rewrite:
+	/* the opcode's 0F after the prefixes: 0F AE / 0F C7 / 0F 01 -> 0F 0B (UD2, RIP at the
+	 * prefix) */
 	for (k = 0; k + 1 < insn->size && insn->bytes[k] != 0x0f; k++)
 		;
 	if (k + 1 >= insn->size || insn->address + k + 2 > e->base + e->size ||
@@ -503,9 +508,11 @@ void th_sim_cpuid_scan_page(struct th_sim_encl *e, uint64_t page)
 
 	th_sim_cpuid_forget_page(e, page);
 	th_sim_page_at(e, page)->state |= TH_EPCM_SCANNED;
-	/* most pages hold no 0F A2 (nor 0F AE / 0F C7 where XSAVEs are wanted): no decoding */
+	/* most pages hold no 0F A2 (nor 0F AE / 0F C7 / 0F 01 D0 where XSAVEs are wanted): no
+	 * decoding */
 	while ((q = memchr(q, 0x0f, (size_t)(end - q))) && q + 1 < end && q[1] != 0xa2 &&
-	       !(xs && (q[1] == 0xae || q[1] == 0xc7)))
+	       !(xs && (q[1] == 0xae || q[1] == 0xc7 ||
+			(q[1] == 0x01 && q + 2 < end && q[2] == 0xd0))))
 		q++;
 	if (!q || q + 1 >= end)
 		return;

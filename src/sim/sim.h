@@ -332,17 +332,18 @@ bool th_sim_cpuid_restore(struct th_sim_encl *e, struct th_sim_tcs *ts, uint32_t
 void th_sim_cpuid_release(struct th_sim_encl *e, struct th_sim_tcs *ts, uint32_t cssa) TH_SIM_API;
 
 /*
- * xsave.c: enclave code's XSAVE, XSAVEC, XSAVEOPT and XRSTOR run as under XCR0 = XFRM. For an
- * enclave whose XFRM lacks some of the host's XCR0 components (th_sim_xsave_needed) the page
+ * xsave.c: enclave code's XSAVE, XSAVEC, XSAVEOPT, XRSTOR and XGETBV run as under XCR0 = XFRM.
+ * For an enclave whose XFRM lacks some of the host's XCR0 components (th_sim_xsave_needed) the page
  * scan makes them UD2 too; th_sim_xsave_exec executes the one at RIP on the signal frame's
  * state: 0 (RIP moved past it), TH_SIM_XSAVE_NONE (no site there), TH_SIM_XSAVE_RETRY (a
  * fault the machine fixed: run it again), else the vector (#PF: *code and *addr).
  */
-enum { TH_SIM_XSAVE, TH_SIM_XSAVEC, TH_SIM_XRSTOR };
+enum { TH_SIM_XSAVE, TH_SIM_XSAVEC, TH_SIM_XRSTOR, TH_SIM_XGETBV };
 struct th_sim_xsave_site {
 	uint64_t addr;
 	int32_t disp;
-	uint8_t op;             /* TH_SIM_XSAVE (and XSAVEOPT), TH_SIM_XSAVEC, TH_SIM_XRSTOR */
+	uint8_t op;             /* TH_SIM_XSAVE (and XSAVEOPT), TH_SIM_XSAVEC, TH_SIM_XRSTOR,
+				 * TH_SIM_XGETBV (no operand) */
 	uint8_t len;
 	int8_t base, index;     /* register numbers (RAX 0 .. R15 15), -1 none */
 	uint8_t scale;

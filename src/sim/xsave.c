@@ -13,7 +13,8 @@
  * For such an enclave (th_sim_xsave_needed) the page scan of cpuid.c also rewrites XSAVE,
  * XSAVEC, XSAVEOPT and XRSTOR to UD2. The machine then executes them here, with
  * RFBM = XFRM & EDX:EAX, against the interrupted thread's extended state, which is the signal
- * frame's XSAVE image (standard format): sigreturn loads it.
+ * frame's XSAVE image (standard format): sigreturn loads it. XGETBV is rewritten too and
+ * answers XFRM for XCR0 (ECX = 0), XINUSE & XFRM for ECX = 1 where the CPU has that.
  */
 #include <string.h>
 #include <sys/mman.h>
@@ -25,6 +26,7 @@
 #define COMPACTED (1ull << 63)
 
 uint64_t th_sim_xcr0;
+static bool xgetbv1;                    /* CPUID.(0DH, 1):EAX[2]: XGETBV with ECX = 1 */
 static struct {
 	uint32_t size, off;             /* CPUID.(0DH, i): EAX, EBX */
 	bool align;                     /* ECX[1]: 64-byte aligned in the compacted form */
@@ -37,6 +39,12 @@ void th_sim_xsave_init(void)
 
 	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
 	th_sim_xcr0 = (uint64_t)hi << 32 | lo;
+	{
+		uint32_t a, b, c, d;
+
+		__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0xd), "c"(1));
+		xgetbv1 = a & 4;
+	}
 	for (int i = 2; i < 63; i++) {
 		uint32_t a, b, c, d;
 
@@ -293,6 +301,19 @@ int th_sim_xsave_exec(struct th_sim_encl *e, ucontext_t *uc, uint64_t rip, uint3
 	*addr = 0;
 	if (!s)
 		return TH_SIM_XSAVE_NONE;
+	if (s->op == TH_SIM_XGETBV) {
+		uint32_t ecx = (uint32_t)gr[REG_RCX];
+		uint64_t v = e->secs.attributes.xfrm;
+
+		if (ecx > 1 || (ecx == 1 && (!xgetbv1 || n < LEGACY)))
+			return 13;
+		if (ecx == 1)   /* the frame's XSTATE_BV: what the thread's XSAVE found in use */
+			v &= *(const uint64_t *)((const uint8_t *)uc->uc_mcontext.fpregs + 512);
+		gr[REG_RAX] = (greg_t)(uint32_t)v;
+		gr[REG_RDX] = (greg_t)(v >> 32);
+		gr[REG_RIP] = (greg_t)(rip + s->len);
+		return 0;
+	}
 	if (n < LEGACY)
 		return 6;               /* no XSAVE state in the frame: as without OSXSAVE */
 	m = reg_value(uc, s->base) + reg_value(uc, s->index) * s->scale + (uint64_t)(int64_t)s->disp;

@@ -150,10 +150,14 @@ struct sdkt_xsave {
 	uint64_t xcomp_bv;
 	uint64_t xmm0;          /* out: XMM0 after XRSTOR of that area (XMM0 zeroed in between) */
 	uint64_t std_bv;        /* out: XSTATE_BV of an XSAVE (standard form) */
+	uint64_t xinuse_ok;     /* in: the CPU has XGETBV with ECX = 1 */
+	uint64_t xcr0;          /* out: XGETBV, ECX = 0 */
+	uint64_t xinuse;        /* out: XGETBV, ECX = 1 (if xinuse_ok) */
 };
 
 struct sdkt_aexn {
 	uint64_t go;            /* host sets it to end the spin */
+	uint64_t armed;         /* out: GPRSGX.AEXNOTIFY is set, the spin begins */
 	uint64_t notified;      /* out: AEX notifications taken during the call */
 	uint64_t spins;
 };

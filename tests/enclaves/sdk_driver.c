@@ -15,6 +15,7 @@
  *          seal SIZE_MIB POLICY (prints "seal HEX" after the TAP lines)
  *          quote OUT [REPORTDATA_HEX] (through libsgx_dcap_ql.so.1; prints "mrenclave HEX")
  */
+#include <cpuid.h>
 #include <dlfcn.h>
 #include <elf.h>
 #include <errno.h>
@@ -379,9 +380,25 @@ static void on_fault(int sig, siginfo_t *si, void *ucv)
 	/* return to the AEP: ERESUME */
 }
 
-static void on_usr1(int sig)
+/*
+ * SIGUSR1 only interrupts (an AEX when it lands inside the enclave). The last one's context
+ * is kept for the aexnotify mode: an AEX's is at the AEP with RAX = ERESUME, RBX = the TCS.
+ */
+static struct {
+	uint64_t rip, rax, rbx;
+	uint64_t seen;
+} usr1;
+
+static void on_usr1(int sig, siginfo_t *si, void *ucv)
 {
-	(void)sig;                              /* only to interrupt (AEX) */
+	const greg_t *gr = ((ucontext_t *)ucv)->uc_mcontext.gregs;
+
+	(void)sig;
+	(void)si;
+	usr1.rip = (uint64_t)gr[REG_RIP];
+	usr1.rax = (uint64_t)gr[REG_RAX];
+	usr1.rbx = (uint64_t)gr[REG_RBX];
+	__atomic_store_n(&usr1.seen, 1, __ATOMIC_RELEASE);
 }
 
 static uint64_t ocall_nest(void *tcs, struct sdkt_nest *ms)
@@ -448,7 +465,8 @@ static void setup_entry(void)
 	sigaction(SIGFPE, &sa, NULL);
 	sigaction(SIGTRAP, &sa, NULL);
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_usr1;
+	sa.sa_sigaction = on_usr1;
+	sa.sa_flags = SA_SIGINFO;
 	sigaction(SIGUSR1, &sa, NULL);
 }
 
@@ -1059,6 +1077,7 @@ struct aexn_arg {
 	struct sdkt_aexn ms;
 	uint64_t status;
 	pid_t tid;
+	int done;
 };
 
 static void *aexn_thread(void *p)
@@ -1067,7 +1086,20 @@ static void *aexn_thread(void *p)
 
 	__atomic_store_n(&a->tid, gettid(), __ATOMIC_RELEASE);
 	a->status = ecall(a->tcs, SDKT_EC_AEXNOTIFY, &a->ms);
+	__atomic_store_n(&a->done, 1, __ATOMIC_RELEASE);
 	return NULL;
+}
+
+/* Wait (yielding) until *FLAG is set or the ECALL has returned; true if *FLAG is set. */
+static bool aexn_wait(struct aexn_arg *a, const uint64_t *flag)
+{
+	for (;;) {
+		if (__atomic_load_n(flag, __ATOMIC_ACQUIRE))
+			return true;
+		if (__atomic_load_n(&a->done, __ATOMIC_ACQUIRE))
+			return false;
+		sched_yield();
+	}
 }
 
 static int mode_aexnotify(void)
@@ -1080,6 +1112,7 @@ static int mode_aexnotify(void)
 	pthread_t th;
 	uint64_t thr, st, ex0;
 	uint32_t rc, e;
+	bool sent, handled;
 
 	if (drv && strcmp(drv, "kernel")) {
 		skip("AEX-Notify", "only the in-kernel driver takes ATTRIBUTES.AEXNOTIFY and EDMM "
@@ -1106,19 +1139,24 @@ static int mode_aexnotify(void)
 	memset(&a, 0, sizeof(a));
 	a.tcs = (void *)(uintptr_t)thr;
 	ex0 = n_exceptions;
+	__atomic_store_n(&usr1.seen, 0, __ATOMIC_RELEASE);
 	pthread_create(&th, NULL, aexn_thread, &a);
-	while (!__atomic_load_n(&a.tid, __ATOMIC_ACQUIRE))
-		sched_yield();
-	for (int i = 0; i < 3; i++) {
-		usleep(20000);
-		/* an interrupt inside the enclave: AEX, then the host's ERESUME */
-		tgkill(getpid(), a.tid, SIGUSR1);
-	}
-	usleep(20000);
+	/*
+	 * No waiting on chance or time: once the enclave has armed GPRSGX.AEXNOTIFY it spins until
+	 * go, so the signal sent then lands inside it (an AEX, then the AEP's ERESUME); go is set
+	 * only after the handler ran, so the spin sees it after that ERESUME.
+	 */
+	sent = aexn_wait(&a, &a.ms.armed);
+	if (sent)
+		tgkill(getpid(), __atomic_load_n(&a.tid, __ATOMIC_ACQUIRE), SIGUSR1);
+	handled = sent && aexn_wait(&a, &usr1.seen);
 	__atomic_store_n(&a.ms.go, 1, __ATOMIC_RELEASE);
 	pthread_join(th, NULL);
-	/* ERESUME entered at OENTRY after each AEX; the enclave took EDECCSSA and went on */
-	ok(a.status == SDKT_OK && a.ms.notified >= 1 && n_exceptions == ex0, "AEX-Notify: each AEX "
+	ok(handled && usr1.rax == SGX_ERESUME && usr1.rbx == thr, "the signal sent while the enclave "
+	   "spun was an AEX: its handler saw the AEP, RAX = ERESUME, RBX = the TCS (RIP %#" PRIx64
+	   ", RAX %" PRIu64 ")", usr1.rip, usr1.rax);
+	/* ERESUME entered at OENTRY after the AEX; the enclave took EDECCSSA and went on */
+	ok(a.status == SDKT_OK && a.ms.notified >= 1 && n_exceptions == ex0, "AEX-Notify: the AEX "
 	   "while spinning was followed by a notification entry (%" PRIu64 ", status %#" PRIx64 ")",
 	   a.ms.notified, a.status);
 	enclave_delete(en.base, NULL);
@@ -1137,7 +1175,18 @@ static int mode_xsave(void)
 	encl_load(&en, &default_opts);
 	for (unsigned tcs = 0; tcs < 2; tcs++) {
 		struct sdkt_xsave x = { .pattern = 0x0123456789abcdefull + tcs };
-		uint64_t st = ecall(tcs_of(&en, tcs), SDKT_EC_XSAVE, &x);
+		uint32_t a, b, c, d;
+		uint64_t st, host_xcr0;
+
+		__cpuid_count(0xd, 1, a, b, c, d);
+		x.xinuse_ok = a >> 2 & 1;
+		__asm__ volatile("xgetbv" : "=a"(a), "=d"(d) : "c"(0));
+		host_xcr0 = (uint64_t)d << 32 | a;
+		st = ecall(tcs_of(&en, tcs), SDKT_EC_XSAVE, &x);
+		ok(st == SDKT_OK && x.xcr0 == 3, "TCS %u: XGETBV inside answers XCR0 = XFRM, x87 | SSE "
+		   "(%#" PRIx64 "; the host's is %#" PRIx64 ")", tcs, x.xcr0, host_xcr0);
+		ok(st == SDKT_OK && !(x.xinuse & ~3ull), "TCS %u: XGETBV(1), XINUSE, within XFRM (%#"
+		   PRIx64 "%s)", tcs, x.xinuse, x.xinuse_ok ? "" : ", not asked: the CPU lacks it");
 
 		ok(st == SDKT_OK && x.xcomp_bv == (1ull << 63 | 3),
 		   "TCS %u: XSAVEC's XCOMP_BV is XFRM's x87 | SSE and the compacted bit (%#" PRIx64

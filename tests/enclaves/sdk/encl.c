@@ -534,8 +534,10 @@ static int64_t ec_sl_ocalls(struct sdkt_ring *r)
 }
 
 /*
- * AEX-Notify: set SSA[0].GPRSGX.AEXNOTIFY on a TCS whose FLAGS.AEXNOTIFY is set, then spin;
- * every AEX is followed, at ERESUME, by an entry that counts it (aex_notified below).
+ * AEX-Notify: set SSA[0].GPRSGX.AEXNOTIFY on a TCS whose FLAGS.AEXNOTIFY is set, say so
+ * (armed), then spin until the host says go: every AEX is followed, at ERESUME, by an entry
+ * that counts it (aex_notified below). The host sets go only after its signal handler ran for
+ * the AEX it caused, so that AEX's notification (if any) is counted before the spin sees go.
  */
 static int64_t ec_aexnotify(struct sdkt_aexn *ms)
 {
@@ -544,7 +546,8 @@ static int64_t ec_aexnotify(struct sdkt_aexn *ms)
 	uint64_t before = t->aexnotify, spins = 0;
 
 	((volatile uint8_t *)gpr)[167] = 1;     /* GPRSGX.AEXNOTIFY */
-	while (!__atomic_load_n(&ms->go, __ATOMIC_ACQUIRE) && spins < (1ull << 28)) {
+	__atomic_store_n(&ms->armed, 1, __ATOMIC_RELEASE);
+	while (!__atomic_load_n(&ms->go, __ATOMIC_ACQUIRE)) {
 		__asm__ volatile("pause");
 		spins++;
 	}
@@ -590,6 +593,16 @@ static int64_t ec_xsave(struct sdkt_xsave *ms)
 	memset(area, 0, sizeof(area));
 	__asm__ volatile("xsave64 (%0)" : : "r"(area), "a"(~0u), "d"(~0u) : "memory");
 	memcpy(&ms->std_bv, area + 512, 8);
+	{
+		uint32_t lo, hi;
+
+		__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+		ms->xcr0 = (uint64_t)hi << 32 | lo;
+		if (ms->xinuse_ok) {
+			__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(1));
+			ms->xinuse = (uint64_t)hi << 32 | lo;
+		}
+	}
 	return SDKT_OK;
 }
 
