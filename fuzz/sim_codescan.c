@@ -2,7 +2,8 @@
 /*
  * libFuzzer target: the simulator's scan of enclave code pages (th_sim_cpuid_scan_page in
  * src/sim/cpuid.c, included here), which rewrites the CPUIDs of a page about to run to UD2
- * (and, where the XSAVE scan of src/sim/xsave.c is built in, its XSAVE-family instructions).
+ * (and, where the XSAVE scan of src/sim/xsave.c is built in, its XSAVE-family instructions and
+ * XGETBV).
  *
  * Input: a control byte, then the enclave's bytes (zero-padded to whole pages, at most 4; the
  * rest is ignored: the scan reads the page, 64 bytes before and 15 after):
@@ -16,8 +17,8 @@
  *  - each CPUID site starts on P, and its bytes before the scan were 0F A2 and decode (a
  *    decoder of our own) as CPUID; it reads 0F 0B (UD2) now;
  *  - each XSAVE site starts on P and decoded, before the scan, as the instruction it claims,
- *    of the length it records, with 0F AE or 0F C7 made 0F 0B;
- *  - a page with no 0F A2 (nor 0F AE / 0F C7) is left unchanged, with no site;
+ *    of the length it records, with 0F AE or 0F C7 (0F 01 for XGETBV) made 0F 0B;
+ *  - a page with no 0F A2 (nor 0F AE / 0F C7 / 0F 01) is left unchanged, with no site;
  *  - the site lists stay sorted, other pages' sites stay; P is marked scanned;
  *  - forgetting P drops exactly P's sites; scanning P's bytes again finds the same ones.
  * Capstone decodes ~1 M instructions a second here, so a page with a 0F A2 runs ~1 ms.
@@ -221,6 +222,9 @@ static bool xsave_claim(const struct th_sim_xsave_site *s, const uint8_t *code, 
 		[TH_SIM_XRSTOR] = { X86_INS_XRSTOR, X86_INS_XRSTOR64 },
 	};
 
+	/* XGETBV has no operand and one form */
+	if (s->op == TH_SIM_XGETBV)
+		return decodes_as(code, len, s->addr, X86_INS_XGETBV, s->len);
 	if (s->op > TH_SIM_XRSTOR)
 		return false;
 	if (decodes_as(code, len, s->addr, ids[s->op][0], s->len) ||
@@ -269,12 +273,13 @@ static void scan_and_check(struct th_sim_encl *e, uint64_t p, const uint8_t *bef
 		if (o + s->len > e->size || !xsave_claim(s, before + o, e->size - o))
 			__builtin_trap();
 		k = opcode_at(before + o, s->len);
-		if (before[o + k] != 0x0f || (before[o + k + 1] != 0xae && before[o + k + 1] != 0xc7))
+		if (before[o + k] != 0x0f || (before[o + k + 1] != 0xae && before[o + k + 1] != 0xc7 &&
+					      before[o + k + 1] != 0x01))
 			__builtin_trap();
 		expect[o + k + 1] = 0x0b;
 	}
 	pairs = has_pair(before, e->size, off, off + TH_SIM_PAGE,
-			 th_sim_xsave_needed(e) ? "\xa2\xae\xc7" : "\xa2");
+			 th_sim_xsave_needed(e) ? "\xa2\xae\xc7\x01" : "\xa2");
 #else
 	pairs = has_pair(before, e->size, off, off + TH_SIM_PAGE, "\xa2");
 #endif
