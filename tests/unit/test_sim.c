@@ -768,23 +768,37 @@ static void test_einit_refusals(void **state)
 	assert_int_equal(einit_errno(&base_cfg, key_a), 0);
 }
 
-/* Legacy launch control (fixed IA32_SGXLEPUBKEYHASH, no token): EINIT refuses. */
-static void test_launch_control_mismatch(void **state)
+/*
+ * This program in MODE (a --child-mode argument) on a simulator of its own, run as
+ * `teehost sim [--driver DRIVER] -- self MODE` with ENV (NAME=VALUE) set if given: its exit code.
+ */
+static int sim_child_exit(const char *env, const char *driver, const char *mode)
 {
 	int status;
 	pid_t pid;
 
-	(void)state;
 	pid = fork();
 	assert_true(pid >= 0);
 	if (!pid) {
-		setenv("TEEHOST_SIM_LEGACY_LAUNCH", "1", 1);
-		execl(getenv("TEEHOST"), "teehost", "sim", "--", self_path, "--einit-errno", NULL);
+		if (env)
+			putenv((char *)env);
+		if (driver)
+			execl(getenv("TEEHOST"), "teehost", "sim", "--driver", driver, "--",
+			      self_path, mode, NULL);
+		else
+			execl(getenv("TEEHOST"), "teehost", "sim", "--", self_path, mode, NULL);
 		_exit(127);
 	}
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFEXITED(status));
-	assert_int_equal(WEXITSTATUS(status), EPERM);
+	return WEXITSTATUS(status);
+}
+
+/* Legacy launch control (fixed IA32_SGXLEPUBKEYHASH, no token): EINIT refuses. */
+static void test_launch_control_mismatch(void **state)
+{
+	(void)state;
+	assert_int_equal(sim_child_exit("TEEHOST_SIM_LEGACY_LAUNCH=1", NULL, "--einit-errno"), EPERM);
 }
 
 /*
@@ -908,20 +922,8 @@ static int child_dcap_add_wrap(void)
 /* The DCAP model survives a wrapping ADD_PAGES range and answers as that driver's EADD does. */
 static void test_dcap_add_wrap(void **state)
 {
-	int status;
-	pid_t pid;
-
 	(void)state;
-	pid = fork();
-	assert_true(pid >= 0);
-	if (!pid) {
-		execl(getenv("TEEHOST"), "teehost", "sim", "--driver", "dcap", "--", self_path,
-		      "--dcap-add-wrap", NULL);
-		_exit(127);
-	}
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status));
-	assert_int_equal(WEXITSTATUS(status), EFAULT);
+	assert_int_equal(sim_child_exit(NULL, "dcap", "--dcap-add-wrap"), EFAULT);
 }
 
 static void test_bad_ioctls(void **state)
