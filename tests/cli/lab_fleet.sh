@@ -2,7 +2,7 @@
 # Lab scenario 5, on real machines: two bookworm VMs booted from their disks under
 # QEMU (tests/lab/vm.sh) and one inventory entry nobody answers give one
 # `teehost fleet check` report with three rows; each VM's row carries the kernel
-# release the VM itself reports. TEEHOST_KERNEL_E2E=1 only (minutes under TCG).
+# release the VM itself reports. TEEHOST_KERNEL_E2E=1 TEEHOST_LAB_E2E=1 only (minutes under TCG).
 source "$(dirname "$0")/../lib.sh"
 source "$_lib_root/tests/lab/vm.sh"
 export TEEHOST_DATADIR="$_lib_root/kernel"

@@ -2,10 +2,10 @@
 # Lab scenarios 2, 3 and 4, on real machines: two bookworm VMs booted from their
 # disks under QEMU (tests/lab/vm.sh), both running Debian's 6.1 kernel, gate level
 # `kernel` (TCG has no SGX or TDX).
-#   3 + 4, kernel without the TEE option its profile asks for, as a canary: Debian's
-#     own 6.12 package with a manifest naming tdx-host (Debian's 6.12 config has no
-#     CONFIG_INTEL_TDX_HOST; checked below in the package itself) rolled out to
-#     vm1 and vm2. vm1, the canary, boots it once, fails the gate on that option and
+#   3 + 4, kernel without the TEE option its profile asks for, as a canary: the lab
+#     kernel (tests/lab/kernel.sh: the tiny SGX kernel plus what the image needs) with
+#     a manifest naming tdx-host (its config has no CONFIG_INTEL_TDX_HOST; checked
+#     below in the build's own tarball) rolled out to vm1 and vm2. vm1, the canary, boots it once, fails the gate on that option and
 #     is rolled back to the old default; vm2 is never touched.
 #   2, kernel that panics at boot: the tiny SGX kernel kernel_e2e.sh builds with
 #     `teehost kernel build` (tinyconfig + sgx-host + boot-test: no PCI, no
@@ -20,13 +20,13 @@ source "$_lib_root/tests/lab/vm.sh"
 export TEEHOST_DATADIR="$_lib_root/kernel"
 
 lab_setup "kernel without its TEE option, canary, panicking kernel on lab VMs"
-lab_debian_artifact "$TMP/notdx" tdx-host
-new=$LAB_RELEASE deb=$LAB_DEB
+lab_kernel_artifact "$TMP/notdx" tdx-host
+new=$LAB_RELEASE
 
-# The option the no-TEE scenario relies on really is off in that package's config.
-dpkg-deb --fsys-tarfile "$deb" | tar -xOf - "./boot/config-$new" >"$TMP/config-$new"
+# The option the no-TEE scenario relies on really is off in that kernel's config.
+tar -xzOf "$LAB_KERNEL/linux-$new.tar.gz" "./boot/config-$new" >"$TMP/config-$new"
 grep -q '^CONFIG_INTEL_TDX_HOST=y' "$TMP/config-$new"; r=$?
-[ -s "$TMP/config-$new" ] && [ "$r" = 1 ]; ok $? "Debian's $new config has no CONFIG_INTEL_TDX_HOST=y"
+[ -s "$TMP/config-$new" ] && [ "$r" = 1 ]; ok $? "the lab kernel's $new config has no CONFIG_INTEL_TDX_HOST=y"
 grep -qx 'CONFIG_INTEL_TDX_HOST=y' "$TEEHOST_DATADIR/profiles/tdx-host.config"; ok $? "the tdx-host profile asks for it"
 
 lab_vms_up vm1 vm2

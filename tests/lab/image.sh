@@ -14,11 +14,10 @@
 # Needs root (loop device, mount, chroot), debootstrap, qemu-utils, grub-pc-bin,
 # and Debian's mirror. A partial build never becomes the cached image: it is
 # made in a temp dir and renamed into place.
-# Used by tests/cli/lab_*.sh through tests/lab/vm.sh. The scenarios roll out
-# Debian's 6.12 package (good; no-TEE with a tdx-host manifest) and kernel_e2e.sh's
-# tiny SGX kernel (panics: no virtio-blk). tests/lab/vm-kernel.config is what a
-# tiny teehost kernel would need on top of tinyconfig + boot-test to boot this
-# image (unused by the tests so far: a kernel build per run costs too much).
+# Used by tests/cli/lab_*.sh through tests/lab/vm.sh. The scenarios roll out the
+# lab kernel (tests/lab/kernel.sh: the tiny SGX kernel plus tests/lab/vm-kernel.config,
+# what it needs to boot this image; good, and no-TEE with a tdx-host manifest) and
+# kernel_e2e.sh's tiny SGX kernel (panics: no virtio-blk).
 set -eu
 cache=${TEEHOST_LAB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/teehost/lab-vm}
 # Bump when the recipe below changes, so an old cached image is not reused.

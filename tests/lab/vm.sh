@@ -13,25 +13,24 @@
 #   lab_ssh NAME CMD...     runs CMD on NAME as root
 #   lab_inventory_line NAME the Ansible inventory line for NAME
 #   lab_vm_reboot NAME      reboots NAME and waits until it answers from the new boot
-#   lab_debian_kernel       downloads (once, into $LAB_CACHE/debs) Debian's 6.12 kernel
-#                           package, a kernel other than the image's own 6.1; prints its path
 #   lab_vm_stop_all         powers every VM of this test off (also on EXIT)
 #   lab_ansible_env         points Ansible's state (home, temp dirs, SSH control sockets)
 #                           into $TMP: HOME stays clean
 #   lab_saved_entry NAME    GRUB's saved default entry on NAME (grub-editenv)
 #   lab_re STRING           STRING as an extended regex matching itself (for like)
 #   lab_setup DESC          skip DESC unless the lab can run; else the EXIT trap and the image
-#   lab_debian_artifact DIR PROFILE  Debian's 6.12 package + a manifest naming PROFILE in DIR
+#   lab_kernel_artifact DIR [PROFILE]  the lab kernel (tests/lab/kernel.sh) as a deploy
+#                           artifact in DIR, its manifest naming PROFILE if given
 #   lab_vms_up NAME...      lab_vm_start + lab_vm_wait_ssh for each, with a result line each
 #   lab_kernel_inventory FILE NAME...  a lab inventory for `teehost kernel deploy` (gate level
 #                           kernel, console command printing the serial log around a reset)
 
 lab_why() {
-	# Opt-in, off in CI: on the 2-core machine under TCG the lab tests take far more
-	# than the 15 minutes CI has left beside the rest of .ci/run (README, "Rolling out
-	# to a lab", has the figures).
+	# Opt-in, off in CI: on the 2-core machine a cold run (image, lab kernel build, TCG
+	# boots) takes more than the 20-25 minutes CI has left beside the rest of .ci/run
+	# (README, "Rolling out to a lab", has the figures).
 	[ "${TEEHOST_LAB_E2E:-}" = 1 ] ||
-		{ echo "lab VMs are opt-in (tens of minutes of TCG boots): set TEEHOST_LAB_E2E=1 (and TEEHOST_KERNEL_E2E=1)"; return; }
+		{ echo "lab VMs are opt-in (a cold run builds an image and a kernel, then boots VMs under TCG: over 20 minutes): set TEEHOST_LAB_E2E=1 (and TEEHOST_KERNEL_E2E=1)"; return; }
 	[ "${TEEHOST_KERNEL_E2E:-}" = 1 ] ||
 		{ echo "boots VMs for minutes: set TEEHOST_KERNEL_E2E=1 (CI does)"; return; }
 	case $BUILD in *-san) echo "runs once, with the normal build"; return ;; esac
@@ -40,6 +39,8 @@ lab_why() {
 	for t in qemu-system-x86_64 qemu-img debootstrap ansible-playbook ssh ssh-keygen sfdisk losetup; do
 		command -v "$t" >/dev/null || { echo "$t not installed (make deps)"; return; }
 	done
+	# the lab kernel (tests/lab/kernel.sh) is built from Debian's 6.12 source
+	[ -r /usr/src/linux-source-6.12.tar.xz ] || echo "needs linux-source-6.12 for the lab kernel (make deps)"
 }
 
 lab_image() {
@@ -157,23 +158,6 @@ lab_vm_reboot() {
 	return 1
 }
 
-# bookworm's linux-image-6.12-amd64 names the current 6.12 package; apt-get download
-# takes it from the mirror of this machine's apt sources (bookworm-security carries it).
-lab_debian_kernel() {
-	local pkg deb
-	pkg=$(apt-cache depends linux-image-6.12-amd64 2>/dev/null |
-		sed -n 's/^ *Depends: \(linux-image-6\.12\.[^ ]*-amd64\)$/\1/p' | head -n 1)
-	[ -n "$pkg" ] || { echo "# apt-cache knows no linux-image-6.12-amd64 (apt-get update?)"; return 1; }
-	mkdir -p "$LAB_CACHE/debs"
-	deb=$(ls "$LAB_CACHE/debs/${pkg}"_*_amd64.deb 2>/dev/null | head -n 1)
-	if [ -z "$deb" ]; then
-		(cd "$LAB_CACHE/debs" && apt-get download -q "$pkg" >"$TMP/apt-download.log" 2>&1) ||
-			{ tail -n 3 "$TMP/apt-download.log" | sed 's/^/# /'; return 1; }
-		deb=$(ls "$LAB_CACHE/debs/${pkg}"_*_amd64.deb 2>/dev/null | head -n 1)
-	fi
-	[ -n "$deb" ] && echo "$deb"
-}
-
 lab_ansible_env() {
 	export ANSIBLE_NOCOLOR=1 ANSIBLE_HOME=$TMP/ansible-home ANSIBLE_LOCAL_TEMP=$TMP/ansible-local \
 		ANSIBLE_SSH_CONTROL_PATH_DIR=$TMP/ansible-cp ANSIBLE_REMOTE_TEMP=$TMP/ansible-remote \
@@ -200,20 +184,25 @@ lab_setup() {
 	[ "$r" = 0 ] || { done_testing; exit 1; }
 }
 
-# lab_debian_artifact DIR PROFILE: DIR gets Debian's 6.12 package and a manifest.json
-# naming PROFILE, standing in for a `teehost kernel build` output (a kernel build is
-# too slow to share a test run with the boots). Sets LAB_DEB and LAB_RELEASE.
-lab_debian_artifact() {
-	local dir=$1 profile=$2 r
-	LAB_DEB=$(lab_debian_kernel); r=$?
-	ok $r "Debian's 6.12 kernel package (${LAB_DEB##*/})"
-	[ "$r" = 0 ] || { printf '%s\n' "$LAB_DEB"; done_testing; exit 1; }
-	LAB_RELEASE=${LAB_DEB##*/linux-image-}
-	LAB_RELEASE=${LAB_RELEASE%%_*}
+# lab_kernel_artifact DIR [PROFILE]: the lab kernel (tests/lab/kernel.sh: the tiny SGX
+# kernel plus what the image needs, built once into the lab cache) as an artifact for
+# `teehost kernel deploy`: DIR is the build output itself (its manifest names sgx-host
+# and boot-test), or, with PROFILE, DIR gets its .deb and a copy of its manifest naming
+# PROFILE instead (a kernel without that profile's options). Sets LAB_DEB and LAB_RELEASE.
+lab_kernel_artifact() {
+	local dir=$1 profile=${2:-} r
+	LAB_KERNEL=$("$_lib_root/tests/lab/kernel.sh" 2>"$TMP/lab-kernel.log"); r=$?
+	ok $r "lab kernel built or reused (${LAB_KERNEL:-})"
+	[ "$r" = 0 ] || { tail -n 5 "$TMP/lab-kernel.log" | sed 's/^/# /'; done_testing; exit 1; }
+	LAB_RELEASE=$(jq -r .kernel_release "$LAB_KERNEL/manifest.json")
+	LAB_DEB=$(ls "$LAB_KERNEL/linux-image-${LAB_RELEASE}_"*.deb)
+	if [ -z "$profile" ]; then
+		ln -s "$LAB_KERNEL" "$dir"
+		return
+	fi
 	mkdir -p "$dir"
 	ln -s "$LAB_DEB" "$dir/${LAB_DEB##*/}"
-	printf '{\n  "tool": "teehost kernel build",\n  "kernel_release": "%s",\n  "profiles": ["%s"],\n  "patches": []\n}\n' \
-		"$LAB_RELEASE" "$profile" >"$dir/manifest.json"
+	jq --arg p "$profile" '.profiles = [$p]' "$LAB_KERNEL/manifest.json" >"$dir/manifest.json"
 }
 
 # lab_vms_up NAME...: boots the VMs together, waits until each answers over SSH; ends
