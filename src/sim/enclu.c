@@ -529,8 +529,12 @@ static int leaf_eacceptcopy(struct leaf_call *c)
 	if (p->type != SGX_PT_REG || !(p->state & TH_EPCM_PENDING) ||
 	    (p->state & TH_EPCM_MODIFIED) || ((f >> SGX_SECINFO_TYPE_SHIFT) & 0xff) != SGX_PT_REG)
 		return sgx2_done(c, SGX_PAGE_ATTRIBUTES_MISMATCH);
+	/* new code, scanned when it runs: the old page's sites go first (their bytes are still
+	 * the scan's), and the copy holds the source's own code, not its rewritten sites */
+	th_sim_cpuid_forget_page(c->e, c->rcx);
 	memcpy(c->e->epc + (c->rcx - c->e->base), src, TH_SIM_PAGE);
-	th_sim_cpuid_forget_page(c->e, c->rcx);        /* new code: scanned when run */
+	th_sim_code_original(c->e, c->rdx, TH_SIM_PAGE, c->e->epc + (c->rcx - c->e->base),
+			     TH_SIM_PAGE);
 	p->rwx = f & SGX_SECINFO_PERM_MASK;
 	p->state &= ~TH_EPCM_PENDING;
 	return sgx2_done(c, 0);
