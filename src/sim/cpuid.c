@@ -470,11 +470,14 @@ static int gpr_number(unsigned r)
 /* An XSAVE-family instruction whose memory operand xsave.c can compute, or XGETBV: made UD2 */
 static void xsave_site(struct th_sim_encl *e, const cs_insn *insn)
 {
-	struct th_sim_xsave_site s = { .addr = insn->address, .len = (uint8_t)insn->size };
+	struct th_sim_xsave_site s;
 	const cs_x86_op *op;
 	int base, index;
 	size_t k;
 
+	memset(&s, 0, sizeof(s));       /* padding too: a site compares as bytes (fuzzed) */
+	s.addr = insn->address;
+	s.len = (uint8_t)insn->size;
 	switch (insn->id) {
 	case X86_INS_XSAVE: case X86_INS_XSAVE64: case X86_INS_XSAVEOPT: case X86_INS_XSAVEOPT64:
 		s.op = TH_SIM_XSAVE;
