@@ -205,22 +205,6 @@ static void regs_to_uc(const struct th_sim_regs *r, ucontext_t *uc)
 		uc->uc_mcontext.gregs[greg_of[i]] = (greg_t)v[i];
 }
 
-static uint64_t rdfs(void)
-{
-	uint64_t v;
-
-	__asm__ volatile("rdfsbase %0" : "=r"(v));
-	return v;
-}
-
-static uint64_t rdgs(void)
-{
-	uint64_t v;
-
-	__asm__ volatile("rdgsbase %0" : "=r"(v));
-	return v;
-}
-
 /* ---- AEX ---- */
 static bool exitinfo_reported(struct th_sim_encl *e, int vec)
 {
@@ -252,8 +236,8 @@ static void aex(struct th_sim_thread *t, ucontext_t *uc, uint64_t *fsgs, int vec
 	memcpy(g, &r, 18 * sizeof(uint64_t));
 	g->ursp = ts->ursp;
 	g->urbp = ts->urbp;
-	g->fsbase = fsgs ? fsgs[0] : rdfs();
-	g->gsbase = fsgs ? fsgs[1] : rdgs();
+	g->fsbase = fsgs ? fsgs[0] : th_sim_get_base(false);
+	g->gsbase = fsgs ? fsgs[1] : th_sim_get_base(true);
 	g->exitinfo = 0;
 	if (vec >= 0 && exitinfo_reported(e, vec))
 		g->exitinfo = SGX_EXITINFO_VALID | (uint32_t)vec |

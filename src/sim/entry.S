@@ -59,6 +59,44 @@
 92:
 .endm
 
+/*
+ * REG = the FS or GS base: RDFSBASE/RDGSBASE where the kernel enabled FSGSBASE, else
+ * arch_prctl(ARCH_GET_FS/GS) (before Linux 5.9, or with nofsgsbase, the instructions are #UD).
+ * REG must not be one of the registers the call saves (RAX RDI RSI RCX R11 RDX); every other
+ * register is kept, the flags are not.
+ */
+.macro GETBASE which, reg
+	cmpb	$0, th_sim_fsgsbase(%rip)
+	je	93f
+	rd\which\()base \reg
+	jmp	94f
+93:	push	%rax
+	push	%rdi
+	push	%rsi
+	push	%rcx
+	push	%r11
+	push	%rdx
+	sub	$8, %rsp
+	movq	$0, (%rsp)
+	mov	%rsp, %rsi
+	.ifc \which, fs
+	mov	$0x1003, %edi		/* ARCH_GET_FS */
+	.else
+	mov	$0x1004, %edi		/* ARCH_GET_GS */
+	.endif
+	mov	$158, %eax		/* SYS_arch_prctl */
+	syscall
+	mov	(%rsp), \reg
+	add	$8, %rsp
+	pop	%rdx
+	pop	%r11
+	pop	%rcx
+	pop	%rsi
+	pop	%rdi
+	pop	%rax
+94:
+.endm
+
 	.text
 
 	.globl	th_sim_sigtramp
@@ -117,8 +155,8 @@ th_sim_sigtramp:
 	.cfi_adjust_cfa_offset 8
 	mov	%rsp, %rbx
 	and	$-ALT_SLOT, %rbx
-	rdfsbase %r12
-	rdgsbase %r13
+	GETBASE	fs, %r12
+	GETBASE	gs, %r13
 	cmpq	$0, 16(%rbx)		/* host bases live: leave them (the program may move FS) */
 	je	2f
 	mov	0(%rbx), %rax
@@ -284,10 +322,10 @@ th_sim_enclu_soft:
 	mov	%rax, 32(%rsp)
 	lea	th_sim_vdso_aep(%rip), %rax
 	mov	%rax, 136(%rsp)
-	rdfsbase %rax
-	mov	%rax, 144(%rsp)
-	rdgsbase %rax
-	mov	%rax, 152(%rsp)
+	GETBASE	fs, %r12		/* R12 is in the register file: loaded from there at the end */
+	mov	%r12, 144(%rsp)
+	GETBASE	gs, %r12
+	mov	%r12, 152(%rsp)
 	movq	$0, 160(%rsp)
 	mov	%rsp, %rdi
 	mov	%rsp, %rbx

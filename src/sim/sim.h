@@ -286,6 +286,9 @@ extern char th_sim_copy_user_fixup[] TH_SIM_API;
 extern uint64_t th_sim_alt_base TH_SIM_API;
 extern uint64_t th_sim_alt_size TH_SIM_API;
 extern uint8_t th_sim_fsgsbase TH_SIM_API;      /* the kernel saves FS/GS bases user mode wrote */
+/* The thread's FS (GS when GS is true) base: RDFSBASE/RDGSBASE where the kernel enabled FSGSBASE,
+ * else arch_prctl(ARCH_GET_FS/GS) (before Linux 5.9, nofsgsbase: the instructions are #UD) */
+uint64_t th_sim_get_base(bool gs) TH_SIM_API;
 
 /* Application signal handlers (the simulator owns the kernel's). */
 struct th_sim_appsig {
