@@ -20,7 +20,10 @@
  *    of the length it records, with 0F AE or 0F C7 (0F 01 for XGETBV) made 0F 0B;
  *  - a page with no 0F A2 (nor 0F AE / 0F C7 / 0F 01) is left unchanged, with no site;
  *  - the site lists stay sorted, other pages' sites stay; P is marked scanned;
- *  - forgetting P drops exactly P's sites; scanning P's bytes again finds the same ones.
+ *  - a copy of P with P's sites undone (th_sim_code_original, EACCEPTCOPY's source) is P's
+ *    bytes from before its scan;
+ *  - forgetting P drops exactly P's sites and puts back the enclave's bytes from before P's
+ *    scan (the sites' 0F A2 / 0F AE / 0F C7 / 0F 01); scanning them again finds the same sites.
  * Capstone decodes ~1 M instructions a second here, so a page with a 0F A2 runs ~1 ms.
  */
 #include <stdint.h>
@@ -340,6 +343,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		goto out;
 	/* forget P: exactly its sites go; its old bytes back, a new scan finds the same sites */
 	take_sites(&e, &again);
+	{
+		/* EACCEPTCOPY's view of P as a source: a copy of its bytes with P's sites undone */
+		size_t off = p - e.base, n = off + TH_SIM_PAGE + 15 <= e.size ? TH_SIM_PAGE + 15 :
+					    e.size - off;
+		uint8_t *copy = malloc(n);
+
+		if (!copy)
+			abort();
+		memcpy(copy, e.epc + off, n);
+		th_sim_code_original(&e, p, TH_SIM_PAGE, copy, n);
+		if (memcmp(copy, before + off, n))
+			__builtin_trap();
+		free(copy);
+	}
 	th_sim_cpuid_forget_page(&e, p);
 	if (th_sim_page_at(&e, p)->state & TH_EPCM_SCANNED)
 		__builtin_trap();
@@ -347,7 +364,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 #if XSAVE_SCAN
 	(void)xsave_on_page(&e, &other, p + TH_SIM_PAGE * MAX_PAGES * 2);
 #endif
-	memcpy(e.epc, before, e.size);
+	if (memcmp(e.epc, before, e.size))
+		__builtin_trap();
 	th_sim_cpuid_scan_page(&e, p);
 	if (e.n_cpuid_sites != again.n_cpuid || (again.n_cpuid &&
 	    memcmp(e.cpuid_sites, again.cpuid, again.n_cpuid * sizeof(*again.cpuid))))

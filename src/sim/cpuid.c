@@ -390,12 +390,40 @@ static void site_add(struct th_sim_encl *e, uint64_t addr)
 	e->n_cpuid_sites++;
 }
 
-/* The page's content changes (the enclave writes it): its sites are found again when it runs. */
+void th_sim_code_original(const struct th_sim_encl *e, uint64_t addr, size_t len, uint8_t *buf,
+			  size_t buflen)
+{
+	/* a site's 0F 0B, unless a #UD holds it as 0F A2 (th_sim_cpuid_restore) */
+	for (size_t i = site_index(e, addr); i < e->n_cpuid_sites; i++) {
+		uint64_t o = e->cpuid_sites[i] - addr;
+
+		if (o >= len)
+			break;
+		if (o + 1 < buflen && buf[o] == 0x0f && buf[o + 1] == 0x0b)
+			buf[o + 1] = 0xa2;
+	}
+	th_sim_xsave_original(e, addr, len, buf, buflen);
+}
+
+/*
+ * The page's content changes (the enclave is about to write it, EACCEPTCOPY replaces it, EREMOVE
+ * frees it): its rewritten sites read as the enclave's code again, and are dropped; the page is
+ * scanned again when it runs. Before the new content comes in: the bytes are still the scan's.
+ */
 void th_sim_cpuid_forget_page(struct th_sim_encl *e, uint64_t page)
 {
 	size_t i = site_index(e, page), j = site_index(e, page + TH_SIM_PAGE);
+	struct th_sim_page *pg = th_sim_page_at(e, page);
 
-	th_sim_page_at(e, page)->state &= ~TH_EPCM_SCANNED;
+	/* a page's sites read 0F 0B while it is scanned; the last one may end on the next page */
+	if (pg->state & TH_EPCM_SCANNED) {
+		uint64_t end = page + TH_SIM_PAGE + 15 <= e->base + e->size ?
+			       page + TH_SIM_PAGE + 15 : e->base + e->size;
+
+		th_sim_code_original(e, page, TH_SIM_PAGE, e->epc + (page - e->base),
+				     (size_t)(end - page));
+	}
+	pg->state &= ~TH_EPCM_SCANNED;
 	th_sim_xsave_forget_page(e, page);
 	if (i == j)
 		return;
@@ -442,11 +470,14 @@ static int gpr_number(unsigned r)
 /* An XSAVE-family instruction whose memory operand xsave.c can compute, or XGETBV: made UD2 */
 static void xsave_site(struct th_sim_encl *e, const cs_insn *insn)
 {
-	struct th_sim_xsave_site s = { .addr = insn->address, .len = (uint8_t)insn->size };
+	struct th_sim_xsave_site s;
 	const cs_x86_op *op;
 	int base, index;
 	size_t k;
 
+	memset(&s, 0, sizeof(s));       /* padding too: a site compares as bytes (fuzzed) */
+	s.addr = insn->address;
+	s.len = (uint8_t)insn->size;
 	switch (insn->id) {
 	case X86_INS_XSAVE: case X86_INS_XSAVE64: case X86_INS_XSAVEOPT: case X86_INS_XSAVEOPT64:
 		s.op = TH_SIM_XSAVE;

@@ -205,22 +205,6 @@ static void regs_to_uc(const struct th_sim_regs *r, ucontext_t *uc)
 		uc->uc_mcontext.gregs[greg_of[i]] = (greg_t)v[i];
 }
 
-static uint64_t rdfs(void)
-{
-	uint64_t v;
-
-	__asm__ volatile("rdfsbase %0" : "=r"(v));
-	return v;
-}
-
-static uint64_t rdgs(void)
-{
-	uint64_t v;
-
-	__asm__ volatile("rdgsbase %0" : "=r"(v));
-	return v;
-}
-
 /* ---- AEX ---- */
 static bool exitinfo_reported(struct th_sim_encl *e, int vec)
 {
@@ -252,8 +236,8 @@ static void aex(struct th_sim_thread *t, ucontext_t *uc, uint64_t *fsgs, int vec
 	memcpy(g, &r, 18 * sizeof(uint64_t));
 	g->ursp = ts->ursp;
 	g->urbp = ts->urbp;
-	g->fsbase = fsgs ? fsgs[0] : rdfs();
-	g->gsbase = fsgs ? fsgs[1] : rdgs();
+	g->fsbase = fsgs ? fsgs[0] : th_sim_get_base(false);
+	g->gsbase = fsgs ? fsgs[1] : th_sim_get_base(true);
 	g->exitinfo = 0;
 	if (vec >= 0 && exitinfo_reported(e, vec))
 		g->exitinfo = SGX_EXITINFO_VALID | (uint32_t)vec |
@@ -529,8 +513,12 @@ static int leaf_eacceptcopy(struct leaf_call *c)
 	if (p->type != SGX_PT_REG || !(p->state & TH_EPCM_PENDING) ||
 	    (p->state & TH_EPCM_MODIFIED) || ((f >> SGX_SECINFO_TYPE_SHIFT) & 0xff) != SGX_PT_REG)
 		return sgx2_done(c, SGX_PAGE_ATTRIBUTES_MISMATCH);
+	/* new code, scanned when it runs: the old page's sites go first (their bytes are still
+	 * the scan's), and the copy holds the source's own code, not its rewritten sites */
+	th_sim_cpuid_forget_page(c->e, c->rcx);
 	memcpy(c->e->epc + (c->rcx - c->e->base), src, TH_SIM_PAGE);
-	th_sim_cpuid_forget_page(c->e, c->rcx);        /* new code: scanned when run */
+	th_sim_code_original(c->e, c->rdx, TH_SIM_PAGE, c->e->epc + (c->rcx - c->e->base),
+			     TH_SIM_PAGE);
 	p->rwx = f & SGX_SECINFO_PERM_MASK;
 	p->state &= ~TH_EPCM_PENDING;
 	return sgx2_done(c, 0);

@@ -23,40 +23,72 @@
 #define ALT_FLOOR 88		/* offsetof(struct th_sim_thread, alt_floor) */
 #define UC_FPREGS 224		/* offsetof(ucontext_t, uc_mcontext.fpregs) */
 
-/*
- * WRFSBASE/WRGSBASE only when the kernel enabled FSGSBASE (AT_HWCAP2 bit 1; th_sim_fsgsbase,
- * set at start-up). Without it the CPU may still execute them (the hypervisor left
- * CR4.FSGSBASE on), but the kernel does not save a base written that way: the next context
- * switch puts back the one arch_prctl() last set, so the enclave (or the host) silently runs
- * on with the other's FS/GS. Then the base goes through arch_prctl(ARCH_SET_FS/GS, REG).
- * Every register but REG's copy and the flags is kept.
- */
-.macro SETBASE which, reg
-	cmpb	$0, th_sim_fsgsbase(%rip)
-	je	91f
-	wr\which\()base \reg
-	jmp	92f
-91:	push	%rax
+/* around a system call: the registers it uses or clobbers (RAX RDI RSI RCX R11 RDX) */
+.macro SYSCALL_SAVE
+	push	%rax
 	push	%rdi
 	push	%rsi
 	push	%rcx
 	push	%r11
 	push	%rdx
-	mov	\reg, %rsi
-	.ifc \which, fs
-	mov	$0x1002, %edi		/* ARCH_SET_FS */
-	.else
-	mov	$0x1001, %edi		/* ARCH_SET_GS */
-	.endif
-	mov	$158, %eax		/* SYS_arch_prctl */
-	syscall
+.endm
+
+.macro SYSCALL_RESTORE
 	pop	%rdx
 	pop	%r11
 	pop	%rcx
 	pop	%rsi
 	pop	%rdi
 	pop	%rax
+.endm
+
+/*
+ * SETBASE: WRFSBASE/WRGSBASE only when the kernel enabled FSGSBASE (AT_HWCAP2 bit 1;
+ * th_sim_fsgsbase, set at start-up). Without it the CPU may still execute them (the hypervisor
+ * left CR4.FSGSBASE on), but the kernel does not save a base written that way: the next context
+ * switch puts back the one arch_prctl() last set, so the enclave (or the host) silently runs
+ * on with the other's FS/GS. Then the base goes through arch_prctl(ARCH_SET_FS/GS, REG).
+ * GETBASE: REG = the base, by RDFSBASE/RDGSBASE under the same condition, else
+ * arch_prctl(ARCH_GET_FS/GS) (before Linux 5.9, or with nofsgsbase, the instructions are #UD);
+ * there REG must not be one of the registers SYSCALL_SAVE saves.
+ * Every register but REG's copy (GETBASE: REG) and the flags is kept.
+ */
+/* arch_prctl's codes: ARCH_SET_GS, ARCH_SET_FS, ARCH_GET_FS, ARCH_GET_GS */
+.set	ARCH_wrgs, 0x1001
+.set	ARCH_wrfs, 0x1002
+.set	ARCH_rdfs, 0x1003
+.set	ARCH_rdgs, 0x1004
+
+.macro FSGSBASE op, which, reg
+	cmpb	$0, th_sim_fsgsbase(%rip)
+	je	91f
+	\op\which\()base \reg
+	jmp	92f
+91:	SYSCALL_SAVE
+	.ifc \op, rd
+	sub	$8, %rsp
+	movq	$0, (%rsp)
+	mov	%rsp, %rsi
+	.else
+	mov	\reg, %rsi
+	.endif
+	mov	$ARCH_\op\which, %edi
+	mov	$158, %eax		/* SYS_arch_prctl */
+	syscall
+	.ifc \op, rd
+	mov	(%rsp), \reg
+	add	$8, %rsp
+	.endif
+	SYSCALL_RESTORE
 92:
+.endm
+
+.macro SETBASE which, reg
+	FSGSBASE wr, \which, \reg
+.endm
+
+.macro GETBASE which, reg
+	FSGSBASE rd, \which, \reg
 .endm
 
 	.text
@@ -117,8 +149,8 @@ th_sim_sigtramp:
 	.cfi_adjust_cfa_offset 8
 	mov	%rsp, %rbx
 	and	$-ALT_SLOT, %rbx
-	rdfsbase %r12
-	rdgsbase %r13
+	GETBASE	fs, %r12
+	GETBASE	gs, %r13
 	cmpq	$0, 16(%rbx)		/* host bases live: leave them (the program may move FS) */
 	je	2f
 	mov	0(%rbx), %rax
@@ -284,10 +316,10 @@ th_sim_enclu_soft:
 	mov	%rax, 32(%rsp)
 	lea	th_sim_vdso_aep(%rip), %rax
 	mov	%rax, 136(%rsp)
-	rdfsbase %rax
-	mov	%rax, 144(%rsp)
-	rdgsbase %rax
-	mov	%rax, 152(%rsp)
+	GETBASE	fs, %r12		/* R12 is in the register file: loaded from there at the end */
+	mov	%r12, 144(%rsp)
+	GETBASE	gs, %r12
+	mov	%r12, 152(%rsp)
 	movq	$0, 160(%rsp)
 	mov	%rsp, %rdi
 	mov	%rsp, %rbx

@@ -479,6 +479,7 @@ int th_encls_eremove(struct th_sim_encl *e, uint64_t addr)
 		free(p->tcs);
 		p->tcs = NULL;
 	}
+	th_sim_cpuid_forget_page(e, addr);      /* its code sites go with it */
 	p->state = 0;
 	p->type = 0;
 	p->rwx = 0;

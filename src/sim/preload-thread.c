@@ -16,6 +16,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <asm/prctl.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/uio.h>
@@ -32,6 +33,21 @@ static uint64_t alt_used[TH_ALT_SLOTS / 64];
 static pthread_key_t thread_key;
 static __thread struct th_sim_thread *self __attribute__((tls_model("initial-exec")));
 static __thread stack_t app_altstack __attribute__((tls_model("initial-exec")));
+
+uint64_t th_sim_get_base(bool gs)
+{
+	uint64_t v = 0;
+
+	if (th_sim_fsgsbase) {
+		if (gs)
+			__asm__ volatile("rdgsbase %0" : "=r"(v));
+		else
+			__asm__ volatile("rdfsbase %0" : "=r"(v));
+	} else {
+		syscall(SYS_arch_prctl, gs ? ARCH_GET_GS : ARCH_GET_FS, &v);
+	}
+	return v;
+}
 
 static int slot_alloc(void)
 {
@@ -131,8 +147,8 @@ static int thread_setup(ucontext_t *uc)
 		if (th_sim_real_mprotect(base, TH_ALT_SLOT, PROT_READ | PROT_WRITE))
 			return -errno;
 		t = (struct th_sim_thread *)base;
-		__asm__ volatile("rdfsbase %0" : "=r"(t->host_fs));
-		__asm__ volatile("rdgsbase %0" : "=r"(t->host_gs));
+		t->host_fs = th_sim_get_base(false);
+		t->host_gs = th_sim_get_base(true);
 		t->tid = (int)syscall(SYS_gettid);
 	}
 	ss.ss_sp = base + TH_SIM_PAGE;

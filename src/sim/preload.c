@@ -247,8 +247,10 @@ __attribute__((constructor)) static void th_sim_init(void)
 	void *r;
 
 	th_sim_resolve();
-	/* the kernel keeps WRFSBASE/WRGSBASE values only if it enabled FSGSBASE (entry.S) */
-	th_sim_fsgsbase = (real_getauxval(AT_HWCAP2) & 2) != 0;
+	/* the kernel keeps WRFSBASE/WRGSBASE values only if it enabled FSGSBASE (entry.S);
+	 * TEEHOST_SIM_NO_FSGSBASE=1 takes the arch_prctl() way as where it did not (tests) */
+	th_sim_fsgsbase = (real_getauxval(AT_HWCAP2) & 2) != 0 &&
+			  !((v = getenv("TEEHOST_SIM_NO_FSGSBASE")) && *v == '1');
 	th_sim_cfg.epc_size = parse_size(getenv("TEEHOST_SIM_EPC"), 64ull << 20);
 	th_sim_cfg.sgx1_only = (v = getenv("TEEHOST_SIM_SGX1")) && *v == '1';
 	th_sim_cfg.strict = (v = getenv("TEEHOST_SIM_STRICT")) && *v == '1';

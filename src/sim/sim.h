@@ -286,6 +286,9 @@ extern char th_sim_copy_user_fixup[] TH_SIM_API;
 extern uint64_t th_sim_alt_base TH_SIM_API;
 extern uint64_t th_sim_alt_size TH_SIM_API;
 extern uint8_t th_sim_fsgsbase TH_SIM_API;      /* the kernel saves FS/GS bases user mode wrote */
+/* The thread's FS (GS when GS is true) base: RDFSBASE/RDGSBASE where the kernel enabled FSGSBASE,
+ * else arch_prctl(ARCH_GET_FS/GS) (before Linux 5.9, nofsgsbase: the instructions are #UD) */
+uint64_t th_sim_get_base(bool gs) TH_SIM_API;
 
 /* Application signal handlers (the simulator owns the kernel's). */
 struct th_sim_appsig {
@@ -327,6 +330,15 @@ bool th_sim_cpuid_is_patched(uint64_t rip) TH_SIM_API;
 extern bool th_sim_cpuid_in_code TH_SIM_API;
 void th_sim_cpuid_scan_page(struct th_sim_encl *e, uint64_t page) TH_SIM_API;
 void th_sim_cpuid_forget_page(struct th_sim_encl *e, uint64_t page) TH_SIM_API;
+/*
+ * The enclave's own bytes in BUF, a copy of the BUFLEN bytes from ADDR as the EPC holds them:
+ * the sites (CPUID and XSAVE) that start in [ADDR, ADDR + LEN) read their 0F A2 / 0F AE / 0F C7
+ * / 0F 01 again. Forget does this in place to the page it forgets when that page is scanned, so
+ * the enclave's writes start from its own code and a new scan finds the same sites; EACCEPTCOPY
+ * to the copy of a source page.
+ */
+void th_sim_code_original(const struct th_sim_encl *e, uint64_t addr, size_t len, uint8_t *buf,
+			  size_t buflen) TH_SIM_API;
 bool th_sim_cpuid_restore(struct th_sim_encl *e, struct th_sim_tcs *ts, uint32_t frame,
 			  uint64_t rip) TH_SIM_API;
 void th_sim_cpuid_release(struct th_sim_encl *e, struct th_sim_tcs *ts, uint32_t cssa) TH_SIM_API;
@@ -356,6 +368,8 @@ void th_sim_xsave_init(void) TH_SIM_API;
 bool th_sim_xsave_needed(const struct th_sim_encl *e) TH_SIM_API;
 bool th_sim_xsave_site_add(struct th_sim_encl *e, const struct th_sim_xsave_site *s) TH_SIM_API;
 void th_sim_xsave_forget_page(struct th_sim_encl *e, uint64_t page) TH_SIM_API;
+void th_sim_xsave_original(const struct th_sim_encl *e, uint64_t addr, size_t len, uint8_t *buf,
+			   size_t buflen) TH_SIM_API;
 int th_sim_xsave_exec(struct th_sim_encl *e, ucontext_t *uc, uint64_t rip, uint32_t *code,
 		      uint64_t *addr) TH_SIM_API;
 /* enclu.c: a #PF of enclave code at ADDR (kernel error code KERR): 0 when the machine fixed it,

