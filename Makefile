@@ -122,8 +122,9 @@ deps:
 	@scripts/deps.sh $(sort $(foreach v,$(filter DEPS_%,$(.VARIABLES)),$($(v))))
 
 # What only the suite needs, not the build: the headless browser that judges the fleet
-# report's HTML (tests/cli/fleet_check.sh renders it to PNG).
-CHECK_DEPS := chromium
+# report's HTML (tests/cli/fleet_check.sh renders it to PNG) and ansible-lint for the role
+# and playbooks in deploy/ (tests/cli/deploy_lint.sh).
+CHECK_DEPS := chromium ansible-lint
 check-deps: deps
 	@scripts/deps.sh $(CHECK_DEPS)
 
