@@ -122,9 +122,10 @@ deps:
 	@scripts/deps.sh $(sort $(foreach v,$(filter DEPS_%,$(.VARIABLES)),$($(v))))
 
 # What only the suite needs, not the build: the headless browser that judges the fleet
-# report's HTML (tests/cli/fleet_check.sh renders it to PNG) and ansible-lint for the role
-# and playbooks in deploy/ (tests/cli/deploy_lint.sh).
-CHECK_DEPS := chromium ansible-lint
+# report's HTML (tests/cli/fleet_check.sh renders it to PNG), ansible-lint for the role
+# and playbooks in deploy/ (tests/cli/deploy_lint.sh) and Debian's OVMF, the real firmware
+# whose SNP launch digest sev-snp-measure gave (tests/cli/sim_snp_launch.sh).
+CHECK_DEPS := chromium ansible-lint ovmf
 check-deps: deps
 	@scripts/deps.sh $(CHECK_DEPS)
 
