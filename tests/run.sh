@@ -74,9 +74,31 @@ count_tap() {
 
 # The vectors sit next to the main checkout; a work tree elsewhere names them with VECTORS=.
 export VECTORS="${VECTORS:-$root/../shared/vectors}"
+
+# A CLI test with the line "# run.sh: background" (the lab VMs: long, and one core of QEMU
+# while most tests use the other) starts before the build's other tests and runs beside
+# them; its result is counted after theirs. TEEHOST_TESTS_PENDING/NAME exists for each
+# test of the build not yet finished (NAME as picked: cli/kernel_e2e), so that a
+# background test can wait for what another one makes.
+background() { grep -qx '# run.sh: background' "$1"; }
+bg_names=() bg_logs=() bg_pids=()
+export TEEHOST_TESTS_PENDING
 for build in "${builds[@]}"; do
 	[ -d "$build" ] || { echo "tests/run.sh: no build directory $build" >&2; exit 2; }
 	export BUILD="$root/$build" TEEHOST="$root/$build/teehost"
+	TEEHOST_TESTS_PENDING=$log_dir/pending/$build
+	mkdir -p "$TEEHOST_TESTS_PENDING/cli"
+	for t in tests/cli/*.sh; do
+		[ -f "$t" ] && picked "cli/$(basename "$t" .sh)" && touch "$TEEHOST_TESTS_PENDING/cli/$(basename "$t" .sh)"
+	done
+	for t in tests/cli/*.sh; do
+		name=cli/$(basename "$t" .sh)
+		[ -f "$t" ] && picked "$name" && background "$t" || continue
+		log="$log_dir/$build-$(basename "$t").log"
+		( timeout 3600 bash "$t" >"$log" 2>&1 </dev/null; echo $? >"$log.status"
+		  rm -f "$TEEHOST_TESTS_PENDING/$name" ) &
+		bg_pids+=($!) bg_names+=("$build/$name") bg_logs+=("$log")
+	done
 	for t in "$build"/tests/test_*; do
 		[ -x "$t" ] || continue
 		picked "$(basename "$t")" || continue
@@ -89,9 +111,11 @@ for build in "${builds[@]}"; do
 	for t in tests/cli/*.sh; do
 		[ -f "$t" ] || continue
 		picked "cli/$(basename "$t" .sh)" || continue
+		background "$t" && continue
 		log="$log_dir/$(basename "$t").log"
 		timeout 1800 bash "$t" >"$log" 2>&1 </dev/null
 		status=$?
+		rm -f "$TEEHOST_TESTS_PENDING/cli/$(basename "$t" .sh)"
 		count_tap "$build/cli/$(basename "$t" .sh)" "$log" "$status"
 	done
 	for t in "$build"/fuzz/*; do
@@ -112,6 +136,11 @@ for build in "${builds[@]}"; do
 		fi
 		count_tap "$build/fuzz/$name" "$log" 0
 	done
+done
+
+for i in "${!bg_pids[@]}"; do
+	wait "${bg_pids[$i]}"
+	count_tap "${bg_names[$i]}" "${bg_logs[$i]}" "$(cat "${bg_logs[$i]}.status" 2>/dev/null || echo 1)"
 done
 
 if [ ${#picks[@]} -gt 0 ] && [ $((pass + fail + skip)) -eq 0 ]; then
