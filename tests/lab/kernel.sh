@@ -1,15 +1,15 @@
 #!/bin/sh
 # Build, once, the lab kernel the roll-out scenarios deploy (good kernel; kernel
-# without its TEE option): `teehost kernel build` of tests/lab/lab-sgx.recipe, the
-# tiny SGX kernel of tests/cli/kernel_e2e.sh plus tests/lab/vm-kernel.config (virtio
-# disk and NIC, ext4, what systemd and sshd need), from Debian's linux-source-6.12.
+# without its TEE option): `teehost kernel build` of tests/lab/lab-sgx.recipe, tinyconfig
+# and the sgx-host profile plus tests/lab/vm-kernel.config (virtio disk and NIC, ext4,
+# what systemd and sshd need, no initramfs), from Debian's linux-source-6.12.
 # Installing its small .deb in a VM under TCG takes seconds where Debian's full 6.12
-# package took about 10 minutes.
+# package took about 10 minutes: no modules to speak of, and no update-initramfs.
 #   TEEHOST=build/teehost tests/lab/kernel.sh   prints the build output directory
 #     (linux-image-RELEASE_*.deb, linux-RELEASE.tar.gz, manifest.json, build.log)
 # Cache: $TEEHOST_LAB_CACHE, else ${XDG_CACHE_HOME:-~/.cache}/teehost/lab-vm (the lab
 # image's), in kernel-KEY, KEY the sha256 of the inputs: the source tarball's sha256,
-# the recipe, the fragment, the two profiles and the compiler's version (listed in
+# the recipe, the fragment, the profile and the compiler's version (listed in
 # kernel-KEY/inputs). Another key's build is removed once a new one is in place. A
 # failed build never becomes the cached one (`teehost kernel build` renames its
 # output into place only on success; here in a temp dir first).
@@ -25,8 +25,7 @@ recipe=$here/lab-sgx.recipe
 tree=$("$top/kernel/tree-cache.sh" "$tarball")
 inputs=$(
 	echo "source $(basename "$tree")"
-	for f in "$recipe" "$here/vm-kernel.config" "$TEEHOST_DATADIR/profiles/sgx-host.config" \
-		"$TEEHOST_DATADIR/profiles/boot-test.config"; do
+	for f in "$recipe" "$here/vm-kernel.config" "$TEEHOST_DATADIR/profiles/sgx-host.config"; do
 		echo "$(sha256sum <"$f" | cut -d' ' -f1) ${f#"$top/"}"
 	done
 	echo "compiler $(${CC:-gcc} --version | head -n 1)"
