@@ -4,10 +4,12 @@
 # boot-test (a few minutes; see README "Kernels").
 
 # linux-source/linux-config: the real tree and Debian's configs for the tests;
-# the rest: what bindeb-pkg, the boot test and the deploy test run.
+# qemu-utils, fdisk, openssh-client: what the lab VMs of tests/lab/ are made and driven
+# with (qemu-img, sfdisk, ssh); the rest: what bindeb-pkg, the boot test and the deploy
+# test run.
 DEPS_KERNEL := linux-source-6.12 linux-config-6.12 qemu-system-x86 busybox-static ansible \
 	debootstrap flex bison bc cpio kmod rsync fakeroot dpkg-dev debhelper libelf-dev libssl-dev \
-	xz-utils patch jq python3 dwarves
+	xz-utils patch jq python3 dwarves qemu-utils fdisk openssh-client
 
 # The binary finds its data relative to itself: build/../kernel in a build tree,
 # PREFIX/bin/../share/teehost/kernel installed (no prefix is compiled in).
