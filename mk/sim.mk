@@ -72,5 +72,16 @@ $(SIM_BENCH): bench/sim.c tests/enclaves/simencl.h $(LIBA)
 	@$(if $(Q),echo "  BENCH   $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBA) $(LDLIBS) -ldl
 
-# fuzz/sim_codescan.c includes cpuid.c: its replayer needs Capstone
-$(BUILD)/fuzz/sim_codescan: LDLIBS += -lcapstone
+# bench/sim_scan: the enclave page scan against the one it replaced (run by bench/sim.sh)
+SIM_SCAN_BENCH := $(BUILD)/bench/sim_scan
+ALL_TARGETS += $(SIM_SCAN_BENCH)
+$(SIM_SCAN_BENCH): bench/sim_scan.c bench/bench.h fuzz/sim_codescan.c tests/unit/sim_scan_ref.h \
+		src/sim/cpuid.c src/sim/xsave.c src/sim/x86len.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  BENCH   $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(LDLIBS) -lcapstone
+
+# fuzz/sim_codescan.c includes cpuid.c: its replayer needs Capstone, as does the test of
+# x86len.c's claims against it and the scan's against the old one
+$(BUILD)/fuzz/sim_codescan $(BUILD)/tests/test_sim_x86len $(BUILD)/tests/test_sim_codescan: \
+	LDLIBS += -lcapstone

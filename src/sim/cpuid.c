@@ -520,23 +520,61 @@ rewrite:
 	e->epc[insn->address + k + 1 - e->base] = 0x0b;
 }
 
-void th_sim_cpuid_scan_page(struct th_sim_encl *e, uint64_t page)
+/* the instructions a CPUID's leaf may be set by: the last ones decoded (scan_page) */
+#define LOOKBEHIND 5
+
+struct decoded {
+	const uint8_t *p;
+	size_t n;
+	uint64_t a;
+};
+
+/* Did one of the last NBACK (at most LOOKBEHIND) instructions before the K-th set EAX or ECX? */
+static bool leaf_set(csh cs, const struct decoded *back, size_t k, size_t nback)
 {
-	/* a linear sweep from a little before the page falls into step with the instructions
-	 * by the page's start; it runs to the last instruction that starts on the page */
-	uint64_t from = page - e->base >= 64 ? page - 64 : e->base;
-	uint64_t to = page + TH_SIM_PAGE + 15 <= e->base + e->size ? page + TH_SIM_PAGE + 15 :
-		      e->base + e->size;
-	const uint8_t *p = e->epc + (from - e->base);
-	size_t n = to - from;
-	uint64_t a = from;
-	const uint8_t *q = e->epc + (page - e->base), *end = q + TH_SIM_PAGE + (to > page + TH_SIM_PAGE);
+	cs_insn *insn = cs_malloc(cs);
+	bool set = false;
+
+	for (size_t j = 1; insn && !set && j <= nback && j <= LOOKBEHIND; j++) {
+		struct decoded d = back[(k - j) % LOOKBEHIND];
+
+		set = cs_disasm_iter(cs, &d.p, &d.n, &d.a, insn) && sets_leaf(insn);
+	}
+	if (insn)
+		cs_free(insn, 1);
+	return set;
+}
+
+/*
+ * The last byte from which a site can start its 0F A2 (0F AE / 0F C7 / 0F 01 with XS): an
+ * instruction that starts on the page, at most 15 bytes, decoded from bytes before TO
+ */
+static uint64_t last_pair(const struct th_sim_encl *e, uint64_t page, uint64_t to, bool xs)
+{
+	uint64_t lim = page + TH_SIM_PAGE + 14 < to - 1 ? page + TH_SIM_PAGE + 14 : to - 1;
+	const uint8_t *lo = e->epc + (page - e->base), *b = e->epc + (lim - e->base);
+
+	while ((b = memrchr(lo, 0x0f, (size_t)(b - lo))))
+		if (b[1] == 0xa2 || (xs && (b[1] == 0xae || b[1] == 0xc7 || b[1] == 0x01)))
+			return e->base + (uint64_t)(b - e->epc);
+	return 0;
+}
+
+/*
+ * The start of the scan of PAGE: its sites forgotten, the page marked scanned, and the bytes a
+ * linear sweep decodes, [*FROM, *TO): from a little before the page, where it falls into step
+ * with the instructions by the page's start, to the end of the last instruction that can start
+ * on the page. The decoder (with details for XS), or 0 where nothing needs decoding.
+ */
+static csh scan_begin(struct th_sim_encl *e, uint64_t page, bool xs, uint64_t *from, uint64_t *to)
+{
 	static csh cs;          /* one decoder: scans run under th_sim_lock() */
-	int since_leaf = 99;
-	cs_insn *insn;
+	const uint8_t *q = e->epc + (page - e->base), *end;
 
-	bool xs = th_sim_xsave_needed(e);
-
+	*from = page - e->base >= 64 ? page - 64 : e->base;
+	*to = page + TH_SIM_PAGE + 15 <= e->base + e->size ? page + TH_SIM_PAGE + 15 :
+	      e->base + e->size;
+	end = q + TH_SIM_PAGE + (*to > page + TH_SIM_PAGE);
 	th_sim_cpuid_forget_page(e, page);
 	th_sim_page_at(e, page)->state |= TH_EPCM_SCANNED;
 	/* most pages hold no 0F A2 (nor 0F AE / 0F C7 / 0F 01 D0 where XSAVEs are wanted): no
@@ -546,29 +584,58 @@ void th_sim_cpuid_scan_page(struct th_sim_encl *e, uint64_t page)
 			(q[1] == 0x01 && q + 2 < end && q[2] == 0xd0))))
 		q++;
 	if (!q || q + 1 >= end)
-		return;
+		return 0;
 	if (!cs && cs_open(CS_ARCH_X86, CS_MODE_64, &cs) != CS_ERR_OK) {
 		cs = 0;
-		return;
+		return 0;
 	}
 	cs_option(cs, CS_OPT_DETAIL, xs ? CS_OPT_ON : CS_OPT_OFF);
+	return cs;
+}
+
+void th_sim_cpuid_scan_page(struct th_sim_encl *e, uint64_t page)
+{
+	bool xs = th_sim_xsave_needed(e);
+	uint64_t from, to, a, last;
+	csh cs = scan_begin(e, page, xs, &from, &to);
+	const uint8_t *p = e->epc + (from - e->base);
+	size_t n = to - from, k = 0, nback = 0;
+	struct decoded back[LOOKBEHIND];
+	cs_insn *insn;
+
+	if (!cs)
+		return;
+	a = from;
+	last = last_pair(e, page, to, xs);
 	insn = cs_malloc(cs);
-	while (insn && n && a < page + TH_SIM_PAGE) {
-		if (!cs_disasm_iter(cs, &p, &n, &a, insn)) {
+	/* Capstone decodes only what the length table of x86len.c does not know (the sites are
+	 * among it); a CPUID looks behind at the instructions before it, since the last
+	 * undecodable byte, with Capstone's operand text */
+	while (insn && n && a < page + TH_SIM_PAGE && a <= last) {
+		struct decoded d = { p, n, a };
+		size_t len = th_sim_x86_len(p, n);
+
+		if (len && len != TH_SIM_X86_BAD) {
+			p += len;
+			n -= len;
+			a += len;
+		} else if (len == TH_SIM_X86_BAD || !cs_disasm_iter(cs, &p, &n, &a, insn)) {
 			p++;
 			n--;
 			a++;
-			since_leaf = 99;
+			nback = 0;
 			continue;
+		} else if (insn->address >= page) {
+			if (xs)
+				xsave_site(e, insn);
+			if (insn->id == X86_INS_CPUID && insn->size == 2 &&
+			    leaf_set(cs, back, k, nback)) {
+				e->epc[d.a + 1 - e->base] = 0x0b;       /* 0F A2 -> 0F 0B (UD2) */
+				site_add(e, d.a);
+			}
 		}
-		if (insn->id == X86_INS_CPUID && insn->size == 2 && insn->address >= page &&
-		    since_leaf <= 4) {
-			e->epc[insn->address + 1 - e->base] = 0x0b;    /* 0F A2 -> 0F 0B (UD2) */
-			site_add(e, insn->address);
-		}
-		if (xs && insn->address >= page)
-			xsave_site(e, insn);
-		since_leaf = sets_leaf(insn) ? 0 : since_leaf + 1;
+		back[k++ % LOOKBEHIND] = d;
+		nback++;
 	}
 	if (insn)
 		cs_free(insn, 1);

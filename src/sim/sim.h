@@ -330,6 +330,11 @@ bool th_sim_cpuid_is_patched(uint64_t rip) TH_SIM_API;
 extern bool th_sim_cpuid_in_code TH_SIM_API;
 void th_sim_cpuid_scan_page(struct th_sim_encl *e, uint64_t page) TH_SIM_API;
 void th_sim_cpuid_forget_page(struct th_sim_encl *e, uint64_t page) TH_SIM_API;
+/* x86len.c: the length of the instruction at P (N bytes there) if it is one of the common ones
+ * whose length Capstone agrees with (checked), TH_SIM_X86_BAD where Capstone would not decode
+ * one, else 0 (ask Capstone) */
+#define TH_SIM_X86_BAD ((size_t)-1)
+size_t th_sim_x86_len(const uint8_t *p, size_t n) TH_SIM_API;
 /*
  * The enclave's own bytes in BUF, a copy of the BUFLEN bytes from ADDR as the EPC holds them:
  * the sites (CPUID and XSAVE) that start in [ADDR, ADDR + LEN) read their 0F A2 / 0F AE / 0F C7
