@@ -28,6 +28,8 @@ source "$_lib_root/tests/lab/vm.sh"
 export TEEHOST_DATADIR="$_lib_root/kernel"
 
 lab_setup "kernel roll-out scenarios and fleet check on lab VMs"
+# The VMs boot while the lab kernel builds (lab_setup started it).
+lab_vms_up vm1 vm2
 lab_kernel_artifact "$TMP/good"
 lab_kernel_artifact "$TMP/notdx" tdx-host
 new=$LAB_RELEASE
@@ -40,7 +42,6 @@ grep -qx 'CONFIG_INTEL_TDX_HOST=y' "$TEEHOST_DATADIR/profiles/tdx-host.config"; 
 # Without an initramfs the kernel's package tells Debian's hooks INITRD=No: no update-initramfs in the VM.
 ! grep -q '^CONFIG_BLK_DEV_INITRD=y' "$TMP/config-$new"; ok $? "the lab kernel needs no initramfs"
 
-lab_vms_up vm1 vm2
 old=$(lab_ssh vm1 uname -r)
 like "$old" '^6\.1\.[0-9]+-[0-9]+-amd64$' "vm1 runs the image's Debian 6.1 kernel ($old)"
 old_entry="Advanced options for Debian GNU/Linux>Debian GNU/Linux, with Linux $old"
