@@ -326,6 +326,8 @@ EXPORT int statx(int dirfd, const char *path, int flags, unsigned int mask, stru
 		stx->stx_mask = STATX_BASIC_STATS;
 		stx->stx_mode = (uint16_t)st.st_mode;
 		stx->stx_nlink = 1;
+		stx->stx_uid = st.st_uid;
+		stx->stx_gid = st.st_gid;
 		stx->stx_blksize = 4096;
 		stx->stx_ino = st.st_ino;
 		stx->stx_rdev_major = major(st.st_rdev);
