@@ -21,6 +21,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,11 +68,53 @@ void th_sim_log(const char *fmt, ...)
 /* ---- provisioning access ---- */
 static const char *provision_policy;    /* TEEHOST_SIM_PROVISION, read at start-up */
 
+/*
+ * The policy's group id, looked up once: getgrnam goes through NSS (on Debian, libnss_systemd
+ * and its userdb walks, 0.1-0.4 ms), and loaders stat the provision node on every create,
+ * where the real node's stat costs a syscall. `teehost sim` passes the id it looked up in
+ * TEEHOST_SIM_PROVISION_GID ("none" when there is no such group), as udev fixes the group
+ * when it makes the node; without it (LD_PRELOAD by hand) the first use looks it up.
+ */
+static pthread_once_t provision_group_once = PTHREAD_ONCE_INIT;
+static bool provision_group_found;
+static gid_t provision_group_gid;
+
+static void provision_group_lookup(void)
+{
+	const char *p = provision_policy ? provision_policy : "group:sgx_prv";
+	const char *gid = getenv("TEEHOST_SIM_PROVISION_GID");   /* `teehost sim` looked it up */
+	struct group *g;
+	char *end;
+
+	if (strncmp(p, "group:", 6))
+		return;
+	if (gid && *gid) {
+		unsigned long v = strtoul(gid, &end, 10);
+
+		if (!*end && v < (gid_t)-1) {
+			provision_group_gid = (gid_t)v;
+			provision_group_found = true;
+		}
+		return;         /* "none": the group does not exist */
+	}
+	if (!(g = getgrnam(p + 6)))
+		return;
+	provision_group_gid = g->gr_gid;
+	provision_group_found = true;
+}
+
+/* The gid of the policy's group:NAME, or false for allow, deny, or a group that is not there. */
+static bool provision_group(gid_t *gid)
+{
+	pthread_once(&provision_group_once, provision_group_lookup);
+	*gid = provision_group_gid;
+	return provision_group_found;
+}
+
 int th_sim_provision_may_open(void)
 {
 	const char *p = provision_policy ? provision_policy : "group:sgx_prv";
-	struct group *g;
-	gid_t groups[256];
+	gid_t groups[256], gid;
 	int n;
 
 	if (!strcmp(p, "allow"))
@@ -81,14 +124,13 @@ int th_sim_provision_may_open(void)
 	/* root:NAME 0660, as udev's rule: root (DAC override) and members of NAME */
 	if (geteuid() == 0)
 		return 0;
-	g = getgrnam(p + 6);
-	if (!g)
+	if (!provision_group(&gid))
 		return -EACCES;
-	if (getegid() == g->gr_gid)
+	if (getegid() == gid)
 		return 0;
 	n = getgroups(sizeof(groups) / sizeof(groups[0]), groups);
 	for (int i = 0; i < n; i++)
-		if (groups[i] == g->gr_gid)
+		if (groups[i] == gid)
 			return 0;
 	return -EACCES;
 }
@@ -97,11 +139,11 @@ int th_sim_provision_may_open(void)
 void th_sim_provision_stat(struct stat *st)
 {
 	const char *p = provision_policy ? provision_policy : "group:sgx_prv";
-	struct group *g;
+	gid_t gid;
 
 	st->st_mode = S_IFCHR | (!strcmp(p, "allow") ? 0666 : 0600);
-	if (!strncmp(p, "group:", 6) && (g = getgrnam(p + 6))) {
-		st->st_gid = g->gr_gid;
+	if (provision_group(&gid)) {
+		st->st_gid = gid;
 		st->st_mode = S_IFCHR | 0660;
 	}
 }

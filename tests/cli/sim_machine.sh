@@ -49,6 +49,26 @@ run "$TEEHOST" sim --provision allow -- sh -c 'exec 3</dev/sgx_provision'
 is "$rc" 0 "allow: everyone does"
 run "$TEEHOST" sim --provision group:root -- sh -c 'exec 3</dev/sgx_provision'
 is "$rc" 0 "group:NAME: root does"
+# The node's group, as udev would set it, looked up once by `teehost sim`: the program's stat of
+# the node takes TEEHOST_SIM_PROVISION_GID and makes no NSS lookup of its own.
+gid=$(getent group nogroup | cut -d: -f3)
+if [ -n "$gid" ]; then
+	run "$TEEHOST" sim --provision group:nogroup -- stat -c '%g %a' /dev/sgx_provision
+	is "$out" "$gid 660" "group:nogroup: /dev/sgx_provision is root:nogroup 0660"
+	run "$TEEHOST" sim --provision group:nogroup -- sh -c 'echo $TEEHOST_SIM_PROVISION_GID'
+	is "$out" "$gid" "teehost sim passes the group's id it looked up"
+	run "$TEEHOST" sim --provision group:nogroup -- env TEEHOST_SIM_PROVISION_GID=4242 \
+		stat -c '%g %a' /dev/sgx_provision
+	is "$out" "4242 660" "the program's stat takes that id, without a lookup of its own"
+else
+	skip "group:nogroup" "this system has no group nogroup"
+fi
+run "$TEEHOST" sim --provision group:teehost-no-such-group -- \
+	sh -c 'echo $TEEHOST_SIM_PROVISION_GID; stat -c "%g %a" /dev/sgx_provision'
+is "$out" "none
+0 600" "group:NAME of a group that does not exist: root's node, 0600"
+run "$TEEHOST" sim --provision allow -- sh -c 'echo "${TEEHOST_SIM_PROVISION_GID-unset}"'
+is "$out" "unset" "allow: no group to look up"
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	run setpriv --reuid=65534 --regid=65534 --clear-groups "$TEEHOST" sim --provision group:root -- \
 		sh -c 'exec 3</dev/sgx_provision'
