@@ -30,6 +30,18 @@ $(BUILD)/tests/loader/common_test: tests/loader/common_test.c include/sgx_enclav
 	$(Q)$(CC) -std=gnu11 -Wall -Wextra -Werror -O2 -g $(SANFLAGS) -Iinclude -Wl,-z,noexecstack \
 		-o $@ $< -L$(BUILD) -lsgx_enclave_common -Wl,-rpath,'$$ORIGIN/../..' -lpthread
 
+# AESM's client library as test_launch_token sees it: a stand-in it finds on LD_LIBRARY_PATH.
+FAKE_LAUNCH := $(BUILD)/tests/fake/libsgx_launch.so.1
+TEST_TARGETS += $(FAKE_LAUNCH)
+
+$(FAKE_LAUNCH): tests/unit/fake/libsgx_launch.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) -std=gnu11 -Wall -Wextra -Werror -O2 -g -fPIC -shared \
+		-Wl,-soname,libsgx_launch.so.1 -Wl,-z,noexecstack -o $@ $<
+
+$(BUILD)/tests/test_launch_token: $(FAKE_LAUNCH)
+
 # The drop-in goes to a private directory, never over Intel's copy in LIBDIR: `teehost sim`
 # uses it from there (through sim-lib/, mk/sim.mk), and an administrator opts in with
 # LD_LIBRARY_PATH or ld.so.conf.d. Programs link it with -L$(COMMON_LIBDIR) and an rpath.

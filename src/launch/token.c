@@ -24,6 +24,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <libgen.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,28 +81,40 @@ static const char *const le_default_paths[] = {
 	NULL,
 };
 
+typedef int (*get_launch_token_fn)(const void *css, const void *attributes, void *token);
+
+static pthread_once_t libsgx_launch_once = PTHREAD_ONCE_INIT;
+static get_launch_token_fn libsgx_launch_get_token;
+
+/*
+ * Looked up once and kept, as Intel's common loader keeps it: AESM's client library pulls in
+ * libprotobuf, and loading and unloading that for every token would cost each enclave load a
+ * millisecond or more.
+ */
+static void libsgx_launch_open(void)
+{
+	void *h = dlopen("libsgx_launch.so.1", RTLD_NOW | RTLD_LOCAL);
+
+	if (!h)
+		return;
+	libsgx_launch_get_token = (get_launch_token_fn)(uintptr_t)dlsym(h, "get_launch_token");
+	if (!libsgx_launch_get_token)
+		dlclose(h);
+}
+
 static int from_libsgx_launch(const struct sgx_sigstruct *ss, const struct sgx_attributes *attr,
 			      struct sgx_einittoken *token, bool *tried,
 			      struct th_sgx_status *st, struct th_err *err)
 {
-	typedef int (*get_launch_token_fn)(const void *css, const void *attributes, void *token);
 	uint8_t buf[1024];
-	void *h = dlopen("libsgx_launch.so.1", RTLD_NOW | RTLD_LOCAL);
-	get_launch_token_fn fn;
 	int status;
 
-	*tried = false;
-	if (!h)
+	pthread_once(&libsgx_launch_once, libsgx_launch_open);
+	*tried = libsgx_launch_get_token != NULL;
+	if (!*tried)
 		return 0;
-	fn = (get_launch_token_fn)(uintptr_t)dlsym(h, "get_launch_token");
-	if (!fn) {
-		dlclose(h);
-		return 0;
-	}
-	*tried = true;
 	memset(buf, 0, sizeof(buf));
-	status = fn(ss, attr, buf);
-	dlclose(h);
+	status = libsgx_launch_get_token(ss, attr, buf);
 	if (status != 0)
 		return th_lfail(st, err, "token", status == 0x4004 ? ENCLAVE_NOT_AUTHORIZED :
 				ENCLAVE_SERVICE_NOT_AVAILABLE, status == 0x4004 ? EPERM : EIO,
