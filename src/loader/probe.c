@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/personality.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -120,11 +121,80 @@ int teehost_sgx_driver_parse(const char *s, enum teehost_sgx_driver *out)
 	return -EINVAL;
 }
 
+/* /proc/self/mountinfo (under OPTS' root), NUL-terminated and malloc'ed, or NULL. */
+static char *read_mountinfo(const struct teehost_loader_opts *opts)
+{
+	char path[TH_PATH_MAX], *text = NULL;
+	size_t cap = 0, len = 0;
+	int fd;
+
+	th_loader_path(opts, "/proc/self/mountinfo", path, sizeof(path));
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;    /* no /proc: nothing to say */
+	for (;;) {
+		ssize_t n;
+
+		if (len + 4096 + 1 > cap) {
+			char *t = realloc(text, cap = cap ? cap * 2 : 65536);
+
+			if (!t) {
+				free(text);
+				close(fd);
+				return NULL;
+			}
+			text = t;
+		}
+		n = read(fd, text + len, cap - len - 1);
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	if (text)
+		text[len] = 0;
+	return text;
+}
+
+/*
+ * Is NODE's filesystem mounted noexec? One statvfs, of NODE or, when it is not there (a
+ * simulated node), the nearest directory above it. The kernel builds /proc/self/mountinfo
+ * anew for every read (30-90 us, more with many mounts), so that is read only to name the
+ * mount point, or for a --root tree, whose mountinfo is a file.
+ */
+static bool node_noexec(const struct teehost_loader_opts *opts, const char *node,
+			struct th_mount *m)
+{
+	char dir[TH_PATH_MAX], *text, *slash;
+	struct statvfs sv;
+	bool noexec;
+
+	memset(m, 0, sizeof(*m));
+	if (!opts->root || !*opts->root) {
+		snprintf(dir, sizeof(dir), "%s", node);
+		while (statvfs(dir, &sv) < 0) {
+			slash = strrchr(dir, '/');
+			if (errno != ENOENT || !slash || slash == dir)
+				return false;
+			*slash = 0;
+		}
+		if (!(sv.f_flag & ST_NOEXEC))
+			return false;
+		snprintf(m->mount_point, sizeof(m->mount_point), "%s", dir);
+	}
+	text = read_mountinfo(opts);
+	if (!text)
+		return !opts->root || !*opts->root;
+	noexec = th_mountinfo_find(text, node, m) == 0 && m->noexec;
+	free(text);
+	/* statvfs said noexec: keep it even when mountinfo cannot name the mount */
+	return noexec || !opts->root || !*opts->root;
+}
+
 /* The process-level conditions every driver since DCAP 1.33 (and the kernel) enforces. */
 static int check_process(const struct teehost_loader_opts *opts, const char *node,
 			 struct th_sgx_status *st, struct th_err *err)
 {
-	char path[TH_PATH_MAX], *text = NULL;
 	struct th_mount m;
 	int pers = personality(0xffffffff);
 
@@ -133,43 +203,10 @@ static int check_process(const struct teehost_loader_opts *opts, const char *nod
 				"READ_IMPLIES_EXEC process (linked with an executable stack, or "
 				"setarch -X): SGX drivers refuse it; relink with -z noexecstack "
 				"(readelf -lW PROG | grep GNU_STACK must say RW, not RWE)");
-	th_loader_path(opts, "/proc/self/mountinfo", path, sizeof(path));
-	{
-		int fd = open(path, O_RDONLY | O_CLOEXEC);
-		size_t cap = 0, len = 0;
-
-		if (fd < 0)
-			return 0; /* no /proc: nothing to say */
-		for (;;) {
-			ssize_t n;
-
-			if (len + 4096 + 1 > cap) {
-				char *t = realloc(text, cap = cap ? cap * 2 : 65536);
-
-				if (!t) {
-					free(text);
-					close(fd);
-					return 0;
-				}
-				text = t;
-			}
-			n = read(fd, text + len, cap - len - 1);
-			if (n <= 0)
-				break;
-			len += (size_t)n;
-		}
-		close(fd);
-		if (!text)
-			return 0;
-		text[len] = 0;
-	}
-	if (th_mountinfo_find(text, node, &m) == 0 && m.noexec) {
-		free(text);
+	if (node_noexec(opts, node, &m))
 		return th_lfail(st, err, "probe", ENCLAVE_MEMORY_MAP_FAILURE, EPERM,
 				"%s is on %s, mounted noexec: enclave code cannot be mapped from "
 				"it; mount -o remount,exec %s", node, m.mount_point, m.mount_point);
-	}
-	free(text);
 	return 0;
 }
 
