@@ -3,14 +3,22 @@
 # per run through the same library in the same run (see bench/urts_pattern.c), on each driver.
 #
 # Then, when given Intel's build (never part of this repository), enclave creation through
-# Intel's unmodified urts with teehost's library against Intel's libsgx_enclave_common, same
-# simulator, same urts, same run, alternating, best of URTS_APP_ROUNDS wall times:
+# Intel's unmodified urts with teehost's library against Intel's libsgx_enclave_common: same
+# simulator, same urts, same run. Each round runs both, in alternating order, as new
+# processes; each process creates and destroys the enclave URTS_APP_CREATES times. Reported per
+# enclave: the medians of the first create (what a program pays: a cold process), the median
+# of the per-round ratios ours/Intel's and in how many rounds ours was no slower, and the
+# medians of the later creates in the same process (warm). Variables:
 #   URTS_INTEL_COMMON  directory holding Intel's libsgx_enclave_common.so.1 (the baseline)
-#   URTS_APP           a program linked against libsgx_urts: `APP ENCLAVE` calls
-#                      sgx_create_enclave and prints `RESULT create=<status> secs=<seconds>`;
+#   URTS_APP           a program linked against libsgx_urts: `APP ENCLAVE [COUNT]` calls
+#                      sgx_create_enclave and sgx_destroy_enclave COUNT times (default 1) and
+#                      prints `RESULT create=<status> secs=<seconds>` for each create;
 #                      JUDGE_DEBUG=0 asks it for a non-debug create (Intel-signed PCE/QE/PvE)
 #   URTS_URTS          directory of libsgx_urts.so.2 when the app's rpath does not find it
-#   URTS_APP_DRIVERS (kernel), URTS_APP_ROUNDS (3), URTS_ENCLAVES (names below)
+#   URTS_LAUNCH        directory of a libsgx_launch.so.1 (AESM's client, or a stand-in) that
+#                      both libraries use for isgx launch tokens; Intel's needs one on isgx
+#   URTS_APP_DRIVERS (kernel), URTS_APP_ROUNDS (11), URTS_APP_CREATES (4),
+#   URTS_ENCLAVES (names below)
 set -e
 b=${BUILD:-build}
 v=$(cd "$(dirname "$0")/../../shared/vectors" 2>/dev/null && pwd || true)
@@ -40,42 +48,56 @@ declare -A enclave=(
 	[PvE]=$v/ratel-psw/libsgx_pve.signed.so
 )
 b=$(cd "$b" && pwd)
-# one run: "<create wall s> <whole run CPU s (user+sys, simulator included)>", or "fail(<status>)"
-create() {
-	local lib=$1 d=$2 n=$3 dbg=1 out cpu TIMEFORMAT='%3U %3S'
+creates=${URTS_APP_CREATES:-4}
+# one process: "<first create s> <median of the later creates s>", or "fail(<status>)"
+run_app() {
+	local lib=$1 d=$2 n=$3 dbg=1
 	case $n in PCE|QE|PvE) dbg=0 ;; esac
-	cpu=$( { time JUDGE_DEBUG=$dbg LD_LIBRARY_PATH=$lib${URTS_URTS:+:$URTS_URTS} \
-		"$b/teehost" sim --driver "$d" -- "$URTS_APP" "${enclave[$n]}" >"$tmp" 2>/dev/null; } 2>&1 ) || true
-	out=$(sed -n 's/^RESULT create=\([^ ]*\) secs=\([^ ]*\).*/\1 \2/p' "$tmp" | tail -n 1)
-	case $out in
-	"0 "*) echo "${out#0 } $(awk -v t="$cpu" 'BEGIN { split(t, a, " "); printf "%.3f", a[1] + a[2] }')" ;;
-	*) echo "fail(${out%% *})" ;;
-	esac
+	JUDGE_DEBUG=$dbg LD_LIBRARY_PATH=$lib${URTS_URTS:+:$URTS_URTS}${URTS_LAUNCH:+:$URTS_LAUNCH} \
+		timeout 600 "$b/teehost" sim --driver "$d" --epc 2G -- "$URTS_APP" "${enclave[$n]}" \
+		"$creates" >"$tmp" 2>/dev/null || true
+	local bad first
+	bad=$(awk '/^RESULT create=/ { split($2, c, "="); if (c[2] != "0") { print c[2]; exit } }' "$tmp")
+	first=$(sed -n 's/^RESULT create=0 secs=\([^ ]*\).*/\1/p' "$tmp" | head -n 1)
+	if [ -n "$bad" ] || [ -z "$first" ]; then
+		echo "fail(${bad:-none})"
+		return
+	fi
+	echo "$first $(sed -n 's/^RESULT create=0 secs=\([^ ]*\).*/\1/p' "$tmp" | tail -n +2 | median)"
 }
-# the smaller of two results per field; a failure sticks
-best() {
-	awk -v a="$1" -v b="$2" 'BEGIN {
-		if (a ~ /fail/ || b ~ /fail/) { print (a ~ /fail/ ? a : b); exit }
-		if (a == "") { print b; exit }
-		split(a, x, " "); split(b, y, " ")
-		printf "%s %s\n", (y[1] + 0 < x[1] + 0 ? y[1] : x[1]), (y[2] + 0 < x[2] + 0 ? y[2] : x[2]) }'
+# the median of the numbers on stdin, one a line (0 for none)
+median() {
+	sort -g | awk '{ v[NR] = $1 } END { print (NR == 0 ? 0 : NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'
 }
 tmp=$(mktemp)
-trap 'rm -f "$tmp"' EXIT
+trap 'rm -f "$tmp" "$tmp.rows"' EXIT
+rounds=${URTS_APP_ROUNDS:-11}
 for d in ${URTS_APP_DRIVERS:-kernel}; do
-	echo "-- urts vs Intel ($d driver): best of ${URTS_APP_ROUNDS:-3}, alternating;" \
-		"create = sgx_create_enclave wall s, cpu = whole run user+sys s"
-	printf '%-14s %9s %9s %7s | %9s %9s %7s\n' enclave create Intel ratio cpu Intel ratio
+	echo "-- urts vs Intel ($d driver): $rounds rounds, alternating order, $creates creates a" \
+		"process; sgx_create_enclave wall s; ratio = ours/Intel's"
+	printf '%-14s %9s %9s %7s %6s | %9s %9s %7s\n' enclave first Intel ratio no-slower warm Intel ratio
 	for n in ${URTS_ENCLAVES:-SampleEnclave TestEnclave hashmachine iot-gateway sgx-hash PCE QE PvE}; do
-		ours=; intel=
-		for ((r = 0; r < ${URTS_APP_ROUNDS:-3}; r++)); do
-			ours=$(best "$ours" "$(create "$b" "$d" "$n")")
-			intel=$(best "$intel" "$(create "$URTS_INTEL_COMMON" "$d" "$n")")
+		fail= ; : >"$tmp.rows"
+		for ((r = 0; r < rounds; r++)); do
+			if ((r % 2)); then
+				i=$(run_app "$URTS_INTEL_COMMON" "$d" "$n"); o=$(run_app "$b" "$d" "$n")
+			else
+				o=$(run_app "$b" "$d" "$n"); i=$(run_app "$URTS_INTEL_COMMON" "$d" "$n")
+			fi
+			case "$o $i" in *fail*) fail="$o / $i"; break ;; esac
+			echo "$o $i" >>"$tmp.rows"
 		done
-		awk -v n="$n" -v a="$ours" -v b="$intel" 'BEGIN {
-			if (a ~ /fail/ || b ~ /fail/) { printf "%-14s %s / %s\n", n, a, b; exit }
-			split(a, x, " "); split(b, y, " ")
-			printf "%-14s %9.3f %9.3f %7.2f | %9.3f %9.3f %7.2f\n", n, x[1], y[1],
-				(y[1] > 0 ? x[1] / y[1] : 0), x[2], y[2], (y[2] > 0 ? x[2] / y[2] : 0) }'
+		if [ -n "$fail" ]; then
+			printf '%-14s %s\n' "$n" "ours / Intel's: $fail"
+			continue
+		fi
+		of=$(cut -d' ' -f1 "$tmp.rows" | median); ow=$(cut -d' ' -f2 "$tmp.rows" | median)
+		if_=$(cut -d' ' -f3 "$tmp.rows" | median); iw=$(cut -d' ' -f4 "$tmp.rows" | median)
+		ratio=$(awk '{ print ($3 > 0 ? $1 / $3 : 0) }' "$tmp.rows" | median)
+		wins=$(awk '$1 <= $3 { k++ } END { print k + 0 }' "$tmp.rows")
+		awk -v n="$n" -v of="$of" -v if_="$if_" -v r="$ratio" -v k="$wins/$rounds" -v ow="$ow" \
+			-v iw="$iw" 'BEGIN { printf "%-14s %9.4f %9.4f %7.2f %6s | %9.4f %9.4f %7.2f\n",
+				n, of, if_, r, k, ow, iw, (iw > 0 ? ow / iw : 0) }'
 	done
 done
+rm -f "$tmp.rows"
