@@ -91,13 +91,14 @@ $(CLI): $(CLI_OBJ) $(LIBA)
 $(BUILD)/tests/%: tests/unit/%.c $(LIBA)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  TEST    $@")
-	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBA) $(LDLIBS) $(TEST_LDLIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -o $@ $< $(LIBA) $(LDLIBS) $(TEST_LDLIBS)
 
-# Fuzz targets double as corpus replayers: fuzz/replay.c supplies main().
+# Fuzz targets double as corpus replayers: fuzz/replay.c supplies main(). The target comes
+# last: with one -o, gcc writes one .d, and the last source's is the one kept.
 $(BUILD)/fuzz/%: fuzz/%.c fuzz/replay.c $(LIBA)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  FUZZ    $@")
-	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< fuzz/replay.c $(LIBA) $(LDLIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -o $@ fuzz/replay.c $< $(LIBA) $(LDLIBS)
 
 # Dependency files only: a packaged source copy under $(BUILD)/deb has directories such as
 # etc/modprobe.d in its host fixtures, which make would try to read as makefiles.
