@@ -2,8 +2,11 @@
 # The CLI paths of measure/sign/keygen/show under valgrind: no memory errors, no leaks. And of
 # the simulator what valgrind can run: `teehost sim` itself up to its exec of PROGRAM on each
 # driver, the enclave code-page scan (cpuid.c, over its fuzz corpus) and the /proc text
-# rewriters. The preload library cannot run under valgrind (3.19): it reads FS/GS with
-# RDFSBASE/RDGSBASE, which VEX does not decode (SIGILL at start-up).
+# rewriters. The preload library's enclave paths cannot run under valgrind (3.19): by default
+# it reads FS/GS with RDFSBASE/RDGSBASE, which VEX does not decode (SIGILL at start-up); with
+# TEEHOST_SIM_NO_FSGSBASE=1 it starts, but its signal trampoline (entry.S) moves the kernel's
+# signal frame below the stack pointer on the alternate stack, which valgrind, delivering
+# frames of its own layout, takes for invalid writes, and the emulated fault then repeats.
 source "$(dirname "$0")/../lib.sh"
 
 if ! command -v valgrind >/dev/null; then
