@@ -6,9 +6,11 @@
 # Intel's unmodified urts with teehost's library against Intel's libsgx_enclave_common: same
 # simulator, same urts, same run. Each round runs both, in alternating order, as new
 # processes; each process creates and destroys the enclave URTS_APP_CREATES times. Reported per
-# enclave: the medians of the first create (what a program pays: a cold process), the median
-# of the per-round ratios ours/Intel's and in how many rounds ours was no slower, and the
-# medians of the later creates in the same process (warm). Variables:
+# enclave, as medians over the rounds with the median of the per-round ratios ours/Intel's:
+# the first create's wall time (what a program pays: a cold process) and in how many rounds
+# ours was no slower; the later creates' (warm); and the thread CPU time spent inside the
+# library's create calls per create (bench/urts_calltime.so, preloaded: the library and the
+# device work it asks for, without urts' own work or the neighbours). Variables:
 #   URTS_INTEL_COMMON  directory holding Intel's libsgx_enclave_common.so.1 (the baseline)
 #   URTS_APP           a program linked against libsgx_urts: `APP ENCLAVE [COUNT]` calls
 #                      sgx_create_enclave and sgx_destroy_enclave COUNT times (default 1) and
@@ -53,29 +55,41 @@ creates=${URTS_APP_CREATES:-4}
 run_app() {
 	local lib=$1 d=$2 n=$3 dbg=1
 	case $n in PCE|QE|PvE) dbg=0 ;; esac
+	rm -f "$tmp.ct"
 	JUDGE_DEBUG=$dbg LD_LIBRARY_PATH=$lib${URTS_URTS:+:$URTS_URTS}${URTS_LAUNCH:+:$URTS_LAUNCH} \
+		LD_PRELOAD=$b/bench/urts_calltime.so URTS_CALLTIME_OUT=$tmp.ct \
 		timeout 600 "$b/teehost" sim --driver "$d" --epc 2G -- "$URTS_APP" "${enclave[$n]}" \
 		"$creates" >"$tmp" 2>/dev/null || true
-	local bad first
+	local bad first lib_cpu
 	bad=$(awk '/^RESULT create=/ { split($2, c, "="); if (c[2] != "0") { print c[2]; exit } }' "$tmp")
 	first=$(sed -n 's/^RESULT create=0 secs=\([^ ]*\).*/\1/p' "$tmp" | head -n 1)
 	if [ -n "$bad" ] || [ -z "$first" ]; then
 		echo "fail(${bad:-none})"
 		return
 	fi
-	echo "$first $(sed -n 's/^RESULT create=0 secs=\([^ ]*\).*/\1/p' "$tmp" | tail -n +2 | median)"
+	# CPU time inside the library's create calls, per create (bench/urts_calltime.c)
+	lib_cpu=$(awk '/^CALLTIME/ { split($2, n, "="); split($3, c, "=")
+		if (n[2] > 0) printf "%.6f", c[2] / n[2] }' "$tmp.ct" 2>/dev/null)
+	echo "$first $(sed -n 's/^RESULT create=0 secs=\([^ ]*\).*/\1/p' "$tmp" | tail -n +2 | median)" \
+		"${lib_cpu:-0}"
 }
 # the median of the numbers on stdin, one a line (0 for none)
 median() {
 	sort -g | awk '{ v[NR] = $1 } END { print (NR == 0 ? 0 : NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'
 }
+# Over the rounds of $tmp.rows (ours: first, warm, library CPU; then Intel's the same): the
+# median of column C, the median of the per-round ratios A/B, the rounds where A <= B
+col() { cut -d' ' -f"$1" "$tmp.rows" | median; }
+ratio() { awk -v a="$1" -v b="$2" '{ print ($b > 0 ? $a / $b : 0) }' "$tmp.rows" | median; }
+wins() { awk -v a="$1" -v b="$2" '$a <= $b { k++ } END { print k + 0 }' "$tmp.rows"; }
 tmp=$(mktemp)
-trap 'rm -f "$tmp" "$tmp.rows"' EXIT
+trap 'rm -f "$tmp" "$tmp.rows" "$tmp.ct"' EXIT
 rounds=${URTS_APP_ROUNDS:-11}
 for d in ${URTS_APP_DRIVERS:-kernel}; do
 	echo "-- urts vs Intel ($d driver): $rounds rounds, alternating order, $creates creates a" \
 		"process; sgx_create_enclave wall s; ratio = ours/Intel's"
-	printf '%-14s %9s %9s %7s %6s | %9s %9s %7s\n' enclave first Intel ratio no-slower warm Intel ratio
+	printf '%-14s %8s %8s %6s %6s | %8s %8s %6s | %8s %8s %6s %6s\n' enclave first Intel ratio \
+		no-slwr warm Intel ratio lib-cpu Intel ratio no-slwr
 	for n in ${URTS_ENCLAVES:-SampleEnclave TestEnclave hashmachine iot-gateway sgx-hash PCE QE PvE}; do
 		fail= ; : >"$tmp.rows"
 		for ((r = 0; r < rounds; r++)); do
@@ -91,13 +105,10 @@ for d in ${URTS_APP_DRIVERS:-kernel}; do
 			printf '%-14s %s\n' "$n" "ours / Intel's: $fail"
 			continue
 		fi
-		of=$(cut -d' ' -f1 "$tmp.rows" | median); ow=$(cut -d' ' -f2 "$tmp.rows" | median)
-		if_=$(cut -d' ' -f3 "$tmp.rows" | median); iw=$(cut -d' ' -f4 "$tmp.rows" | median)
-		ratio=$(awk '{ print ($3 > 0 ? $1 / $3 : 0) }' "$tmp.rows" | median)
-		wins=$(awk '$1 <= $3 { k++ } END { print k + 0 }' "$tmp.rows")
-		awk -v n="$n" -v of="$of" -v if_="$if_" -v r="$ratio" -v k="$wins/$rounds" -v ow="$ow" \
-			-v iw="$iw" 'BEGIN { printf "%-14s %9.4f %9.4f %7.2f %6s | %9.4f %9.4f %7.2f\n",
-				n, of, if_, r, k, ow, iw, (iw > 0 ? ow / iw : 0) }'
+		printf '%-14s %8.4f %8.4f %6.2f %3s/%-2s | %8.4f %8.4f %6.2f | %8.5f %8.5f %6.2f %3s/%-2s\n' \
+			"$n" "$(col 1)" "$(col 4)" "$(ratio 1 4)" "$(wins 1 4)" "$rounds" \
+			"$(col 2)" "$(col 5)" "$(ratio 2 5)" \
+			"$(col 3)" "$(col 6)" "$(ratio 3 6)" "$(wins 3 6)" "$rounds"
 	done
 done
 rm -f "$tmp.rows"

@@ -65,6 +65,17 @@ $(BENCH_LOAD): bench/load.c bench/bench.h tests/unit/synth.h $(LIBA)
 	@$(if $(Q),echo "  BENCH   $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBA) $(LDLIBS)
 
+# bench/urts_calltime.so: time spent inside the common library's create calls, preloaded into
+# Intel's urts by bench/urts.sh. Never sanitized: it goes into programs that are not.
+BENCH_CALLTIME := $(BUILD)/bench/urts_calltime.so
+ALL_TARGETS += $(BENCH_CALLTIME)
+
+$(BENCH_CALLTIME): bench/urts_calltime.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  BENCH   $@")
+	$(Q)$(CC) -std=gnu11 -Wall -Wextra -Werror -O2 -g -fPIC -shared -fvisibility=hidden \
+		-Wl,-z,noexecstack -o $@ $< -ldl
+
 # bench/urts_pattern: the common library fed one page per call, as urts feeds it (make bench)
 BENCH_URTS := $(BUILD)/bench/urts_pattern
 ALL_TARGETS += $(BENCH_URTS)
