@@ -21,6 +21,7 @@
 #include "loader/internal.h"
 #include "loader/mountinfo.h"
 #include "sgx_enclave_common.h"
+#include "util/file.h"
 
 /* Intel's order: the DCAP-style node first, which the in-kernel driver may also sit behind. */
 static const struct th_backend *const probe_order[] = {
@@ -121,41 +122,6 @@ int teehost_sgx_driver_parse(const char *s, enum teehost_sgx_driver *out)
 	return -EINVAL;
 }
 
-/* /proc/self/mountinfo (under OPTS' root), NUL-terminated and malloc'ed, or NULL. */
-static char *read_mountinfo(const struct teehost_loader_opts *opts)
-{
-	char path[TH_PATH_MAX], *text = NULL;
-	size_t cap = 0, len = 0;
-	int fd;
-
-	th_loader_path(opts, "/proc/self/mountinfo", path, sizeof(path));
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return NULL;    /* no /proc: nothing to say */
-	for (;;) {
-		ssize_t n;
-
-		if (len + 4096 + 1 > cap) {
-			char *t = realloc(text, cap = cap ? cap * 2 : 65536);
-
-			if (!t) {
-				free(text);
-				close(fd);
-				return NULL;
-			}
-			text = t;
-		}
-		n = read(fd, text + len, cap - len - 1);
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-	}
-	close(fd);
-	if (text)
-		text[len] = 0;
-	return text;
-}
-
 /*
  * Is NODE's filesystem mounted noexec? One statvfs, of NODE or, when it is not there (a
  * simulated node), the nearest directory above it. The kernel builds /proc/self/mountinfo
@@ -165,30 +131,31 @@ static char *read_mountinfo(const struct teehost_loader_opts *opts)
 static bool node_noexec(const struct teehost_loader_opts *opts, const char *node,
 			struct th_mount *m)
 {
-	char dir[TH_PATH_MAX], *text, *slash;
+	bool in_root = opts->root && *opts->root, noexec = !in_root;
+	char path[TH_PATH_MAX], *text, *slash;
 	struct statvfs sv;
-	bool noexec;
+	size_t len;
 
 	memset(m, 0, sizeof(*m));
-	if (!opts->root || !*opts->root) {
-		snprintf(dir, sizeof(dir), "%s", node);
-		while (statvfs(dir, &sv) < 0) {
-			slash = strrchr(dir, '/');
-			if (errno != ENOENT || !slash || slash == dir)
+	if (!in_root) {
+		snprintf(path, sizeof(path), "%s", node);
+		while (statvfs(path, &sv) < 0) {
+			slash = strrchr(path, '/');
+			if (errno != ENOENT || !slash || slash == path)
 				return false;
 			*slash = 0;
 		}
 		if (!(sv.f_flag & ST_NOEXEC))
 			return false;
-		snprintf(m->mount_point, sizeof(m->mount_point), "%s", dir);
+		snprintf(m->mount_point, sizeof(m->mount_point), "%s", path);
 	}
-	text = read_mountinfo(opts);
-	if (!text)
-		return !opts->root || !*opts->root;
-	noexec = th_mountinfo_find(text, node, m) == 0 && m->noexec;
+	th_loader_path(opts, "/proc/self/mountinfo", path, sizeof(path));
+	if (th_read_file(path, 4u << 20, &text, &len, NULL) < 0)
+		return noexec;  /* no /proc: only statvfs has a say */
+	/* statvfs said noexec: that stands even when mountinfo cannot name the mount */
+	noexec = (th_mountinfo_find(text, node, m) == 0 && m->noexec) || !in_root;
 	free(text);
-	/* statvfs said noexec: keep it even when mountinfo cannot name the mount */
-	return noexec || !opts->root || !*opts->root;
+	return noexec;
 }
 
 /* The process-level conditions every driver since DCAP 1.33 (and the kernel) enforces. */
