@@ -66,7 +66,8 @@ void th_sim_log(const char *fmt, ...)
 }
 
 /* ---- provisioning access ---- */
-static const char *provision_policy;    /* TEEHOST_SIM_PROVISION, read at start-up */
+/* TEEHOST_SIM_PROVISION, read at start-up; udev's rule of teehost setup when it is unset */
+static const char *provision_policy = "group:sgx_prv";
 
 /*
  * The policy's group id, looked up once: getgrnam goes through NSS (on Debian, libnss_systemd
@@ -81,7 +82,7 @@ static gid_t provision_group_gid;
 
 static void provision_group_lookup(void)
 {
-	const char *p = provision_policy ? provision_policy : "group:sgx_prv";
+	const char *p = provision_policy;
 	const char *gid = getenv("TEEHOST_SIM_PROVISION_GID");   /* `teehost sim` looked it up */
 	struct group *g;
 	char *end;
@@ -113,7 +114,7 @@ static bool provision_group(gid_t *gid)
 
 int th_sim_provision_may_open(void)
 {
-	const char *p = provision_policy ? provision_policy : "group:sgx_prv";
+	const char *p = provision_policy;
 	gid_t groups[256], gid;
 	int n;
 
@@ -138,7 +139,7 @@ int th_sim_provision_may_open(void)
 /* The provision node's owner and mode as the policy would have udev set them. */
 void th_sim_provision_stat(struct stat *st)
 {
-	const char *p = provision_policy ? provision_policy : "group:sgx_prv";
+	const char *p = provision_policy;
 	gid_t gid;
 
 	st->st_mode = S_IFCHR | (!strcmp(p, "allow") ? 0666 : 0600);
@@ -298,7 +299,8 @@ __attribute__((constructor)) static void th_sim_init(void)
 	th_sim_cfg.strict = (v = getenv("TEEHOST_SIM_STRICT")) && *v == '1';
 	th_sim_cfg.debug = (v = getenv("TEEHOST_SIM_DEBUG")) && *v == '1';
 	th_sim_cfg.flc = !((v = getenv("TEEHOST_SIM_LEGACY_LAUNCH")) && *v == '1');
-	provision_policy = getenv("TEEHOST_SIM_PROVISION");
+	if ((v = getenv("TEEHOST_SIM_PROVISION")))
+		provision_policy = v;
 	if ((v = getenv("TEEHOST_SIM_DEVICE")) && *v) {
 		th_sim_device = NULL;
 		for (size_t i = 0; i < sizeof(devices) / sizeof(devices[0]); i++)
