@@ -180,7 +180,6 @@ lab_setup() {
 	trap 'lab_vm_stop_all; [ -z "${lab_kernel_pid:-}" ] || wait "$lab_kernel_pid"; rm -rf "$TMP"' EXIT
 	# The lab kernel builds (CPU) while the image is made (mostly the mirror and dpkg) and
 	# the VMs boot; lab_kernel_artifact waits for it.
-	LAB_KERNEL=
 	"$_lib_root/tests/lab/kernel.sh" >"$TMP/lab-kernel.out" 2>"$TMP/lab-kernel.log" &
 	lab_kernel_pid=$!
 	lab_image; r=$?
@@ -189,21 +188,18 @@ lab_setup() {
 }
 
 # lab_kernel_artifact DIR [PROFILE]: the lab kernel (tests/lab/kernel.sh: tinyconfig,
-# sgx-host and what the image needs, built once into the lab cache; the first call waits
-# for lab_setup's build, later ones take the same) as an artifact for `teehost kernel deploy`: DIR is the build
-# output itself (its manifest names sgx-host), or, with PROFILE, DIR gets its .deb and a copy of its manifest naming
-# PROFILE instead (a kernel without that profile's options). Sets LAB_DEB and LAB_RELEASE.
+# sgx-host and what the image needs, built once into the lab cache; after lab_setup, whose
+# build the first call waits for, later ones take the same) as an artifact for `teehost
+# kernel deploy`: DIR is the build output itself (its manifest names sgx-host), or, with
+# PROFILE, DIR gets its .deb and a copy of its manifest naming PROFILE instead (a kernel
+# without that profile's options). Sets LAB_DEB and LAB_RELEASE.
 lab_kernel_artifact() {
 	local dir=$1 profile=${2:-} r
-	# built (or found) once a test: a later call takes the same kernel
-	if [ -n "${lab_kernel_pid:-}" ] || [ -z "${LAB_KERNEL:-}" ]; then
-		if [ -n "${lab_kernel_pid:-}" ]; then
-			wait "$lab_kernel_pid"; r=$?
-			lab_kernel_pid=
-			LAB_KERNEL=$(cat "$TMP/lab-kernel.out")
-		else
-			LAB_KERNEL=$("$_lib_root/tests/lab/kernel.sh" 2>"$TMP/lab-kernel.log"); r=$?
-		fi
+	# lab_setup's build, waited for once: a later call takes the same kernel
+	if [ -n "${lab_kernel_pid:-}" ]; then
+		wait "$lab_kernel_pid"; r=$?
+		lab_kernel_pid=
+		LAB_KERNEL=$(cat "$TMP/lab-kernel.out")
 		ok $r "lab kernel built or reused (${LAB_KERNEL:-})"
 		[ "$r" = 0 ] || { tail -n 5 "$TMP/lab-kernel.log" | sed 's/^/# /'; done_testing; exit 1; }
 	fi
