@@ -60,18 +60,17 @@ run_app() {
 		LD_PRELOAD=$b/bench/urts_calltime.so URTS_CALLTIME_OUT=$tmp.ct \
 		timeout 600 "$b/teehost" sim --driver "$d" --epc 2G -- "$URTS_APP" "${enclave[$n]}" \
 		"$creates" >"$tmp" 2>/dev/null || true
-	local bad first lib_cpu
+	local bad secs lib_cpu
 	bad=$(awk '/^RESULT create=/ { split($2, c, "="); if (c[2] != "0") { print c[2]; exit } }' "$tmp")
-	first=$(sed -n 's/^RESULT create=0 secs=\([^ ]*\).*/\1/p' "$tmp" | head -n 1)
-	if [ -n "$bad" ] || [ -z "$first" ]; then
+	secs=$(sed -n 's/^RESULT create=0 secs=\([^ ]*\).*/\1/p' "$tmp")
+	if [ -n "$bad" ] || [ -z "$secs" ]; then
 		echo "fail(${bad:-none})"
 		return
 	fi
 	# CPU time inside the library's create calls, per create (bench/urts_calltime.c)
 	lib_cpu=$(awk '/^CALLTIME/ { split($2, n, "="); split($3, c, "=")
 		if (n[2] > 0) printf "%.6f", c[2] / n[2] }' "$tmp.ct" 2>/dev/null)
-	echo "$first $(sed -n 's/^RESULT create=0 secs=\([^ ]*\).*/\1/p' "$tmp" | tail -n +2 | median)" \
-		"${lib_cpu:-0}"
+	echo "$(head -n 1 <<<"$secs") $(tail -n +2 <<<"$secs" | median) ${lib_cpu:-0}"
 }
 # the median of the numbers on stdin, one a line (0 for none)
 median() {
